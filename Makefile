@@ -1,0 +1,63 @@
+# The two set-up commands are `make run` and `make test`; the rest are helpers.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate seed worker beat lint format check bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: export DEBUG ?= true
+migrate: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+
+seed: export DEBUG ?= true
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: export DEBUG ?= true
+run: export DEMO_TOTP_CODE ?= 000000
+run: seed
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(VENV)/bin/celery -A portal worker --loglevel=info
+
+beat: install
+	$(VENV)/bin/celery -A portal beat --loglevel=info
+
+lint: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: install
+	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=tot.example.org \
+	  SITE_URL=https://tot.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) -m portal.bench.pages
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

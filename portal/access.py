@@ -1,0 +1,59 @@
+"""Every view states its access rule with one of these decorators.
+
+The rule is recorded on the view as ``access_rule`` so that a test can walk the URL patterns
+and fail for any view that has none. Object-level checks live in each app's permissions.py
+and are called inside the view.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.core.exceptions import PermissionDenied
+
+
+def _mark(view: Callable, rule: str) -> Callable:
+    view.access_rule = rule
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """Anyone, signed in or not, may open this page."""
+    return _mark(view, "public")
+
+
+def signed_link(view: Callable) -> Callable:
+    """Anyone holding a signed, expiring token (the view verifies it)."""
+    return _mark(view, "signed-link")
+
+
+def login_required(view: Callable) -> Callable:
+    """Signed-in people; the view checks the object with permissions.can_*()."""
+    return _mark(django_login_required(view), "login")
+
+
+def rule_required(rule: Callable[[object], bool], description: str) -> Callable:
+    """Signed-in people for whom ``rule(user)`` holds, e.g. members of the Coordinators group."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not rule(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return _mark(django_login_required(wrapper), f"rule:{description}")
+
+    return decorator
+
+
+def is_coordinator(user) -> bool:
+    return user.is_authenticated and user.is_coordinator
+
+
+def is_finance(user) -> bool:
+    return user.is_authenticated and user.is_finance
+
+
+coordinator_required = rule_required(is_coordinator, "coordinators")
+finance_required = rule_required(is_finance, "finance")

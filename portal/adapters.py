@@ -1,0 +1,25 @@
+import secrets
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+from portal import emails
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth's messages go out through the portal's ledger and Celery, like every other e-mail."""
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        msg = self.render_mail(template_prefix, email, context)
+        body_html = next(
+            (content for content, mimetype in getattr(msg, "alternatives", []) if mimetype == "text/html"),
+            "",
+        )
+        emails.queue_raw(
+            to=email,
+            kind=f"account:{template_prefix.rsplit('/', 1)[-1]}",
+            subject=msg.subject,
+            body_text=msg.body,
+            body_html=body_html,
+            # Each verification code or reset link is its own message.
+            milestone=secrets.token_hex(8),
+        )

@@ -1,0 +1,79 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from portal import emails
+from portal.agencies import import_agencies
+from portal.forms import AgencyImportForm
+from portal.models import Agency, OutboundEmail, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "name", "agency", "position", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    search_fields = ["email", "name", "agency__name"]
+    autocomplete_fields = ["agency"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Profile", {"fields": ["name", "agency", "position", "phone"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "consortium", "caep_funded", "is_lea", "cds_code", "is_active"]
+    list_filter = ["kind", "caep_funded", "is_lea", "is_active", "region"]
+    search_fields = ["name", "cds_code", "consortium", "region", "email_domains"]
+    readonly_fields = ["is_lea", "created_at", "updated_at"]
+    change_list_template = "admin/portal/agency/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="portal_agency_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            messages.error(request, "You may not import agencies.")
+            return redirect("admin:portal_agency_changelist")
+        form = AgencyImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            report = import_agencies(form.cleaned_data["file"])
+            messages.success(request, f"Import finished: {report.summary()}.")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+            "title": "Import agencies from CSV",
+        }
+        return render(request, "admin/portal/agency/import.html", context)
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "recipient", "subject", "state", "attempts", "sent_at"]
+    list_filter = ["state", "kind", "created_at"]
+    date_hierarchy = "created_at"
+    search_fields = ["recipient", "subject", "object_ref"]
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Send the selected failed e-mails again")
+    def resend(self, request, queryset):
+        failed = queryset.filter(state=OutboundEmail.State.FAILED)
+        for email in failed:
+            emails.requeue(email)
+        self.message_user(request, f"{failed.count()} e-mail(s) queued again.", messages.SUCCESS)

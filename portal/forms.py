@@ -1,0 +1,45 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+
+from portal.models import Agency, User
+
+
+class SignupForm(AllauthSignupForm):
+    name = forms.CharField(label="Full name", max_length=150)
+
+    field_order = ["name", "email", "password1", "password2"]
+
+    def save(self, request):
+        user = super().save(request)
+        user.name = self.cleaned_data["name"].strip()
+        user.save(update_fields=["name"])
+        return user
+
+
+class ProfileForm(forms.ModelForm):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.active(),
+        required=False,
+        help_text="Choose the agency you work for. Not listed? Ask a coordinator to add it.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["name", "agency", "position", "phone"]
+        labels = {"name": "Full name", "position": "Position or job title"}
+
+
+class AgencyImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: name, kind, region, consortium, caep_funded, cds_code, email_domains, active.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("That file is larger than 5 MB; split it and import each part.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError("Save the file as CSV in UTF-8 and try again.") from exc

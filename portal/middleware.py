@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+ALLOWED_PREFIXES = ("/accounts/", "/static/", "/verify/", "/unsubscribe/")
+
+
+class RequireStaffTwoFactorMiddleware:
+    """Coordinators, finance staff and admins must set up TOTP before they use the portal."""
+
+    session_key = "_tot_mfa_checked"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(settings, "MFA_REQUIRED", True)
+            and request.session.get(self.session_key) != user.pk
+            and not request.path.startswith(ALLOWED_PREFIXES)
+        ):
+            if self.needs_setup(user):
+                return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+            request.session[self.session_key] = user.pk
+        return self.get_response(request)
+
+    @staticmethod
+    def needs_setup(user) -> bool:
+        staff = user.is_superuser or user.groups.filter(name__in=settings.MFA_REQUIRED_GROUPS).exists()
+        return staff and not user.authenticator_set.filter(type="totp").exists()

@@ -1,0 +1,236 @@
+"""Shared models: people, the agency registry, per-object role rows and the e-mail ledger."""
+
+import hashlib
+import re
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in by e-mail. The profile fields live here to keep pages to one join."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("e-mail address", unique=True)
+    name = models.CharField("full name", max_length=150, blank=True)
+    agency = models.ForeignKey(
+        "portal.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
+    )
+    position = models.CharField(max_length=150, blank=True)
+    phone = models.CharField(
+        max_length=30,
+        blank=True,
+        validators=[
+            RegexValidator(r"^[0-9+().\- x]{7,30}$", "Enter a phone number, such as (916) 555-0142.")
+        ],
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["name", "email"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@")[0]
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    def in_group(self, name: str) -> bool:
+        if not hasattr(self, "_group_names"):
+            self._group_names = set(self.groups.values_list("name", flat=True))
+        return name in self._group_names
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.is_superuser or self.in_group("Coordinators")
+
+    @property
+    def is_finance(self) -> bool:
+        return self.is_superuser or self.in_group("Finance")
+
+
+class AgencyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+def normalise_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+
+
+class Agency(TimeStampedModel):
+    class Kind(models.TextChoices):
+        ADULT_SCHOOL = "adult_school", "Adult school"
+        COMMUNITY_COLLEGE = "community_college", "Community college"
+        COUNTY_OFFICE = "county_office", "County office of education"
+        SCHOOL_DISTRICT = "school_district", "School district"
+        CHARTER_SYSTEM = "charter_system", "Charter system"
+        LIBRARY = "library", "Library"
+        CBO = "cbo", "Community-based organisation"
+        CORRECTIONAL = "correctional", "Correctional facility"
+        OTHER = "other", "Other"
+
+    LEA_KINDS = frozenset({Kind.COUNTY_OFFICE, Kind.SCHOOL_DISTRICT, Kind.CHARTER_SYSTEM})
+
+    name = models.CharField(max_length=200)
+    normalised_name = models.CharField(max_length=200, editable=False, db_index=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    region = models.CharField(max_length=100, blank=True, db_index=True)
+    consortium = models.CharField("CAEP consortium", max_length=200, blank=True)
+    caep_funded = models.BooleanField("CAEP-funded", default=False)
+    is_lea = models.BooleanField("LEA", default=False, editable=False)
+    cds_code = models.CharField(
+        "CDS code",
+        max_length=14,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[RegexValidator(r"^\d{14}$", "A CDS code has exactly 14 digits.")],
+    )
+    email_domains = models.CharField(
+        max_length=300, blank=True, help_text="Separate several domains with spaces or commas."
+    )
+    is_active = models.BooleanField("active", default=True)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["normalised_name", "kind"],
+                condition=Q(cds_code__isnull=True),
+                name="agency_unique_name_kind_without_cds",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalised_name = normalise_name(self.name)
+        self.is_lea = self.kind in self.LEA_KINDS
+        if self.cds_code == "":
+            self.cds_code = None
+        super().save(*args, **kwargs)
+
+    @property
+    def domains(self) -> list[str]:
+        return [d for d in re.split(r"[\s,;]+", self.email_domains.lower()) if d]
+
+
+class DatedRoleQuerySet(models.QuerySet):
+    def active(self, on=None):
+        day = on or timezone.localdate()
+        return self.filter(Q(starts_on__lte=day), Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+class DatedRole(models.Model):
+    """A per-object role (coordinator of this institute, facilitator of this community)."""
+
+    user = models.ForeignKey("portal.User", on_delete=models.CASCADE, related_name="+")
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField(null=True, blank=True)
+
+    objects = DatedRoleQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class OutboundEmail(TimeStampedModel):
+    """The ledger: one row per message, written before the mail server sees it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Not sent (turned off by the recipient)"
+
+    dedupe_key = models.CharField(max_length=64, unique=True, editable=False)
+    recipient = models.EmailField(db_index=True)
+    user = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    kind = models.CharField(max_length=60, db_index=True)
+    object_ref = models.CharField(max_length=100, blank=True)
+    milestone = models.CharField(max_length=60, blank=True)
+    subject = models.CharField(max_length=250)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx")]
+        verbose_name = "e-mail"
+        verbose_name_plural = "e-mail ledger"
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:portal_outboundemail_change", args=[self.pk])
+
+    @staticmethod
+    def make_key(recipient: str, kind: str, object_ref: str, milestone: str) -> str:
+        raw = "|".join([recipient.lower(), kind, object_ref, milestone])
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @property
+    def message_id(self) -> str:
+        # Derived from the key, so that a resend after a crash is recognisably the same message.
+        return f"<{self.dedupe_key[:40]}@tot-portal>"

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+# The admin signs in through allauth, with its rate limits and two-factor step.
+admin.site.login = views.admin_login
+admin.site.site_header = "ToT Portal administration"
+admin.site.site_title = "ToT Portal admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard_view, name="dashboard"),
+    path("profile/", views.profile, name="profile"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("institutes/", include("institutes.urls")),
+    path("communities/", include("communities.urls")),
+    path("", include("trainers.urls")),
+]

@@ -1,0 +1,46 @@
+"""factory_boy factories shared by the whole suite (split per app when it grows)."""
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from portal.models import Agency, User
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Agency number {n}")
+    kind = Agency.Kind.SCHOOL_DISTRICT
+    region = "Capital"
+    consortium = "Capital Adult Education Regional Consortium"
+    caep_funded = True
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Faker("name")
+    password = factory.django.Password("a-long-test-password")
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def groups(obj, create, extracted, **kwargs):
+        for name in extracted or []:
+            obj.groups.add(Group.objects.get(name=name))
+
+
+def coordinator(**kwargs) -> User:
+    return UserFactory(groups=["Coordinators"], **kwargs)
+
+
+def finance(**kwargs) -> User:
+    return UserFactory(groups=["Finance"], **kwargs)
