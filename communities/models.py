@@ -1,1 +1,521 @@
+"""Communities of Practice: spaces, membership, threads and posts, resources, implementation plans."""
 
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from communities.markdown import render_markdown
+from portal.models import DatedRole, TimeStampedModel
+
+# The regional CoP topics of seed 002 (CALPRO's priority topics).
+TOPICS = [
+    "Accelerated Learning to Facilitate Career Pathways",
+    "College and Career Readiness Standards (CCRS)",
+    "CCRS 2: ELA Implementation and Application",
+    "Effective Teaching for Adult Educators",
+    "Evidence-Based Writing Instruction for ABE/ASE",
+    "Evidence-Based Writing Instruction for ESL",
+    "Evidence-Based Reading Instruction (EBRI) Institute",
+    "Integrated and Contextualized Workforce Skills in the ABE/ASE Classroom",
+    "Integrated and Contextualized Workforce Skills in the ESL Classroom",
+    "Integrated Education and Training",
+    "Mastering the English Language Proficiency Standards",
+    "Math Instructional Strategies",
+    "Motivation and Persistence for Adult Learners",
+    "Optimizing ESL Instructional Planning: Management, Monitoring, and Reflection",
+    "Postsecondary Transitions",
+    "Success for All Learners through Equity",
+]
+TOPIC_CHOICES = [(t, t) for t in TOPICS]
+
+
+def _is_moderator_everywhere(user) -> bool:
+    return bool(user.is_authenticated and user.is_coordinator)
+
+
+class CommunityQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Communities whose content (threads, posts, resources) this person may read."""
+        if _is_moderator_everywhere(user):
+            return self
+        public = Q(visibility=Community.Visibility.PUBLIC)
+        if not user.is_authenticated:
+            return self.filter(public)
+        member = Exists(Membership.objects.filter(community=OuterRef("pk"), user=user))
+        facilitator = Exists(
+            CommunityFacilitator.objects.active().filter(community=OuterRef("pk"), user=user)
+        )
+        return self.filter(public | member | facilitator)
+
+    def listed_for(self, user):
+        """Communities this person may find in the directory: the visible ones, plus members-only
+        spaces that anyone may join or ask to join (their content stays closed)."""
+        if _is_moderator_everywhere(user):
+            return self
+        discoverable = self.exclude(join_policy=Community.JoinPolicy.INVITATION).filter(
+            kind__in=[Community.Kind.REGIONAL, Community.Kind.STATEWIDE]
+        )
+        return self.filter(Q(pk__in=self.visible_to(user).values("pk")) | Q(pk__in=discoverable.values("pk")))
+
+
+class Community(TimeStampedModel):
+    class Kind(models.TextChoices):
+        COHORT = "cohort", "Institute cohort"
+        REGIONAL = "regional", "Regional CoP"
+        STATEWIDE = "statewide", "Statewide e-CoP"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public: anyone can read"
+        MEMBERS = "members", "Members only"
+
+    class JoinPolicy(models.TextChoices):
+        OPEN = "open", "Open: anyone signed in can join"
+        REQUEST = "request", "On request: facilitators approve"
+        INVITATION = "invitation", "By invitation"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.REGIONAL, db_index=True)
+    topic = models.CharField(max_length=120, blank=True, db_index=True)
+    region = models.CharField(max_length=100, blank=True, db_index=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    description_html = models.TextField(blank=True, editable=False)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    join_policy = models.CharField(max_length=12, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
+    institute = models.ForeignKey(
+        "institutes.Institute", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "title"]
+        verbose_name_plural = "communities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institute"],
+                condition=Q(kind="cohort", institute__isnull=False),
+                name="one_cohort_community_per_institute",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:community-detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            base = slugify(self.title)[:200] or "community"
+            slug, n = base, 2
+            while Community.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+                slug, n = f"{base}-{n}", n + 1
+            self.slug = slug
+        self.description_html = render_markdown(self.description)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_members_only(self) -> bool:
+        return self.visibility == self.Visibility.MEMBERS
+
+
+class CommunityFacilitator(DatedRole):
+    """Facilitator of this community: pins, locks, hides, approves join requests."""
+
+    user = models.ForeignKey("portal.User", on_delete=models.CASCADE, related_name="facilitator_roles")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="facilitator_roles")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "community"], name="one_facilitator_role_per_community")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} facilitates {self.community}"
+
+
+class Membership(models.Model):
+    class Notify(models.TextChoices):
+        IMMEDIATE = "immediate", "At once, one e-mail per reply"
+        DIGEST = "digest", "Once a day, in a digest"
+        OFF = "off", "No e-mail"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_memberships"
+    )
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    joined_at = models.DateTimeField(default=timezone.now)
+    seen_orientation = models.BooleanField(default=False)
+    notify = models.CharField(
+        "e-mail about replies", max_length=10, choices=Notify.choices, default=Notify.IMMEDIATE
+    )
+
+    class Meta:
+        ordering = ["joined_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "community"], name="one_membership_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.community}"
+
+
+class JoinRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a facilitator"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    ALLOWED_MOVES = {
+        Status.PENDING: {Status.APPROVED, Status.DECLINED, Status.WITHDRAWN},
+    }
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.TextField(blank=True, max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "user"], condition=Q(status="pending"), name="one_pending_join_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks to join {self.community}"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited to {self.community}"
+
+
+class ThreadQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        qs = self.filter(community__in=Community.objects.visible_to(user))
+        if _is_moderator_everywhere(user):
+            return qs
+        if not user.is_authenticated:
+            return qs.filter(hidden=False)
+        moderated = CommunityFacilitator.objects.active().filter(user=user).values("community")
+        return qs.filter(Q(hidden=False) | Q(community__in=moderated))
+
+
+class Thread(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="threads")
+    title = models.CharField(max_length=200)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="community_threads"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
+    pinned = models.BooleanField(default=False)
+    locked = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False)
+
+    objects = ThreadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pinned", "-last_activity_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:thread-detail", kwargs={"pk": self.pk})
+
+
+class PostQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        qs = self.filter(thread__in=Thread.objects.visible_to(user))
+        if _is_moderator_everywhere(user):
+            return qs
+        if not user.is_authenticated:
+            return qs.filter(hidden=False)
+        moderated = CommunityFacilitator.objects.active().filter(user=user).values("community")
+        return qs.filter(Q(hidden=False) | Q(thread__community__in=moderated))
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="community_posts"
+    )
+    body = models.TextField(max_length=20_000)
+    body_html = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    hidden = models.BooleanField(default=False)
+    quote = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk} in {self.thread}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:post-detail", kwargs={"pk": self.pk})
+
+
+class Report(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved = models.BooleanField(default=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "reporter"], condition=Q(resolved=False), name="one_open_report_per_reporter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on post {self.post_id}"
+
+
+class Follow(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_follows"
+    )
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(thread__isnull=True, community__isnull=False)
+                | Q(thread__isnull=False, community__isnull=True),
+                name="follow_thread_or_community",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "thread"], condition=Q(thread__isnull=False), name="one_follow_per_thread"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "community"],
+                condition=Q(community__isnull=False),
+                name="one_follow_per_community",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.thread or self.community}"
+
+
+class ResourceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(Q(community__isnull=True) | Q(community__in=Community.objects.visible_to(user)))
+
+
+def resource_upload_to(instance, filename: str) -> str:
+    return f"communities/resources/{timezone.now():%Y/%m}/{secrets.token_hex(8)}"
+
+
+class Resource(TimeStampedModel):
+    community = models.ForeignKey(
+        Community,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="resources",
+        help_text="Empty: the statewide library.",
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=5000, help_text="Markdown.")
+    description_html = models.TextField(blank=True, editable=False)
+    topic = models.CharField(max_length=120, blank=True, db_index=True)
+    url = models.URLField("link", max_length=500, blank=True)
+    file = models.FileField(upload_to=resource_upload_to, blank=True, max_length=200)
+    filename = models.CharField(max_length=200, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="resource_has_link_or_file")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.description_html = render_markdown(self.description)
+        super().save(*args, **kwargs)
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if _is_moderator_everywhere(user):
+            return self.filter(Q(owner=user) | Q(shared_with__isnull=False))
+        shared = Q(shared_with__in=Community.objects.filter(memberships__user=user)) | Q(
+            shared_with__in=CommunityFacilitator.objects.active().filter(user=user).values("community")
+        )
+        return self.filter(Q(owner=user) | shared)
+
+
+class ImplementationPlan(TimeStampedModel):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="implementation_plans"
+    )
+    title = models.CharField(max_length=200)
+    goals = models.TextField(max_length=10_000, help_text="Markdown.")
+    goals_html = models.TextField(editable=False, blank=True)
+    shared_with = models.ForeignKey(
+        Community,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shared_plans",
+        help_text="Empty: only you can see this plan.",
+    )
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:plan-detail", kwargs={"pk": self.pk})
+
+    def save(self, *args, **kwargs):
+        self.goals_html = render_markdown(self.goals)
+        super().save(*args, **kwargs)
+
+
+class PlanStep(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        ON_HOLD = "on_hold", "On hold"
+
+    plan = models.ForeignKey(ImplementationPlan, on_delete=models.CASCADE, related_name="steps")
+    description = models.CharField(max_length=300)
+    owner_name = models.CharField("who", max_length=150, blank=True)
+    due_on = models.DateField("due date", null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+
+    class Meta:
+        ordering = [models.F("due_on").asc(nulls_last=True), "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class PlanReflection(models.Model):
+    plan = models.ForeignKey(ImplementationPlan, on_delete=models.CASCADE, related_name="reflections")
+    body = models.TextField(max_length=10_000)
+    body_html = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Reflection on {self.plan}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+
+class PlanComment(models.Model):
+    plan = models.ForeignKey(ImplementationPlan, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=5000)
+    body_html = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.plan}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+
+class ModerationEvent(models.Model):
+    """The audit trail of facilitators' and members' rule-bearing actions in a community."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="moderation_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    thread = models.ForeignKey(Thread, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} in {self.community}"
