@@ -1,4 +1,6 @@
-"""The catalog: modules, institutes (one ToT offering of a module) and their sessions."""
+"""The catalog, applications, teams, assignments, attendance and the practice result."""
+
+import secrets
 
 from django.db import models
 from django.db.models import Q
@@ -207,3 +209,294 @@ class InstituteCoordinator(DatedRole):
 
     def __str__(self) -> str:
         return f"{self.user} coordinates {self.institute}"
+
+
+# --- Applications, teams and the audit trail -------------------------------------------------
+
+
+class Team(TimeStampedModel):
+    """Colleagues from one LEA who apply together and are decided as one unit (seed 001)."""
+
+    institute = models.ForeignKey(Institute, on_delete=models.CASCADE, related_name="teams")
+    lead = models.ForeignKey("portal.User", on_delete=models.CASCADE, related_name="led_teams")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["institute", "created_at"]
+        constraints = [models.UniqueConstraint(fields=["institute", "lead"], name="one_team_per_lead")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} team for {self.institute} (lead: {self.lead})"
+
+
+class TeamInvitation(TimeStampedModel):
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    invited_by = models.ForeignKey("portal.User", on_delete=models.CASCADE, related_name="+")
+    accepted_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["team", "email"], name="one_invitation_per_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited to {self.team}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("institutes:team-invitation", kwargs={"token": self.token})
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        coordinated = InstituteCoordinator.objects.active().filter(user=user).values("institute")
+        return self.filter(Q(applicant=user) | (Q(institute__in=coordinated) & ~Q(status="draft")))
+
+    def accepted(self):
+        return self.filter(status=Application.Status.ACCEPTED)
+
+
+class Application(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        ACCEPTED = "accepted", "Accepted"
+        WAITLISTED = "waitlisted", "Waitlisted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    # from -> the states it may move to; every move goes through a service in services.py
+    ALLOWED_MOVES = {
+        Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
+        Status.SUBMITTED: {Status.ACCEPTED, Status.WAITLISTED, Status.DECLINED, Status.WITHDRAWN},
+        Status.WAITLISTED: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
+        Status.ACCEPTED: {Status.WITHDRAWN},
+        Status.DECLINED: set(),
+        Status.WITHDRAWN: set(),
+    }
+
+    class Endorsement(models.TextChoices):
+        NOT_REQUESTED = "not_requested", "Not requested yet"
+        REQUESTED = "requested", "Waiting for the supervisor"
+        ENDORSED = "endorsed", "Endorsed by the supervisor"
+        DECLINED = "declined", "Not endorsed by the supervisor"
+
+    applicant = models.ForeignKey("portal.User", on_delete=models.CASCADE, related_name="applications")
+    institute = models.ForeignKey(Institute, on_delete=models.PROTECT, related_name="applications")
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+    )
+    position = models.CharField(max_length=150, blank=True)
+    statement = models.TextField("why you want to take part", max_length=4000, blank=True)
+    supervisor_name = models.CharField(max_length=150, blank=True)
+    supervisor_email = models.EmailField(blank=True)
+    commits_to_attend = models.BooleanField(
+        "I will attend every session of the institute, with no exceptions", default=False
+    )
+    commits_to_present = models.BooleanField(
+        "I will present the module at least once within a year of the institute", default=False
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    part_completed_at = models.DateTimeField(
+        null=True, blank=True, help_text="A team member has completed their part of the team application."
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    is_eligible = models.BooleanField(null=True, blank=True)
+    eligibility_reasons = models.JSONField(default=list, blank=True)
+    endorsement = models.CharField(
+        max_length=16, choices=Endorsement.choices, default=Endorsement.NOT_REQUESTED
+    )
+    endorsement_comment = models.TextField(blank=True)
+    endorsement_answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "institute"], name="one_application_per_institute")
+        ]
+        indexes = [models.Index(fields=["institute", "status"], name="application_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} → {self.institute}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("institutes:application-detail", kwargs={"pk": self.pk})
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.ALLOWED_MOVES[self.Status(self.status)]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class ApplicationEvent(models.Model):
+    """The audit trail: one row per change of an application (who, when, from, to, note)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True, help_text="Who acted, when not a user.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.action}"
+
+    @property
+    def who(self) -> str:
+        return str(self.actor) if self.actor else (self.actor_label or "The portal")
+
+    @property
+    def to_label(self) -> str:
+        return Application.Status(self.to_status).label if self.to_status else ""
+
+    @property
+    def from_label(self) -> str:
+        return Application.Status(self.from_status).label if self.from_status else ""
+
+
+# --- Pre-institute assignments ---------------------------------------------------------------
+
+
+class Assignment(TimeStampedModel):
+    class Kind(models.TextChoices):
+        TEXT = "text", "Write a response"
+        FILE = "file", "Upload a file"
+        DONE = "done", "Mark as done"
+
+    institute = models.ForeignKey(Institute, on_delete=models.CASCADE, related_name="assignments")
+    title = models.CharField(max_length=200)
+    instructions = models.TextField(max_length=5000)
+    due_on = models.DateField()
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TEXT)
+    created_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("institutes:assignment-detail", kwargs={"pk": self.pk})
+
+
+def submission_upload_to(instance, filename: str) -> str:
+    # A random name: the stored path never carries what the uploader typed.
+    return f"institutes/submissions/{instance.assignment.institute_id}/{secrets.token_hex(16)}"
+
+
+class AssignmentSubmission(TimeStampedModel):
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted, waiting for review"
+        ACCEPTED = "accepted", "Accepted"
+        REVISION = "revision", "Revision requested"
+
+    ALLOWED_MOVES = {
+        State.SUBMITTED: {State.ACCEPTED, State.REVISION},
+        State.REVISION: {State.SUBMITTED},
+        State.ACCEPTED: set(),
+    }
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="submissions")
+    text = models.TextField(blank=True, max_length=20000)
+    file = models.FileField(upload_to=submission_upload_to, blank=True, max_length=300)
+    original_filename = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SUBMITTED)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+    revision_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["assignment", "submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "application"], name="one_submission_per_assignment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.applicant} — {self.assignment}"
+
+
+# --- Attendance, practice facilitation ------------------------------------------------------
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        PARTIAL = "partial", "Partly present"
+        ABSENT = "absent", "Absent"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(max_length=8, choices=Status.choices)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "application"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "application"], name="one_attendance_per_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.applicant} at {self.session}: {self.get_status_display()}"
+
+
+class PracticeResult(models.Model):
+    """The practice-facilitation result (seed 000: "demonstrate facilitation skills")."""
+
+    class Result(models.TextChoices):
+        PASSED = "passed", "Passed"
+        NOT_YET = "not_yet", "Not yet"
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="practice")
+    result = models.CharField(max_length=8, choices=Result.choices)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.application.applicant}: {self.get_result_display()}"

@@ -1,0 +1,852 @@
+"""Every write with a rule in the institutes app: applications, teams, endorsements, decisions,
+assignments, attendance, the practice result and the completion roster.
+
+Each state change re-reads its row with select_for_update() inside transaction.atomic(), returns
+quietly when the row is already where the caller wants it, raises ApplicationError (a plain-language
+message) when the move is not allowed, writes an audit row and queues e-mail for after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+
+from institutes.models import (
+    Application,
+    ApplicationEvent,
+    Assignment,
+    AssignmentSubmission,
+    Attendance,
+    Institute,
+    InstituteCoordinator,
+    PracticeResult,
+    Session,
+    Team,
+    TeamInvitation,
+)
+from portal.emails import absolute_url, queue_email
+from portal.models import Agency, User
+
+log = logging.getLogger(__name__)
+
+Status = Application.Status
+ENDORSEMENT_SALT = "institutes.endorsement"
+ENDORSEMENT_MAX_AGE = 60 * 60 * 24 * 21  # three weeks: supervisors are busy people
+
+
+class ApplicationError(Exception):
+    """A move the rules do not allow; the message is shown to the person who tried it."""
+
+
+class CapacityError(ApplicationError):
+    pass
+
+
+# --- Eligibility ------------------------------------------------------------------------------
+
+
+def eligibility_reasons(application: Application) -> list[str]:
+    """Why this application does not meet the institute's policy, in plain words (empty: eligible)."""
+    institute = application.institute
+    agency = application.agency
+    reasons: list[str] = []
+    if agency is None:
+        return ["Choose your agency from the registry so that we can check eligibility."]
+    if not agency.is_active:
+        reasons.append(f"{agency.name} is no longer active in the agency registry.")
+    if institute.allowed_agency_kinds and agency.kind not in institute.allowed_agency_kinds:
+        kinds = ", ".join(label.lower() for label in institute.allowed_kind_labels)
+        reasons.append(
+            f"This institute is open to staff of these kinds of agency: {kinds}. "
+            f"{agency.name} is registered as: {agency.get_kind_display().lower()}."
+        )
+    if institute.requires_caep_funding and not agency.caep_funded:
+        reasons.append(
+            f"This institute is open to staff of CAEP-funded agencies, and {agency.name} "
+            "is not listed as CAEP-funded."
+        )
+    if institute.team_required:
+        team = application.team
+        if team is None:
+            reasons.append(
+                f"This institute takes team applications: at least {institute.min_team_size} people "
+                "from the same LEA. Start a team or accept a colleague's invitation."
+            )
+        elif team.agency_id != agency.pk:
+            reasons.append(f"Every team member must come from the same LEA as the team ({team.agency.name}).")
+    return reasons
+
+
+def team_reasons(team: Team) -> list[str]:
+    """What keeps a team from being submitted (empty: ready)."""
+    institute = team.institute
+    reasons: list[str] = []
+    if not team.agency.is_lea:
+        reasons.append(
+            f"A team comes from one LEA (a county office, school district or charter system); "
+            f"{team.agency.name} is registered as: {team.agency.get_kind_display().lower()}."
+        )
+    ready = team.applications.exclude(part_completed_at=None).exclude(status=Status.WITHDRAWN).count()
+    if ready < institute.min_team_size:
+        reasons.append(
+            f"{ready} team member{'s have' if ready != 1 else ' has'} completed their part so far; "
+            f"this institute needs at least {institute.min_team_size} from the same LEA."
+        )
+    return reasons
+
+
+def completeness_problems(application: Application) -> list[str]:
+    """Fields a submission needs; the form says the same, field by field."""
+    problems = []
+    if application.agency_id is None:
+        problems.append("Choose your agency.")
+    if not application.position.strip():
+        problems.append("Tell us your position.")
+    if not application.statement.strip():
+        problems.append("Write a short statement about why you want to take part.")
+    if not application.supervisor_name.strip() or not application.supervisor_email.strip():
+        problems.append("Give your supervisor's name and e-mail address.")
+    if not application.commits_to_attend:
+        problems.append("Confirm that you will attend every session.")
+    if not application.commits_to_present:
+        problems.append("Confirm that you will present the module at least once within a year.")
+    return problems
+
+
+# --- E-mail helpers ---------------------------------------------------------------------------
+
+
+def _mail_applicant(application: Application, *, kind: str, milestone: str, subject: str, **context) -> None:
+    queue_email(
+        to=application.applicant.email,
+        user=application.applicant,
+        kind=kind,
+        template=f"institutes/emails/{kind.replace('.', '_')}",
+        subject=subject,
+        context={
+            "application": application,
+            "institute": application.institute,
+            "application_url": absolute_url(application.get_absolute_url()),
+            **context,
+        },
+        about=application,
+        milestone=milestone,
+    )
+
+
+STATUS_SUBJECTS = {
+    Status.SUBMITTED: "We received your application to {institute}",
+    Status.ACCEPTED: "You are accepted to {institute}",
+    Status.WAITLISTED: "You are on the waitlist for {institute}",
+    Status.DECLINED: "Your application to {institute}",
+    Status.WITHDRAWN: "Your application to {institute} is withdrawn",
+}
+
+
+def _record(
+    application: Application,
+    *,
+    action: str,
+    by: User | None,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    actor_label: str = "",
+) -> ApplicationEvent:
+    return ApplicationEvent.objects.create(
+        application=application,
+        actor=by,
+        actor_label=actor_label,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+    )
+
+
+def _move(application: Application, to: str, *, by: User | None, note: str = "", **fields) -> None:
+    """Set the status (the row is already locked), audit it and e-mail the applicant."""
+    old = application.status
+    application.status = to
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.save(update_fields=["status", "updated_at", *fields])
+    _record(application, action=f"status:{to}", by=by, from_status=old, to_status=to, note=note)
+    _mail_applicant(
+        application,
+        kind="application.status",
+        milestone=to,
+        subject=STATUS_SUBJECTS[Status(to)].format(institute=application.institute.title),
+        note=note,
+        status=Status(to),
+    )
+
+
+def _locked(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("institute", "applicant", "agency", "team")
+        .get(pk=application.pk)
+    )
+
+
+def _check_move(application: Application, to: str) -> None:
+    if not application.can_move_to(to):
+        raise ApplicationError(
+            f"An application that is {application.get_status_display().lower()} "
+            f"cannot be {Status(to).label.lower()}."
+        )
+
+
+# --- Drafts and submission ---------------------------------------------------------------------
+
+
+def start_application(*, institute: Institute, applicant: User) -> Application:
+    """The applicant's application for this institute: the existing one, or a new draft."""
+    application, _ = Application.objects.get_or_create(
+        applicant=applicant,
+        institute=institute,
+        defaults={"agency": applicant.agency, "position": applicant.position},
+    )
+    return application
+
+
+def save_draft(application: Application, *, by: User) -> Application:
+    if application.status != Status.DRAFT:
+        raise ApplicationError("Only a draft can be changed; this application has been submitted.")
+    application.save()
+    return application
+
+
+def _submit(application: Application, *, by: User, note: str = "") -> None:
+    reasons = eligibility_reasons(application)
+    _move(
+        application,
+        Status.SUBMITTED,
+        by=by,
+        note=note,
+        submitted_at=timezone.now(),
+        part_completed_at=application.part_completed_at or timezone.now(),
+        is_eligible=not reasons,
+        eligibility_reasons=reasons,
+    )
+    request_endorsement(application)
+
+
+def _ready_to_submit(application: Application) -> None:
+    if application.status == Status.DRAFT and not application.institute.is_accepting_applications():
+        raise ApplicationError("Applications for this institute are closed.")
+    problems = completeness_problems(application)
+    if problems:
+        raise ApplicationError("Before you submit: " + " ".join(problems))
+
+
+def submit_application(application: Application, *, by: User) -> Application:
+    """Submit a personal application. Eligibility is recorded with its reasons for the coordinator."""
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status == Status.SUBMITTED:
+            return application
+        _check_move(application, Status.SUBMITTED)
+        if application.institute.team_required:
+            raise ApplicationError(
+                "This institute takes team applications: complete your part, and the team lead submits "
+                "the team."
+            )
+        _ready_to_submit(application)
+        _submit(application, by=by)
+    return application
+
+
+def withdraw_application(application: Application, *, by: User, note: str = "") -> Application:
+    """The applicant steps back. A freed seat is offered to the coordinator for the first waitlisted."""
+    with transaction.atomic():
+        Institute.objects.select_for_update().get(pk=application.institute_id)
+        application = _locked(application)
+        if application.status == Status.WITHDRAWN:
+            return application
+        _check_move(application, Status.WITHDRAWN)
+        was_accepted = application.status == Status.ACCEPTED
+        _move(application, Status.WITHDRAWN, by=by, note=note)
+        if was_accepted:
+            _offer_seat(application)
+    return application
+
+
+def first_waitlisted(institute: Institute) -> Application | None:
+    return (
+        institute.applications.filter(status=Status.WAITLISTED)
+        .select_related("applicant", "agency")
+        .order_by("waitlisted_at", "pk")
+        .first()
+    )
+
+
+def seats_left(institute: Institute) -> int:
+    return max(institute.capacity - institute.applications.accepted().count(), 0)
+
+
+def _offer_seat(freed: Application) -> None:
+    institute = freed.institute
+    candidate = first_waitlisted(institute)
+    if candidate is None:
+        return
+    review_url = absolute_url(reverse("institutes:review-queue", kwargs={"slug": institute.slug}))
+    for role in InstituteCoordinator.objects.active().filter(institute=institute).select_related("user"):
+        queue_email(
+            to=role.user.email,
+            user=role.user,
+            kind="institute.seat_free",
+            template="institutes/emails/institute_seat_free",
+            subject=f"A seat is free in {institute.title}",
+            context={
+                "institute": institute,
+                "freed": freed,
+                "candidate": candidate,
+                "review_url": review_url,
+                "candidate_url": absolute_url(candidate.get_absolute_url()),
+            },
+            about=freed,
+            milestone="seat-free",
+        )
+
+
+# --- Coordinator decisions ----------------------------------------------------------------------
+
+
+def _unit(application: Application) -> list[Application]:
+    """A team is decided as one unit: the application and its submitted or waitlisted teammates."""
+    if application.team_id is None:
+        return [application]
+    mates = list(
+        Application.objects.select_for_update(of=("self",))
+        .select_related("institute", "applicant", "agency", "team")
+        .filter(team_id=application.team_id, status__in=[Status.SUBMITTED, Status.WAITLISTED])
+        .exclude(pk=application.pk)
+        .order_by("pk")
+    )
+    return [application, *mates]
+
+
+def accept_application(application: Application, *, by: User, note: str = "") -> Application:
+    """Accept (with the whole team), never past capacity, even when coordinators click at once."""
+    with transaction.atomic():
+        # The institute row is the lock every acceptance queues behind; then we count.
+        institute = Institute.objects.select_for_update().get(pk=application.institute_id)
+        application = _locked(application)
+        if application.status == Status.ACCEPTED:
+            return application
+        _check_move(application, Status.ACCEPTED)
+        unit = _unit(application)
+        taken = institute.applications.filter(status=Status.ACCEPTED).count()
+        if taken + len(unit) > institute.capacity:
+            left = max(institute.capacity - taken, 0)
+            who = f"a team of {len(unit)}" if len(unit) > 1 else "another participant"
+            raise CapacityError(
+                f"{institute.title} has {left} seat{'s' if left != 1 else ''} left, not enough for {who}. "
+                "Waitlist the application, or free a seat first."
+            )
+        now = timezone.now()
+        for member in unit:
+            _move(member, Status.ACCEPTED, by=by, note=note, decided_at=now)
+            _join_cohort(institute, member.applicant)
+    return application
+
+
+def _join_cohort(institute: Institute, user: User) -> None:
+    try:
+        from communities.services import join_cohort
+    except ImportError:  # the communities app is being built alongside; enrol once it lands
+        log.warning("communities.services.join_cohort is not available; %s not enrolled", user)
+        return
+    join_cohort(institute=institute, user=user)
+
+
+def waitlist_application(application: Application, *, by: User, note: str = "") -> Application:
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status == Status.WAITLISTED:
+            return application
+        _check_move(application, Status.WAITLISTED)
+        now = timezone.now()
+        for member in _unit(application):
+            if member.status != Status.WAITLISTED:
+                _move(member, Status.WAITLISTED, by=by, note=note, waitlisted_at=now, decided_at=now)
+    return application
+
+
+def decline_application(application: Application, *, by: User, note: str = "") -> Application:
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status == Status.DECLINED:
+            return application
+        _check_move(application, Status.DECLINED)
+        now = timezone.now()
+        for member in _unit(application):
+            _move(member, Status.DECLINED, by=by, note=note, decided_at=now)
+    return application
+
+
+DECISIONS = {
+    "accept": accept_application,
+    "waitlist": waitlist_application,
+    "decline": decline_application,
+}
+
+
+@dataclass
+class BulkResult:
+    done: list[Application] = field(default_factory=list)
+    skipped: list[tuple[Application, str]] = field(default_factory=list)
+
+
+def bulk_decide(applications: list[Application], *, decision: str, by: User, note: str = "") -> BulkResult:
+    """Decide several applications; each one in its own transaction, so one refusal stops nothing else."""
+    service = DECISIONS[decision]
+    result = BulkResult()
+    for application in applications:
+        try:
+            service(application, by=by, note=note)
+        except ApplicationError as exc:
+            result.skipped.append((application, str(exc)))
+        else:
+            result.done.append(application)
+    return result
+
+
+# --- Supervisor endorsement ------------------------------------------------------------------
+
+
+def endorsement_token(application: Application) -> str:
+    return signing.TimestampSigner(salt=ENDORSEMENT_SALT).sign(str(application.pk))
+
+
+def application_for_endorsement(token: str, max_age: int = ENDORSEMENT_MAX_AGE) -> Application:
+    """The application behind a supervisor's link; raises signing.BadSignature (or SignatureExpired)."""
+    pk = signing.TimestampSigner(salt=ENDORSEMENT_SALT).unsign(token, max_age=max_age)
+    try:
+        return Application.objects.select_related("institute", "applicant", "agency").get(pk=int(pk))
+    except (Application.DoesNotExist, ValueError) as exc:
+        raise signing.BadSignature("No such application") from exc
+
+
+def request_endorsement(application: Application) -> None:
+    """E-mail the supervisor a signed, expiring link (called on submission, inside its transaction)."""
+    if not application.supervisor_email:
+        return
+    Application.objects.filter(pk=application.pk).update(endorsement=Application.Endorsement.REQUESTED)
+    application.endorsement = Application.Endorsement.REQUESTED
+    _record(
+        application, action="endorsement:requested", by=None, note=f"Sent to {application.supervisor_email}"
+    )
+    link = absolute_url(reverse("institutes:endorse", kwargs={"token": endorsement_token(application)}))
+    queue_email(
+        to=application.supervisor_email,
+        kind="application.endorsement_request",
+        template="institutes/emails/endorsement_request",
+        subject=f"{application.applicant.display_name} asks for your endorsement: {application.institute.title}",
+        context={
+            "application": application,
+            "institute": application.institute,
+            "endorse_url": link,
+            "valid_days": ENDORSEMENT_MAX_AGE // 86400,
+        },
+        about=application,
+        milestone="endorsement-requested",
+    )
+
+
+def record_endorsement(application: Application, *, endorsed: bool, comment: str = "") -> Application:
+    with transaction.atomic():
+        application = _locked(application)
+        target = Application.Endorsement.ENDORSED if endorsed else Application.Endorsement.DECLINED
+        if application.endorsement == target:
+            return application
+        if application.endorsement != Application.Endorsement.REQUESTED:
+            raise ApplicationError("This endorsement has already been answered. Thank you.")
+        if application.status in (Status.WITHDRAWN, Status.DRAFT):
+            raise ApplicationError("This application has been withdrawn; nothing more is needed.")
+        application.endorsement = target
+        application.endorsement_comment = comment
+        application.endorsement_answered_at = timezone.now()
+        application.save(
+            update_fields=["endorsement", "endorsement_comment", "endorsement_answered_at", "updated_at"]
+        )
+        _record(
+            application,
+            action=f"endorsement:{target}",
+            by=None,
+            actor_label=f"{application.supervisor_name} (supervisor)",
+            note=comment,
+        )
+        _mail_applicant(
+            application,
+            kind="application.endorsement",
+            milestone=target,
+            subject=f"Your supervisor answered: {application.institute.title}",
+            endorsed=endorsed,
+        )
+    return application
+
+
+# --- Teams ---------------------------------------------------------------------------------------
+
+
+def start_team(*, institute: Institute, lead: User, agency: Agency) -> Team:
+    """The lead's team and their own draft application in it."""
+    with transaction.atomic():
+        application = start_application(institute=institute, applicant=lead)
+        application = _locked(application)
+        if application.team_id:
+            return application.team
+        if application.status != Status.DRAFT:
+            raise ApplicationError("Your application is already submitted; a team must start from a draft.")
+        if not agency.is_lea:
+            raise ApplicationError(
+                "A team comes from one LEA: a county office of education, a school district or a charter system."
+            )
+        team = Team.objects.create(institute=institute, lead=lead, agency=agency)
+        application.team = team
+        application.agency = agency
+        application.save(update_fields=["team", "agency", "updated_at"])
+        _record(application, action="team:started", by=lead, note=f"Team lead for {agency.name}")
+    return team
+
+
+def invite_to_team(team: Team, *, email: str, by: User) -> TeamInvitation:
+    email = email.strip().lower()
+    if team.lead_id != by.pk:
+        raise ApplicationError("Only the team lead can invite colleagues.")
+    if email == by.email.lower():
+        raise ApplicationError("You are already on the team.")
+    with transaction.atomic():
+        invitation, created = TeamInvitation.objects.get_or_create(
+            team=team, email=email, defaults={"token": secrets.token_urlsafe(32), "invited_by": by}
+        )
+        if created:
+            queue_email(
+                to=email,
+                kind="team.invitation",
+                template="institutes/emails/team_invitation",
+                subject=f"{by.display_name} invites you to apply as a team: {team.institute.title}",
+                context={
+                    "team": team,
+                    "institute": team.institute,
+                    "lead": by,
+                    "invitation_url": absolute_url(invitation.get_absolute_url()),
+                },
+                about=invitation,
+                milestone="invited",
+            )
+    return invitation
+
+
+def accept_invitation(invitation: TeamInvitation, *, user: User) -> Application:
+    """The invitee joins the team; their draft application is ready for them to complete."""
+    with transaction.atomic():
+        invitation = (
+            TeamInvitation.objects.select_for_update().select_related("team__institute").get(pk=invitation.pk)
+        )
+        if user.email.lower() != invitation.email.lower():
+            raise ApplicationError(
+                f"This invitation was sent to {invitation.email}. Sign in with that address to accept it."
+            )
+        team = invitation.team
+        application = start_application(institute=team.institute, applicant=user)
+        application = _locked(application)
+        if invitation.state == TeamInvitation.State.ACCEPTED and application.team_id == team.pk:
+            return application
+        if invitation.state != TeamInvitation.State.PENDING:
+            raise ApplicationError("This invitation has already been answered.")
+        if application.team_id and application.team_id != team.pk:
+            raise ApplicationError("You are already on another team for this institute.")
+        if application.status != Status.DRAFT:
+            raise ApplicationError("You have already submitted an application for this institute.")
+        application.team = team
+        application.agency = team.agency
+        application.save(update_fields=["team", "agency", "updated_at"])
+        invitation.state = TeamInvitation.State.ACCEPTED
+        invitation.accepted_by = user
+        invitation.answered_at = timezone.now()
+        invitation.save(update_fields=["state", "accepted_by", "answered_at", "updated_at"])
+        _record(application, action="team:joined", by=user, note=f"Joined {team.lead.display_name}'s team")
+    return application
+
+
+def decline_invitation(invitation: TeamInvitation, *, user: User) -> TeamInvitation:
+    with transaction.atomic():
+        invitation = TeamInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if user.email.lower() != invitation.email.lower():
+            raise ApplicationError(f"This invitation was sent to {invitation.email}.")
+        if invitation.state == TeamInvitation.State.PENDING:
+            invitation.state = TeamInvitation.State.DECLINED
+            invitation.answered_at = timezone.now()
+            invitation.save(update_fields=["state", "answered_at", "updated_at"])
+    return invitation
+
+
+def complete_team_part(application: Application, *, by: User) -> Application:
+    """A team member's part is complete; once the team is submitted, a late part is submitted at once."""
+    with transaction.atomic():
+        application = _locked(application)
+        if application.team_id is None:
+            raise ApplicationError("This application is not part of a team.")
+        if application.status != Status.DRAFT:
+            return application
+        _ready_to_submit(application)
+        if application.part_completed_at is None:
+            application.part_completed_at = timezone.now()
+            application.save(update_fields=["part_completed_at", "updated_at"])
+            _record(application, action="team:part-completed", by=by)
+        if application.team.submitted_at:
+            _submit(application, by=by, note="Joined a submitted team")
+    return application
+
+
+def submit_team(team: Team, *, by: User) -> Team:
+    """The lead submits every completed part at once, when the team meets the minimum size."""
+    with transaction.atomic():
+        team = Team.objects.select_for_update().select_related("institute", "agency").get(pk=team.pk)
+        if team.lead_id != by.pk:
+            raise ApplicationError("Only the team lead can submit the team.")
+        if team.submitted_at:
+            return team
+        lead_application = team.applications.get(applicant=team.lead)
+        if lead_application.part_completed_at is None:
+            complete_team_part(lead_application, by=by)
+        reasons = team_reasons(team)
+        if reasons:
+            raise ApplicationError(" ".join(reasons))
+        members = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("institute", "applicant", "agency", "team")
+            .filter(team=team, status=Status.DRAFT)
+            .exclude(part_completed_at=None)
+            .order_by("pk")
+        )
+        for member in members:
+            _ready_to_submit(member)
+            _submit(member, by=by, note=f"Submitted with the team ({team.agency.name})")
+        team.submitted_at = timezone.now()
+        team.save(update_fields=["submitted_at", "updated_at"])
+    return team
+
+
+# --- Assignments ---------------------------------------------------------------------------------
+
+
+def create_assignment(*, institute: Institute, by: User, **fields) -> Assignment:
+    return Assignment.objects.create(institute=institute, created_by=by, **fields)
+
+
+def submit_assignment(
+    assignment: Assignment, *, application: Application, by: User, text: str = "", file=None
+) -> AssignmentSubmission:
+    """Submit (or resubmit after a revision request) a participant's work."""
+    if application.status != Status.ACCEPTED or application.institute_id != assignment.institute_id:
+        raise ApplicationError("Only accepted participants of this institute can submit assignments.")
+    kind = assignment.kind
+    if kind == Assignment.Kind.TEXT and not text.strip():
+        raise ApplicationError("Write your response before you submit.")
+    if kind == Assignment.Kind.FILE and not file:
+        raise ApplicationError("Choose a file to upload.")
+    with transaction.atomic():
+        submission = (
+            AssignmentSubmission.objects.select_for_update()
+            .filter(assignment=assignment, application=application)
+            .first()
+        )
+        if submission is None:
+            submission = AssignmentSubmission(assignment=assignment, application=application)
+        elif submission.state == AssignmentSubmission.State.ACCEPTED:
+            raise ApplicationError("This assignment is already accepted; there is nothing more to do.")
+        elif submission.state == AssignmentSubmission.State.SUBMITTED and submission.pk:
+            pass  # a correction before review replaces the work
+        submission.state = AssignmentSubmission.State.SUBMITTED
+        submission.submitted_at = timezone.now()
+        submission.text = text if kind == Assignment.Kind.TEXT else ""
+        if kind == Assignment.Kind.FILE:
+            if submission.file:
+                submission.file.delete(save=False)
+            submission.original_filename = getattr(file, "name", "upload")[:255]
+            submission.file = file
+        submission.save()
+    return submission
+
+
+def review_submission(
+    submission: AssignmentSubmission, *, by: User, accept: bool, comment: str = ""
+) -> AssignmentSubmission:
+    State = AssignmentSubmission.State
+    target = State.ACCEPTED if accept else State.REVISION
+    with transaction.atomic():
+        submission = (
+            AssignmentSubmission.objects.select_for_update(of=("self",))
+            .select_related("assignment__institute", "application__applicant", "application__institute")
+            .get(pk=submission.pk)
+        )
+        if submission.state == target:
+            return submission
+        if target not in submission.ALLOWED_MOVES[State(submission.state)]:
+            raise ApplicationError(f"This submission is {submission.get_state_display().lower()} already.")
+        if not accept and not comment.strip():
+            raise ApplicationError("Say what to revise, so the participant knows what to change.")
+        submission.state = target
+        submission.reviewed_by = by
+        submission.reviewed_at = timezone.now()
+        submission.review_comment = comment
+        if not accept:
+            submission.revision_count += 1
+        submission.save(
+            update_fields=[
+                "state",
+                "reviewed_by",
+                "reviewed_at",
+                "review_comment",
+                "revision_count",
+                "updated_at",
+            ]
+        )
+        application = submission.application
+        _mail_applicant(
+            application,
+            kind="assignment.reviewed",
+            milestone=f"assignment-{submission.assignment_id}-{target}-{submission.revision_count}",
+            subject=f"{submission.assignment.title}: {submission.get_state_display().lower()}",
+            submission=submission,
+            assignment=submission.assignment,
+        )
+    return submission
+
+
+# --- Attendance and practice -------------------------------------------------------------------
+
+
+def record_attendance(session: Session, *, marks: dict[int, str], by: User) -> int:
+    """marks: application id -> Attendance.Status. Only accepted participants of the session's institute."""
+    valid = set(
+        Application.objects.filter(institute_id=session.institute_id, status=Status.ACCEPTED).values_list(
+            "pk", flat=True
+        )
+    )
+    changed = 0
+    with transaction.atomic():
+        for application_id, status in marks.items():
+            if application_id not in valid or status not in Attendance.Status.values:
+                continue
+            Attendance.objects.update_or_create(
+                session=session,
+                application_id=application_id,
+                defaults={"status": status, "recorded_by": by, "recorded_at": timezone.now()},
+            )
+            changed += 1
+    return changed
+
+
+def record_practice_result(
+    application: Application, *, result: str, by: User, note: str = ""
+) -> PracticeResult:
+    if application.status != Status.ACCEPTED:
+        raise ApplicationError("Practice facilitation is recorded for accepted participants only.")
+    if result not in PracticeResult.Result.values:
+        raise ApplicationError("Choose passed or not yet.")
+    with transaction.atomic():
+        practice, _ = PracticeResult.objects.update_or_create(
+            application=application,
+            defaults={"result": result, "note": note, "recorded_by": by, "recorded_at": timezone.now()},
+        )
+        _record(application, action=f"practice:{result}", by=by, note=note)
+    return practice
+
+
+# --- Completion roster ---------------------------------------------------------------------------
+
+
+@dataclass
+class RosterRow:
+    application: Application
+    participant: User
+    missing: list[str]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def completion_roster(institute: Institute) -> list[RosterRow]:
+    """Each accepted participant and what they still lack: sessions, assignments, practice.
+
+    A fixed number of queries however many participants (the trainers app certifies from this).
+    """
+    sessions = list(Session.objects.filter(institute=institute).order_by("date", "starts_at"))
+    assignments = list(Assignment.objects.filter(institute=institute).order_by("due_on", "pk"))
+    applications = (
+        Application.objects.filter(institute=institute, status=Status.ACCEPTED)
+        .select_related("applicant", "agency", "practice")
+        .prefetch_related(
+            Prefetch("attendance", queryset=Attendance.objects.all()),
+            Prefetch("submissions", queryset=AssignmentSubmission.objects.all()),
+        )
+        .order_by("applicant__name", "applicant__email")
+    )
+    rows = []
+    for application in applications:
+        attended = {a.session_id: a.status for a in application.attendance.all()}
+        accepted = {
+            s.assignment_id
+            for s in application.submissions.all()
+            if s.state == AssignmentSubmission.State.ACCEPTED
+        }
+        missing = []
+        for session in sessions:
+            status = attended.get(session.pk)
+            when = _session_label(session)
+            if status is None:
+                missing.append(f"Attendance not recorded for {when}")
+            elif status == Attendance.Status.ABSENT:
+                missing.append(f"Absent from {when}")
+            elif status == Attendance.Status.PARTIAL:
+                missing.append(f"Only partly present at {when}")
+        missing.extend(
+            f"Assignment not accepted yet: {assignment.title}"
+            for assignment in assignments
+            if assignment.pk not in accepted
+        )
+        practice = getattr(application, "practice", None)
+        if practice is None:
+            missing.append("Practice facilitation not recorded yet")
+        elif practice.result != PracticeResult.Result.PASSED:
+            missing.append("Practice facilitation not passed yet")
+        rows.append(RosterRow(application=application, participant=application.applicant, missing=missing))
+    return rows
+
+
+def _session_label(session: Session) -> str:
+    label = f"the session on {session.date:%B} {session.date.day}, {session.date.year}"
+    return f"{label} ({session.title})" if session.title else label
+
+
+def is_complete(application: Application) -> bool:
+    return any(
+        row.application.pk == application.pk and row.complete
+        for row in completion_roster(application.institute)
+    )
+
+
+def next_due(application: Application, today: date | None = None) -> list[Assignment]:
+    """Assignments this accepted participant still has to submit or revise, soonest first."""
+    today = today or timezone.localdate()
+    done = set(
+        application.submissions.filter(
+            state__in=[AssignmentSubmission.State.SUBMITTED, AssignmentSubmission.State.ACCEPTED]
+        ).values_list("assignment_id", flat=True)
+    )
+    return [a for a in application.institute.assignments.order_by("due_on") if a.pk not in done]
