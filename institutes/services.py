@@ -19,6 +19,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from communities.services import join_cohort
 from institutes.models import (
     Application,
     ApplicationEvent,
@@ -357,17 +358,8 @@ def accept_application(application: Application, *, by: User, note: str = "") ->
         now = timezone.now()
         for member in unit:
             _move(member, Status.ACCEPTED, by=by, note=note, decided_at=now)
-            _join_cohort(institute, member.applicant)
+            join_cohort(institute=institute, user=member.applicant)
     return application
-
-
-def _join_cohort(institute: Institute, user: User) -> None:
-    try:
-        from communities.services import join_cohort
-    except ImportError:  # the communities app is being built alongside; enrol once it lands
-        log.warning("communities.services.join_cohort is not available; %s not enrolled", user)
-        return
-    join_cohort(institute=institute, user=user)
 
 
 def waitlist_application(application: Application, *, by: User, note: str = "") -> Application:

@@ -376,3 +376,16 @@ def test_every_transition_is_kept_as_an_audit_row():
         ("waitlisted", "accepted"),
         ("accepted", "withdrawn"),
     ]
+
+
+def test_accepted_participant_joins_the_cohort_community():
+    from communities.models import Membership
+
+    application = submitted()
+    services.accept_application(application, by=coordinator_of(application.institute))
+    assert (
+        Membership.objects.filter(
+            user=application.applicant, community__institute=application.institute
+        ).count()
+        == 1
+    )
