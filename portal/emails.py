@@ -9,7 +9,10 @@ changes nothing, which is what makes retries and repeated reminder scans safe.
 from __future__ import annotations
 
 import logging
+import math
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -17,7 +20,8 @@ from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from portal.models import OutboundEmail
+from portal import notifications
+from portal.models import OutboundEmail, User
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,24 @@ def object_ref(obj: models.Model) -> str:
 
 def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
+
+
+@dataclass
+class Message:
+    """One message to record: who, what kind, about which object, at which milestone."""
+
+    to: str
+    kind: str
+    template: str
+    subject: str
+    context: dict = field(default_factory=dict)
+    about_ref: str = ""
+    milestone: str = ""
+    user: Any = None
+
+    @property
+    def key(self) -> str:
+        return OutboundEmail.make_key(self.to, self.kind, self.about_ref, self.milestone)
 
 
 def queue_email(
@@ -43,27 +65,52 @@ def queue_email(
 ) -> OutboundEmail | None:
     """Record a message in the ledger and deliver it after commit. Returns None if already recorded.
 
-    ``template`` names a pair: ``<template>.txt`` and ``<template>.html``.
+    ``template`` names a pair: ``<template>.txt`` and ``<template>.html``. A non-transactional
+    kind the recipient turned off is recorded as SUPPRESSED and not sent.
     """
-    ref = object_ref(about) if about is not None else ""
-    if OutboundEmail.objects.filter(dedupe_key=OutboundEmail.make_key(to, kind, ref, milestone)).exists():
+    message = Message(
+        to=to,
+        kind=kind,
+        template=template,
+        subject=subject,
+        context=context or {},
+        about_ref=object_ref(about) if about is not None else "",
+        milestone=milestone,
+        user=user,
+    )
+    if OutboundEmail.objects.filter(dedupe_key=message.key).exists():
         return None
+    if message.user is None:
+        # Callers that only know an address (a supervisor, say) still honour an account's choices.
+        message.user = User.objects.filter(email__iexact=to, is_active=True).first()
+    email = build_row(message, enabled=notifications.is_enabled(message.user, kind))
+    return _record(email)
+
+
+def build_row(message: Message, *, enabled: bool) -> OutboundEmail:
+    """Render a message into an unsaved ledger row, with its unsubscribe link and headers."""
+    user = message.user
+    unsubscribe_url = notifications.unsubscribe_url(user, message.kind) if user is not None else ""
     ctx = {
         "site_name": "ToT Portal",
         "site_url": settings.SITE_URL,
         "recipient": user,
-        "subject": subject,
-        **(context or {}),
+        "subject": message.subject,
+        "unsubscribe_url": unsubscribe_url,
+        **message.context,
     }
-    return queue_raw(
-        to=to,
-        kind=kind,
-        subject=subject,
-        body_text=render_to_string(f"{template}.txt", ctx),
-        body_html=render_to_string(f"{template}.html", ctx),
-        object_ref=ref,
-        milestone=milestone,
+    return OutboundEmail(
+        dedupe_key=message.key,
+        recipient=message.to,
         user=user,
+        kind=message.kind,
+        object_ref=message.about_ref,
+        milestone=message.milestone,
+        subject=" ".join(message.subject.split())[:250],
+        body_text=render_to_string(f"{message.template}.txt", ctx),
+        body_html=render_to_string(f"{message.template}.html", ctx),
+        headers=notifications.unsubscribe_headers(unsubscribe_url) if unsubscribe_url else {},
+        state=OutboundEmail.State.QUEUED if enabled else OutboundEmail.State.SUPPRESSED,
     )
 
 
@@ -80,25 +127,83 @@ def queue_raw(
     headers: dict | None = None,
 ) -> OutboundEmail | None:
     """Record an already rendered message; deliver it after commit. None if already recorded."""
-    key = OutboundEmail.make_key(to, kind, object_ref, milestone)
+    return _record(
+        OutboundEmail(
+            dedupe_key=OutboundEmail.make_key(to, kind, object_ref, milestone),
+            recipient=to,
+            user=user,
+            kind=kind,
+            object_ref=object_ref,
+            milestone=milestone,
+            subject=" ".join(subject.split())[:250],
+            body_text=body_text,
+            body_html=body_html,
+            headers=headers or {},
+        )
+    )
+
+
+def _record(email: OutboundEmail) -> OutboundEmail | None:
     try:
         with transaction.atomic():
-            email = OutboundEmail.objects.create(
-                dedupe_key=key,
-                recipient=to,
-                user=user,
-                kind=kind,
-                object_ref=object_ref,
-                milestone=milestone,
-                subject=" ".join(subject.split())[:250],
-                body_text=body_text,
-                body_html=body_html,
-                headers=headers or {},
-            )
+            email.save(force_insert=True)
     except IntegrityError:  # recorded before, or by a concurrent caller: exactly once
         return None
-    transaction.on_commit(lambda: _enqueue(email.pk))
+    if email.state == OutboundEmail.State.QUEUED:
+        transaction.on_commit(lambda: _enqueue(email.pk))
     return email
+
+
+@dataclass
+class BatchResult:
+    queued: int = 0
+    suppressed: int = 0
+    already_recorded: int = 0
+    would_queue: list[Message] = field(default_factory=list)
+
+    def add(self, other: BatchResult) -> None:
+        self.queued += other.queued
+        self.suppressed += other.suppressed
+        self.already_recorded += other.already_recorded
+        self.would_queue.extend(other.would_queue)
+
+
+def queue_many(messages: list[Message], *, dry_run: bool = False) -> BatchResult:
+    """Record a batch of messages in a fixed number of queries, then deliver after commit.
+
+    One query finds the keys already in the ledger, one reads the recipients' choices, one
+    inserts the new rows (a concurrent scan's rows are ignored, not duplicated) and one reads
+    back the ids to deliver. Reminder scans call this once per batch.
+    """
+    result = BatchResult()
+    by_key = {m.key: m for m in messages}
+    if not by_key:
+        return result
+    existing = set(
+        OutboundEmail.objects.filter(dedupe_key__in=list(by_key)).values_list("dedupe_key", flat=True)
+    )
+    result.already_recorded = len(existing)
+    fresh = [m for key, m in by_key.items() if key not in existing]
+    if dry_run or not fresh:
+        result.would_queue = fresh if dry_run else []
+        return result
+    off = notifications.disabled_categories({m.user.pk for m in fresh if m.user is not None})
+    rows = []
+    for m in fresh:
+        category = notifications.kind_info(m.kind).category
+        enabled = m.user is None or category not in off.get(m.user.pk, ())
+        rows.append(build_row(m, enabled=enabled))
+    with transaction.atomic():
+        OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
+        ids = list(
+            OutboundEmail.objects.filter(
+                dedupe_key__in=[r.dedupe_key for r in rows], state=OutboundEmail.State.QUEUED, attempts=0
+            ).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: [_enqueue(pk) for pk in ids])
+    result.queued = len(ids)
+    result.suppressed = sum(r.state == OutboundEmail.State.SUPPRESSED for r in rows)
+    return result
 
 
 def _enqueue(email_id: int) -> None:
@@ -118,7 +223,9 @@ def deliver(email_id: int) -> str:
     """Claim, send and mark one ledger row, in one short step."""
     now = timezone.now()
     lease = now + timedelta(seconds=settings.EMAIL_CLAIM_LEASE_SECONDS)
-    claimable = models.Q(state=OutboundEmail.State.QUEUED) | models.Q(
+    # A queued row waits out its backoff; a row another worker claimed is free again only once
+    # its lease has run out (that worker died between the claim and the mark).
+    claimable = models.Q(state=OutboundEmail.State.QUEUED, next_attempt_at__lte=now) | models.Q(
         state=OutboundEmail.State.SENDING, claimed_until__lt=now
     )
     claimed = OutboundEmail.objects.filter(claimable, pk=email_id).update(
@@ -149,8 +256,11 @@ def deliver(email_id: int) -> str:
 
 
 def retry_delay(email_id: int) -> int:
-    email = OutboundEmail.objects.only("attempts").get(pk=email_id)
-    return settings.EMAIL_RETRY_BACKOFF_SECONDS * 2 ** max(email.attempts - 1, 0)
+    """Seconds until the row's next attempt is due (the Celery retry's countdown)."""
+    due = OutboundEmail.objects.filter(pk=email_id).values_list("next_attempt_at", flat=True).first()
+    if due is None:
+        return 0
+    return max(math.ceil((due - timezone.now()).total_seconds()), 0)
 
 
 def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
@@ -167,13 +277,18 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     return message
 
 
-def due_for_delivery(now=None) -> models.QuerySet[OutboundEmail]:
-    """Rows whose task was lost or whose retry is due: queued and due, or sending past the lease."""
+def due_for_delivery(now=None, grace_seconds: int | None = None) -> models.QuerySet[OutboundEmail]:
+    """Rows whose task was lost or whose retry is due: queued and due, or sending past the lease.
+
+    A row queued moments ago still has its own task on the way; the grace keeps the outbox flush
+    from enqueuing a second task for it (harmless, since delivery claims the row, but wasteful).
+    """
     now = now or timezone.now()
+    grace = settings.EMAIL_FLUSH_GRACE_SECONDS if grace_seconds is None else grace_seconds
     return OutboundEmail.objects.filter(
-        models.Q(state=OutboundEmail.State.QUEUED, next_attempt_at__lte=now)
+        models.Q(state=OutboundEmail.State.QUEUED, next_attempt_at__lte=now - timedelta(seconds=grace))
         | models.Q(state=OutboundEmail.State.SENDING, claimed_until__lt=now)
-    )
+    ).order_by("next_attempt_at", "pk")
 
 
 def requeue(email: OutboundEmail) -> None:

@@ -1,6 +1,7 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
+from portal import notifications
 from portal.models import Agency, User
 
 
@@ -27,6 +28,17 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["name", "agency", "position", "phone"]
         labels = {"name": "Full name", "position": "Position or job title"}
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One on/off box per optional category of e-mail (transactional ones always go out)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for category, label in notifications.optional_category_choices():
+            self.fields[category] = forms.BooleanField(
+                label=label, required=False, help_text=notifications.CATEGORY_HELP[category]
+            )
 
 
 class AgencyImportForm(forms.Form):

@@ -234,3 +234,32 @@ class OutboundEmail(TimeStampedModel):
     def message_id(self) -> str:
         # Derived from the key, so that a resend after a crash is recognisably the same message.
         return f"<{self.dedupe_key[:40]}@tot-portal>"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one optional category of e-mail; no row means the category is on."""
+
+    class Category(models.TextChoices):
+        TRANSACTIONAL = "transactional", "Decisions about your own applications, reports and payments"
+        ASSIGNMENT_REMINDERS = "assignment_reminders", "Pre-institute assignment reminders"
+        INSTITUTE_REMINDERS = "institute_reminders", "Institute starting soon"
+        COMMITMENT_REMINDERS = "commitment_reminders", "Facilitation commitment reminders"
+        COORDINATOR_SUMMARIES = "coordinator_summaries", "Coordinator summaries"
+        COMMUNITY_DIGEST = "community_digest", "Community digest"
+        COMMUNITY_REPLIES = "community_replies", "Replies to threads you follow"
+
+    user = models.ForeignKey("portal.User", on_delete=models.CASCADE, related_name="notification_preferences")
+    category = models.CharField(max_length=40, choices=Category.choices)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "category"], name="notification_pref_unique"),
+            models.CheckConstraint(
+                condition=~Q(category="transactional"), name="notification_pref_not_transactional"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.category} {'on' if self.enabled else 'off'}"

@@ -25,6 +25,7 @@ env = environ.Env(
     EMAIL_CLAIM_LEASE_SECONDS=(int, 300),
     EMAIL_RETRY_BACKOFF_SECONDS=(int, 60),
     EMAIL_MAX_ATTEMPTS=(int, 5),
+    EMAIL_FLUSH_GRACE_SECONDS=(int, 60),
     REMINDER_BATCH_SIZE=(int, 1000),
     UPLOAD_MAX_MB=(int, 10),
 )
@@ -162,7 +163,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_CLAIM_LEASE_SECONDS = env("EMAIL_CLAIM_LEASE_SECONDS")
 EMAIL_RETRY_BACKOFF_SECONDS = env("EMAIL_RETRY_BACKOFF_SECONDS")
 EMAIL_MAX_ATTEMPTS = env("EMAIL_MAX_ATTEMPTS")
+EMAIL_FLUSH_GRACE_SECONDS = env("EMAIL_FLUSH_GRACE_SECONDS")
 REMINDER_BATCH_SIZE = env("REMINDER_BATCH_SIZE")
+# The daily scans `manage.py send_reminders` runs (beat runs their tasks), named by string so
+# that portal imports no app.
+REMINDER_SCANS = ["institutes.tasks.scan_reminders", "trainers.tasks.scan_reminders"]
 
 # --- Accounts (django-allauth) ------------------------------------------------------------
 LOGIN_URL = "account_login"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard_view, name="dashboard"),
     path("profile/", views.profile, name="profile"),
     path("healthz", views.healthz, name="healthz"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("institutes/", include("institutes.urls")),

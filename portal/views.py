@@ -4,10 +4,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
-from portal import dashboard
-from portal.access import login_required, public
-from portal.forms import ProfileForm
+from portal import dashboard, notifications
+from portal.access import login_required, public, signed_link
+from portal.forms import NotificationPreferencesForm, ProfileForm
 
 
 @public
@@ -23,11 +25,31 @@ def dashboard_view(request):
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
+    notify_form = NotificationPreferencesForm(
+        request.POST or None, initial=notifications.preferences_for(request.user), prefix="notify"
+    )
+    if request.method == "POST" and all([form.is_valid(), notify_form.is_valid()]):
         form.save()
+        notifications.set_preferences(request.user, notify_form.cleaned_data)
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
-    return render(request, "portal/profile.html", {"form": form})
+    return render(request, "portal/profile.html", {"form": form, "notify_form": notify_form})
+
+
+@signed_link
+@csrf_exempt  # RFC 8058: mail providers POST the one-click link without a session or token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET asks to confirm; POST (the button, or a mail provider's one-click) turns e-mails off."""
+    found = notifications.read_unsubscribe_token(token)
+    if found is None:
+        return render(request, "portal/unsubscribe_invalid.html", status=404)
+    person, category = found
+    context = {"person": person, "category_label": notifications.category_label(category)}
+    if request.method == "POST":
+        notifications.unsubscribe(person, category)
+        return render(request, "portal/unsubscribe_done.html", context)
+    return render(request, "portal/unsubscribe_confirm.html", context)
 
 
 @public
