@@ -54,55 +54,45 @@ class EmailKind:
 
 
 TRANSACTIONAL_KINDS = (
-    # institutes: applications, endorsements, teams, assignments
-    "application_received",
-    "application_submitted",
-    "application_accepted",
-    "application_waitlisted",
-    "application_declined",
-    "application_withdrawn",
-    "application_decided",
-    "seat_offered",
-    "supervisor_endorsement",
-    "endorsement_request",
-    "endorsement_decided",
-    "team_invitation",
-    "assignment_reviewed",
+    # institutes: decisions about one's own application, endorsement requests, teams
+    "application.status",
+    "application.endorsement",
+    "application.endorsement_request",
+    "assignment.reviewed",
+    "institute.seat_free",
+    "team.invitation",
     # trainers: certifications, reports, honoraria
-    "certification_issued",
-    "certification_revoked",
-    "report_verified",
-    "report_returned",
-    "honorarium_decided",
-    "honorarium_approved",
-    "honorarium_rejected",
-    "honorarium_paid",
-    # communities: requests that need an answer
-    "community_invitation",
-    "join_request_decided",
+    "trainers.certified",
+    "trainers.certification_revoked",
+    "trainers.report_verified",
+    "trainers.report_returned",
+    "trainers.honorarium_approved",
+    "trainers.honorarium_rejected",
+    "trainers.honorarium_paid",
+    # communities: invitations, join requests and reports that need an answer
+    "community.invitation",
+    "community.join_request",
+    "community.join_decision",
+    "community.report",
 )
+
+OPTIONAL_KINDS = {
+    "assignment.due_reminder": Category.ASSIGNMENT_REMINDERS,
+    "assignment.overdue_reminder": Category.ASSIGNMENT_REMINDERS,
+    "institute.starting_reminder": Category.INSTITUTE_REMINDERS,
+    "trainers.commitment_reminder": Category.COMMITMENT_REMINDERS,
+    "trainers.commitment_lapsed": Category.COMMITMENT_REMINDERS,
+    "trainers.commitment_summary": Category.COORDINATOR_SUMMARIES,
+    "trainers.honoraria_waiting": Category.COORDINATOR_SUMMARIES,
+    "community.digest": Category.COMMUNITY_DIGEST,
+    "community.reply": Category.COMMUNITY_REPLIES,
+    "community.plan_comment": Category.COMMUNITY_REPLIES,
+}
 
 _REGISTRY: dict[str, EmailKind] = {
     name: EmailKind(name, Category.TRANSACTIONAL) for name in TRANSACTIONAL_KINDS
 }
-_REGISTRY.update(
-    {
-        name: EmailKind(name, category)
-        for name, category in [
-            ("assignment_due_reminder", Category.ASSIGNMENT_REMINDERS),
-            ("assignment_overdue_reminder", Category.ASSIGNMENT_REMINDERS),
-            ("institute_starting_reminder", Category.INSTITUTE_REMINDERS),
-            ("commitment_reminder", Category.COMMITMENT_REMINDERS),
-            ("commitment_lapsed", Category.COMMITMENT_REMINDERS),
-            ("commitment_summary", Category.COORDINATOR_SUMMARIES),
-            ("honoraria_waiting_summary", Category.COORDINATOR_SUMMARIES),
-            ("community_digest", Category.COMMUNITY_DIGEST),
-            ("daily_digest", Category.COMMUNITY_DIGEST),
-            ("community_reply", Category.COMMUNITY_REPLIES),
-            ("thread_reply", Category.COMMUNITY_REPLIES),
-        ]
-    }
-)
+_REGISTRY.update({name: EmailKind(name, category) for name, category in OPTIONAL_KINDS.items()})
 
 
 def register_kind(name: str, category: str) -> EmailKind:

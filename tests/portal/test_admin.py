@@ -16,14 +16,14 @@ def _row(kind, state, milestone=""):
 
 @pytest.mark.django_db
 def test_ledger_filters_by_kind_state_and_date(client_for, admin_user):
-    failed = _row("commitment_reminder", OutboundEmail.State.FAILED)
-    _row("assignment_due_reminder", OutboundEmail.State.SENT)
+    failed = _row("trainers.commitment_reminder", OutboundEmail.State.FAILED)
+    _row("assignment.due_reminder", OutboundEmail.State.SENT)
     client = client_for(admin_user)
     url = reverse("admin:portal_outboundemail_changelist")
     by_state = client.get(url, {"state__exact": "failed"})
     assert by_state.status_code == 200
     assert list(by_state.context["cl"].result_list) == [failed]
-    by_kind = client.get(url, {"kind": "commitment_reminder"})
+    by_kind = client.get(url, {"kind": "trainers.commitment_reminder"})
     assert list(by_kind.context["cl"].result_list) == [failed]
     day = failed.created_at
     by_date = client.get(url, {"created_at__year": day.year, "created_at__month": day.month})
@@ -35,8 +35,8 @@ def test_ledger_filters_by_kind_state_and_date(client_for, admin_user):
 def test_resend_action_sends_failed_rows_once_and_skips_others(
     client_for, admin_user, django_capture_on_commit_callbacks
 ):
-    failed = _row("commitment_reminder", OutboundEmail.State.FAILED, milestone="a")
-    sent = _row("commitment_reminder", OutboundEmail.State.SENT, milestone="b")
+    failed = _row("trainers.commitment_reminder", OutboundEmail.State.FAILED, milestone="a")
+    sent = _row("trainers.commitment_reminder", OutboundEmail.State.SENT, milestone="b")
     client = client_for(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -55,7 +55,7 @@ def test_resend_action_sends_failed_rows_once_and_skips_others(
 
 @pytest.mark.django_db
 def test_ledger_admin_is_read_only(client_for, admin_user):
-    email = _row("commitment_reminder", OutboundEmail.State.FAILED)
+    email = _row("trainers.commitment_reminder", OutboundEmail.State.FAILED)
     client = client_for(admin_user)
     assert client.get(reverse("admin:portal_outboundemail_add")).status_code == 403
     page = client.get(reverse("admin:portal_outboundemail_change", args=[email.pk]))

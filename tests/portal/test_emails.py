@@ -131,7 +131,7 @@ def _messages(users, milestone="m"):
     return [
         emails.Message(
             to=u.email,
-            kind="assignment_due_reminder",
+            kind="assignment.due_reminder",
             template="emails/notice",
             subject="Due soon",
             context={"lines": ["Due soon."]},

@@ -11,7 +11,7 @@ from tests.factories import UserFactory
 Category = NotificationPreference.Category
 
 
-def _queue(user, kind="assignment_due_reminder", milestone="due-7:2026-12-01"):
+def _queue(user, kind="assignment.due_reminder", milestone="due-7:2026-12-01"):
     return emails.queue_email(
         to=user.email,
         kind=kind,
@@ -66,7 +66,7 @@ def test_queue_email_sends_other_categories_when_one_is_off(django_capture_on_co
 def test_transactional_kind_cannot_be_turned_off(django_capture_on_commit_callbacks, user):
     notifications.unsubscribe(user, notifications.ALL_OPTIONAL)
     with django_capture_on_commit_callbacks(execute=True):
-        email = _queue(user, kind="application_accepted", milestone="")
+        email = _queue(user, kind="application.status", milestone="")
     email.refresh_from_db()
     assert email.state == OutboundEmail.State.SENT
     assert len(mail.outbox) == 1
@@ -86,7 +86,7 @@ def test_queue_email_without_user_finds_the_account_by_address(django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         email = emails.queue_email(
             to=user.email.upper(),
-            kind="community_reply",
+            kind="community.reply",
             template="emails/notice",
             subject="A reply",
             context={"lines": ["Someone replied."]},
@@ -99,7 +99,7 @@ def test_queue_email_to_an_address_without_account_has_no_link(django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         email = emails.queue_email(
             to="supervisor@agency.example.org",
-            kind="endorsement_request",
+            kind="application.endorsement_request",
             template="emails/notice",
             subject="Please endorse",
             context={"lines": ["Please endorse."]},
@@ -142,7 +142,7 @@ def test_unsubscribe_one_click_post_needs_no_csrf_token(user):
 
 @pytest.mark.django_db
 def test_unsubscribe_link_of_transactional_email_turns_off_all_optional(client, user):
-    email = _queue(user, kind="application_accepted", milestone="")
+    email = _queue(user, kind="application.status", milestone="")
     client.post(_token_path(email))
     assert set(notifications.preferences_for(user).values()) == {False}
 
