@@ -1,0 +1,180 @@
+"""Daily reminders of the institutes app, run by Celery beat (and `manage.py send_reminders`).
+
+Pre-institute assignments due in 7 days, in 1 day and overdue, to accepted participants who
+have not handed them in; institutes starting within a week, to accepted participants. Each
+reminder's ledger key carries its milestone and date ("due-7:2026-12-01"), so whatever runs the
+scan twice sends nothing twice. Windows rather than exact days let a missed day catch up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+from celery import shared_task
+from django.db.models import Min
+
+from institutes.models import Application, Assignment, AssignmentSubmission, Institute, Session
+from portal import reminders
+from portal.emails import BatchResult, Message, absolute_url, object_ref, queue_many
+
+OVERDUE_REMINDER_DAYS = 14  # an assignment overdue longer than this gets no late reminder
+STARTING_SOON_DAYS = 7
+# A participant who handed the assignment in (waiting for review, or accepted) is done for now.
+HANDED_IN = (AssignmentSubmission.State.SUBMITTED, AssignmentSubmission.State.ACCEPTED)
+LIVE_STATUSES = (Institute.Status.OPEN, Institute.Status.CLOSED, Institute.Status.RUNNING)
+
+
+def assignment_milestone(due_on: date, today: date) -> str | None:
+    """Which reminder is due today for an assignment due on ``due_on``, if any."""
+    days_left = (due_on - today).days
+    if 1 < days_left <= 7:
+        return f"due-7:{due_on.isoformat()}"
+    if 0 <= days_left <= 1:
+        return f"due-1:{due_on.isoformat()}"
+    if -OVERDUE_REMINDER_DAYS <= days_left < 0:
+        return f"overdue:{due_on.isoformat()}"
+    return None
+
+
+def _assignment_message(application: Application, assignment: Assignment, today: date) -> Message | None:
+    milestone = assignment_milestone(assignment.due_on, today)
+    if milestone is None:
+        return None
+    days_left = (assignment.due_on - today).days
+    due = reminders.long_date(assignment.due_on)
+    if days_left < 0:
+        kind = "assignment.overdue_reminder"
+        subject = f"Overdue: {assignment.title}"
+        lead = (
+            f"The pre-institute assignment “{assignment.title}” for {assignment.institute} was due on {due}."
+        )
+        nudge = (
+            "It is not too late: hand it in now so that your coordinator can review it before the institute."
+        )
+    else:
+        kind = "assignment.due_reminder"
+        when = {0: "today", 1: "tomorrow"}.get(days_left, f"in {days_left} days")
+        subject = f"Due {when}: {assignment.title}"
+        lead = f"The pre-institute assignment “{assignment.title}” for {assignment.institute} is due {when}, on {due}."
+        nudge = "If your coordinator asked for a revision, hand in the new version by then."
+    return Message(
+        to=application.applicant.email,
+        kind=kind,
+        template="emails/notice",
+        subject=subject,
+        context={
+            "lines": [lead, nudge],
+            "action_url": absolute_url(assignment.get_absolute_url()),
+            "action_label": "Open the assignment",
+        },
+        about_ref=object_ref(assignment),
+        milestone=milestone,
+        user=application.applicant,
+    )
+
+
+def assignment_reminder_batches(today: date, *, size: int, dry_run: bool = False) -> Iterator[BatchResult]:
+    """Each accepted participant and assignment in a reminder window, minus those handed in."""
+    assignments = list(
+        Assignment.objects.filter(
+            due_on__gte=today - timedelta(days=OVERDUE_REMINDER_DAYS),
+            due_on__lte=today + timedelta(days=7),
+            institute__status__in=LIVE_STATUSES,
+        ).select_related("institute")
+    )
+    by_institute: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in assignments:
+        by_institute[assignment.institute_id].append(assignment)
+    if not by_institute:
+        return
+    participants = (
+        Application.objects.accepted().filter(institute_id__in=list(by_institute)).select_related("applicant")
+    )
+    for batch in reminders.keyset_batches(participants, size):
+        handed_in = set(
+            AssignmentSubmission.objects.filter(
+                application_id__in=[a.pk for a in batch],
+                assignment_id__in=[a.pk for a in assignments],
+                state__in=HANDED_IN,
+            ).values_list("application_id", "assignment_id")
+        )
+        messages = [
+            message
+            for application in batch
+            for assignment in by_institute[application.institute_id]
+            if (application.pk, assignment.pk) not in handed_in
+            and (message := _assignment_message(application, assignment, today))
+        ]
+        yield queue_many(messages, dry_run=dry_run)
+
+
+def starting_milestone(starts_on: date, today: date) -> str | None:
+    days_left = (starts_on - today).days
+    if 0 < days_left <= STARTING_SOON_DAYS:
+        return f"starts-7:{starts_on.isoformat()}"
+    return None
+
+
+def institute_starting_batches(today: date, *, size: int, dry_run: bool = False) -> Iterator[BatchResult]:
+    """Accepted participants of institutes whose first session is within the coming week."""
+    first_sessions = dict(
+        Session.objects.values("institute")
+        .annotate(first=Min("date"))
+        .filter(first__gt=today, first__lte=today + timedelta(days=STARTING_SOON_DAYS))
+        .values_list("institute", "first")
+    )
+    if not first_sessions:
+        return
+    institutes = Institute.objects.filter(status__in=LIVE_STATUSES).in_bulk(list(first_sessions))
+    participants = (
+        Application.objects.accepted().filter(institute_id__in=list(institutes)).select_related("applicant")
+    )
+    for batch in reminders.keyset_batches(participants, size):
+        messages = []
+        for application in batch:
+            institute = institutes[application.institute_id]
+            starts_on = first_sessions[institute.pk]
+            days_left = (starts_on - today).days
+            when = "tomorrow" if days_left == 1 else f"in {days_left} days"
+            messages.append(
+                Message(
+                    to=application.applicant.email,
+                    kind="institute.starting_reminder",
+                    template="emails/notice",
+                    subject=f"{institute} begins {when}",
+                    context={
+                        "lines": [
+                            f"{institute} begins {when}, on {reminders.long_date(starts_on)}.",
+                            "The institute asks you to attend every session. The schedule, places and online"
+                            " links are on the institute's page, and you can add them to your calendar there.",
+                        ],
+                        "action_url": absolute_url(institute.get_absolute_url()),
+                        "action_label": "See the schedule",
+                    },
+                    about_ref=object_ref(institute),
+                    milestone=starting_milestone(starts_on, today),
+                    user=application.applicant,
+                )
+            )
+        yield queue_many(messages, dry_run=dry_run)
+
+
+def scan_reminders(
+    *, now: datetime | None = None, dry_run: bool = False, batch_size: int | None = None
+) -> dict[str, dict[str, int]]:
+    """Every institutes reminder due today (in the portal's time zone); safe to run again."""
+    today = reminders.portal_today(now)
+    size = reminders.batch_size(batch_size)
+    return reminders.run_scans(
+        {
+            "assignments": lambda: assignment_reminder_batches(today, size=size, dry_run=dry_run),
+            "institute_starting": lambda: institute_starting_batches(today, size=size, dry_run=dry_run),
+        }
+    )
+
+
+@shared_task(name="institutes.send_reminders")
+def send_reminders() -> dict[str, dict[str, int]]:
+    return scan_reminders()
