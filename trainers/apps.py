@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class TrainersConfig(AppConfig):
     name = "trainers"
+    verbose_name = "Trainers"
+
+    def ready(self):
+        from portal import dashboard
+        from trainers.dashboard import trainer_panel
+
+        dashboard.register(trainer_panel)

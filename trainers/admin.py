@@ -1,0 +1,138 @@
+from django.contrib import admin, messages
+
+from trainers import services
+from trainers.models import (
+    Certification,
+    FacilitationReport,
+    Honorarium,
+    HonorariumRate,
+    StatusChange,
+    TrainerProfile,
+)
+
+
+def _run(modeladmin, request, queryset, action, done: str):
+    count = 0
+    for obj in queryset:
+        try:
+            action(obj)
+            count += 1
+        except services.TrainerError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc}", messages.WARNING)
+    if count:
+        modeladmin.message_user(request, f"{count} {done}.", messages.SUCCESS)
+
+
+@admin.register(Certification)
+class CertificationAdmin(admin.ModelAdmin):
+    list_display = ["participant", "module", "institute", "issued_on", "commitment_ends_on", "status", "code"]
+    list_filter = ["status", "module", "issued_on"]
+    search_fields = ["participant__name", "participant__email", "code", "module__title"]
+    list_select_related = ["participant", "module", "institute"]
+    autocomplete_fields = ["participant"]
+    readonly_fields = ["code", "status", "revoked_reason", "revoked_at", "commitment_ends_on", "issued_by"]
+    date_hierarchy = "issued_on"
+
+    def get_readonly_fields(self, request, obj=None):
+        # Certifications are issued from the institute roster; here they are read and revoked.
+        if obj is not None:
+            return [*self.readonly_fields, "participant", "module", "institute", "issued_on"]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.issued_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(FacilitationReport)
+class FacilitationReportAdmin(admin.ModelAdmin):
+    list_display = [
+        "trainer",
+        "module",
+        "starts_on",
+        "host_kind",
+        "participants_count",
+        "status",
+        "submitted_at",
+    ]
+    list_filter = ["status", "module", "host_kind"]
+    search_fields = ["trainer__name", "trainer__email", "module__title", "audience"]
+    list_select_related = ["trainer", "module"]
+    readonly_fields = ["status", "review_comment", "reviewed_at", "reviewed_by", "submitted_at"]
+    autocomplete_fields = ["trainer", "host_agency", "co_facilitators"]
+    actions = ["verify"]
+
+    def has_add_permission(self, request):
+        return False  # trainers file reports on the site, where the rules are checked
+
+    @admin.action(description="Verify the selected reports")
+    def verify(self, request, queryset):
+        _run(
+            self, request, queryset, lambda r: services.verify_report(r, by=request.user), "reports verified"
+        )
+
+
+@admin.register(HonorariumRate)
+class HonorariumRateAdmin(admin.ModelAdmin):
+    list_display = ["module", "basis", "amount", "effective_from"]
+    list_filter = ["module", "basis"]
+    list_select_related = ["module"]
+    date_hierarchy = "effective_from"
+
+
+@admin.register(Honorarium)
+class HonorariumAdmin(admin.ModelAdmin):
+    list_display = ["trainer", "report", "amount", "status", "requested_at", "paid_on", "payment_reference"]
+    list_filter = ["status"]
+    search_fields = ["trainer__name", "trainer__email", "payment_reference"]
+    list_select_related = ["trainer", "report__module", "report__trainer"]
+    readonly_fields = [
+        "trainer",
+        "report",
+        "rate",
+        "amount",
+        "status",
+        "rejected_reason",
+        "requested_at",
+        "decided_at",
+        "decided_by",
+        "payment_reference",
+        "paid_on",
+        "paid_by",
+    ]
+    actions = ["approve"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Approve the selected honoraria")
+    def approve(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda h: services.approve_honorarium(h, by=request.user),
+            "honoraria approved",
+        )
+
+
+@admin.register(TrainerProfile)
+class TrainerProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "listed", "show_email"]
+    list_filter = ["listed"]
+    search_fields = ["user__name", "user__email"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["at", "content_type", "object_id", "from_status", "to_status", "by"]
+    list_filter = ["content_type", "to_status"]
+    readonly_fields = ["content_type", "object_id", "from_status", "to_status", "by", "at", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

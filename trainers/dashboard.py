@@ -1,0 +1,45 @@
+"""The trainer's panel on the personal dashboard: certifications, commitment, reports, honoraria."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from trainers.models import Certification, CommitmentState, FacilitationReport, Honorarium
+
+
+def trainer_panel(request) -> dict | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    today = timezone.localdate()
+    certifications = list(
+        Certification.objects.filter(participant=user).with_commitment(today).select_related("module")
+    )
+    if not certifications:
+        return None
+    for c in certifications:
+        c.state = CommitmentState(c.commitment)
+        c.left = c.days_left(today)
+    Status = FacilitationReport.Status
+    reports = FacilitationReport.objects.filter(
+        pk__in=FacilitationReport.objects.filter(Q(trainer=user) | Q(co_facilitators=user)).values("pk")
+    ).aggregate(
+        total=Count("pk"),
+        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        returned=Count("pk", filter=Q(status=Status.RETURNED, trainer=user)),
+    )
+    honoraria = Honorarium.objects.filter(trainer=user).aggregate(
+        total=Count("pk"), paid=Sum("amount", filter=Q(status=Honorarium.Status.PAID))
+    )
+    return {
+        "template": "trainers/dashboard_panel.html",
+        "order": 30,
+        "certifications": certifications,
+        "report_count": reports["total"],
+        "waiting_reports": reports["waiting"],
+        "returned_reports": reports["returned"],
+        "honorarium_count": honoraria["total"],
+        "honoraria_total": honoraria["paid"],
+        "can_file": any(c.is_active for c in certifications),
+    }

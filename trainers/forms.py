@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from institutes.models import Module
+from portal.models import Agency, User
+from portal.uploads import validate_upload
+from trainers.models import Certification, CommitmentState, FacilitationReport, Honorarium, TrainerProfile
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label="Certificate code",
+        max_length=60,
+        help_text="The code printed on the certificate, for example Xk3v9Q_2aBcD7eFgH1iJ.",
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for revoking", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def certified_trainers():
+    return User.objects.filter(certifications__status=Certification.Status.ACTIVE).distinct().order_by("name")
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = FacilitationReport
+        fields = [
+            "module",
+            "starts_on",
+            "ends_on",
+            "hours",
+            "host_kind",
+            "host_agency",
+            "audience",
+            "participants_count",
+            "co_facilitators",
+            "agenda",
+            "sign_in_sheet",
+            "reflection",
+        ]
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "host_kind": forms.RadioSelect,
+            "reflection": forms.Textarea(attrs={"rows": 5}),
+        }
+        labels = {"host_agency": "Host agency", "agenda": "Agenda", "sign_in_sheet": "Sign-in sheet"}
+        help_texts = {
+            "ends_on": "Leave empty for a one-day training.",
+            "host_agency": "The agency that hosted the training. For your own agency you can leave this empty.",
+            "co_facilitators": "Other certified trainers who facilitated with you. Hold Ctrl (or ⌘) to choose several.",
+            "agenda": "PDF, Word, image or text file.",
+            "sign_in_sheet": "PDF, image, spreadsheet or text file with the participants' names.",
+        }
+
+    def __init__(self, *args, trainer: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trainer = trainer
+        self.instance.trainer = trainer
+        self.fields["module"].queryset = Module.objects.filter(
+            certifications__participant=trainer, certifications__status=Certification.Status.ACTIVE
+        ).distinct()
+        self.fields["host_agency"].queryset = Agency.objects.active()
+        self.fields["host_agency"].required = False
+        self.fields["co_facilitators"].queryset = certified_trainers().exclude(pk=trainer.pk)
+        self.fields["co_facilitators"].required = False
+
+    def _clean_file(self, name):
+        upload = self.cleaned_data.get(name)
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            validate_upload(upload)
+        return upload
+
+    def clean_agenda(self):
+        return self._clean_file("agenda")
+
+    def clean_sign_in_sheet(self):
+        return self._clean_file("sign_in_sheet")
+
+    def clean_starts_on(self):
+        starts_on = self.cleaned_data["starts_on"]
+        if starts_on > timezone.localdate():
+            raise forms.ValidationError(
+                "Report a training once it has taken place: this date is in the future."
+            )
+        return starts_on
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", "The last day can't be before the first day.")
+        kind = data.get("host_kind")
+        if kind == FacilitationReport.HostKind.OWN_AGENCY and not data.get("host_agency"):
+            if self.trainer.agency_id:
+                data["host_agency"] = self.trainer.agency
+                self.instance.host_agency = self.trainer.agency
+        elif kind == FacilitationReport.HostKind.OTHER_AGENCY and not data.get("host_agency"):
+            self.add_error("host_agency", "Choose the agency that hosted the training.")
+        return data
+
+
+class VerifyReportForm(forms.Form):
+    comment = forms.CharField(
+        label="Comment for the trainer (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReturnReportForm(forms.Form):
+    comment = forms.CharField(
+        label="What should the trainer change?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RejectHonorariumForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PayHonorariumForm(forms.Form):
+    reference = forms.CharField(
+        label="Payment reference", max_length=100, help_text="Check or transfer number."
+    )
+    paid_on = forms.DateField(label="Paid on", widget=DATE, initial=timezone.localdate)
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError("The payment date can't be in the future.")
+        return paid_on
+
+
+class ExportForm(forms.Form):
+    date_from = forms.DateField(label="Approved from", widget=DATE)
+    date_to = forms.DateField(label="Approved until", widget=DATE)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", "The end of the range can't be before its start.")
+        return data
+
+
+def _regions():
+    regions = Agency.objects.exclude(region="").values_list("region", flat=True).distinct().order_by("region")
+    return [("", "Any region"), *((r, r) for r in regions)]
+
+
+class _FilterForm(forms.Form):
+    module = forms.ModelChoiceField(queryset=Module.objects.all(), required=False, empty_label="Any module")
+    region = forms.ChoiceField(required=False)
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.active(), required=False, empty_label="Any agency"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = _regions()
+
+
+class CommitmentFilterForm(_FilterForm):
+    state = forms.ChoiceField(choices=[("", "Any state"), *CommitmentState.choices], required=False)
+
+    field_order = ["state", "module", "region", "agency"]
+
+
+class DirectoryFilterForm(_FilterForm):
+    pass
+
+
+class HonorariaFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any state"), *Honorarium.Status.choices], required=False)
+
+
+class ListingForm(forms.ModelForm):
+    class Meta:
+        model = TrainerProfile
+        fields = ["listed", "show_email", "bio"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}

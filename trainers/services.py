@@ -1,0 +1,418 @@
+"""Every write in the trainers app that carries a rule: certify, report, review, pay.
+
+Each state move re-reads its row under ``select_for_update``, returns quietly when the row is
+already where it was asked to go, refuses a move the table does not allow, records who did it
+in ``StatusChange`` and queues the e-mail through the portal's one e-mail path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from portal.emails import absolute_url, queue_email
+from portal.models import User
+from trainers.models import (
+    Certification,
+    FacilitationReport,
+    Honorarium,
+    StatusChange,
+    TrainerProfile,
+    rate_in_force,
+)
+
+
+class TrainerError(Exception):
+    """A rule said no; the message is written for the person who tried."""
+
+
+# --- shared steps ------------------------------------------------------------------------
+
+
+def _record(
+    obj: models.Model, *, from_status: str, to_status: str, by: User | None, note: str = ""
+) -> StatusChange:
+    return StatusChange.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        from_status=from_status,
+        to_status=to_status,
+        by=by,
+        note=note,
+    )
+
+
+def _check_move(obj, to: str) -> None:
+    if to not in obj.MOVES.get(obj.status, set()):
+        raise TrainerError(
+            f"This {obj._meta.verbose_name} is {obj.get_status_display().lower()}; "
+            f"it can't be changed to {obj.Status(to).label.lower()}."
+        )
+
+
+def _locked(obj):
+    return type(obj).objects.select_for_update().get(pk=obj.pk)
+
+
+def _mail(
+    user: User, *, kind: str, template: str, subject: str, about, milestone: str = "", **context
+) -> None:
+    queue_email(
+        to=user.email,
+        kind=kind,
+        template=f"trainers/emails/{template}",
+        subject=subject,
+        context={"person": user, **context},
+        about=about,
+        milestone=milestone,
+        user=user,
+    )
+
+
+def history(obj: models.Model):
+    return StatusChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    ).select_related("by")
+
+
+# --- certification -----------------------------------------------------------------------
+
+
+@dataclass
+class CertifyResult:
+    certified: list[Certification] = field(default_factory=list)
+    already: list[Certification] = field(default_factory=list)
+    refused: list[tuple[User, list[str]]] = field(default_factory=list)
+
+
+def _roster_row(institute, participant: User):
+    from institutes.services import completion_roster
+
+    return next((row for row in completion_roster(institute) if row.participant.pk == participant.pk), None)
+
+
+def _issue(
+    institute, participant: User, *, by: User | None, issued_on: date | None = None
+) -> tuple[Certification, bool]:
+    """Create the certification (or return the existing one). True when it is new."""
+    existing = Certification.objects.filter(participant=participant, institute=institute).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            certification = Certification.objects.create(
+                participant=participant,
+                module=institute.module,
+                institute=institute,
+                issued_on=issued_on or timezone.localdate(),
+                issued_by=by,
+            )
+    except IntegrityError:  # a second coordinator certified the same person a moment ago
+        return Certification.objects.get(participant=participant, institute=institute), False
+    _record(
+        certification, from_status="", to_status=certification.status, by=by, note=f"Completed {institute}"
+    )
+    _mail(
+        participant,
+        kind="trainers.certified",
+        template="certified",
+        subject=f"You are a certified trainer for {certification.module}",
+        about=certification,
+        certification=certification,
+        certificate_url=absolute_url(certification.get_absolute_url()),
+        verify_url=absolute_url(certification.get_verify_url()),
+    )
+    return certification, True
+
+
+def certify_participant(institute, participant: User, *, by: User | None) -> Certification:
+    """Certify one participant who completed ``institute``; refuse with the reasons otherwise."""
+    row = _roster_row(institute, participant)
+    if row is None:
+        raise TrainerError(f"{participant} is not an accepted participant of {institute}.")
+    if not row.complete:
+        raise TrainerError(
+            f"{participant} has not completed the institute yet: " + "; ".join(row.missing) + "."
+        )
+    with transaction.atomic():
+        certification, _ = _issue(institute, participant, by=by)
+    return certification
+
+
+def certify_completed(institute, by: User | None) -> CertifyResult:
+    """Certify everyone on the roster who completed; list the others with what they lack."""
+    from institutes.services import completion_roster
+
+    result = CertifyResult()
+    with transaction.atomic():
+        for row in completion_roster(institute):
+            if not row.complete:
+                result.refused.append((row.participant, row.missing))
+                continue
+            certification, new = _issue(institute, row.participant, by=by)
+            (result.certified if new else result.already).append(certification)
+    return result
+
+
+def revoke_certification(certification: Certification, *, by: User | None, reason: str) -> Certification:
+    reason = reason.strip()
+    if not reason:
+        raise TrainerError("Please give the reason for revoking this certification.")
+    with transaction.atomic():
+        certification = _locked(certification)
+        if certification.status == Certification.Status.REVOKED:
+            return certification
+        _check_move(certification, Certification.Status.REVOKED)
+        certification.status = Certification.Status.REVOKED
+        certification.revoked_reason = reason
+        certification.revoked_at = timezone.now()
+        certification.save(update_fields=["status", "revoked_reason", "revoked_at", "updated_at"])
+        _record(certification, from_status="active", to_status="revoked", by=by, note=reason)
+        _mail(
+            certification.participant,
+            kind="trainers.certification_revoked",
+            template="certification_revoked",
+            subject=f"Your certification for {certification.module} has been revoked",
+            about=certification,
+            certification=certification,
+            reason=reason,
+        )
+    return certification
+
+
+# --- facilitation reports ----------------------------------------------------------------
+
+
+def _check_report(report: FacilitationReport, co_facilitators) -> None:
+    if report.starts_on > timezone.localdate():
+        raise TrainerError("Report a training once it has taken place: the first day is in the future.")
+    if (
+        not Certification.objects.active()
+        .filter(participant_id=report.trainer_id, module_id=report.module_id)
+        .exists()
+    ):
+        raise TrainerError(f"You can report trainings of {report.module} once you are certified in it.")
+    if any(u.pk == report.trainer_id for u in co_facilitators):
+        raise TrainerError("List the other facilitators only; you are already on the report.")
+    others = {u.pk for u in co_facilitators}
+    certified = set(
+        Certification.objects.active()
+        .filter(participant_id__in=others)
+        .values_list("participant_id", flat=True)
+    )
+    if others - certified:
+        raise TrainerError("Co-facilitators must be certified trainers.")
+
+
+def submit_report(report: FacilitationReport, *, by: User, co_facilitators=()) -> FacilitationReport:
+    """File a new report, or resubmit a returned one after changes."""
+    co_facilitators = list(co_facilitators)
+    if report.trainer_id != by.pk:
+        raise TrainerError("You can file reports only for trainings you facilitated.")
+    _check_report(report, co_facilitators)
+    with transaction.atomic():
+        if report.pk is None:
+            report.status = FacilitationReport.Status.SUBMITTED
+            report.submitted_at = timezone.now()
+            report.save()
+            report.co_facilitators.set(co_facilitators)
+            _record(report, from_status="", to_status=report.status, by=by)
+            return report
+        current = _locked(report)
+        if current.status == FacilitationReport.Status.VERIFIED:
+            raise TrainerError("This report is verified already and can no longer be changed.")
+        from_status = current.status
+        report.status = FacilitationReport.Status.SUBMITTED
+        report.submitted_at = timezone.now()
+        report.save()
+        report.co_facilitators.set(co_facilitators)
+        _record(report, from_status=from_status, to_status=report.status, by=by)
+    return report
+
+
+def verify_report(report: FacilitationReport, *, by: User, comment: str = "") -> FacilitationReport:
+    with transaction.atomic():
+        report = _locked(report)
+        if report.status == FacilitationReport.Status.VERIFIED:
+            return report
+        _check_move(report, FacilitationReport.Status.VERIFIED)
+        from_status = report.status
+        report.status = FacilitationReport.Status.VERIFIED
+        report.review_comment = comment.strip()
+        report.reviewed_at = timezone.now()
+        report.reviewed_by = by
+        report.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by", "updated_at"])
+        change = _record(report, from_status=from_status, to_status=report.status, by=by, note=comment)
+        for person in [report.trainer, *report.co_facilitators.all()]:
+            _mail(
+                person,
+                kind="trainers.report_verified",
+                template="report_verified",
+                subject=f"Your {report.module} training on {report.starts_on:%B %-d} is verified",
+                about=report,
+                milestone=str(change.pk),
+                report=report,
+                report_url=absolute_url(report.get_absolute_url()),
+            )
+    return report
+
+
+def return_report(report: FacilitationReport, *, by: User, comment: str) -> FacilitationReport:
+    comment = comment.strip()
+    if not comment:
+        raise TrainerError("Please tell the trainer what to change before returning the report.")
+    with transaction.atomic():
+        report = _locked(report)
+        if report.status == FacilitationReport.Status.RETURNED:
+            return report
+        _check_move(report, FacilitationReport.Status.RETURNED)
+        from_status = report.status
+        report.status = FacilitationReport.Status.RETURNED
+        report.review_comment = comment
+        report.reviewed_at = timezone.now()
+        report.reviewed_by = by
+        report.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by", "updated_at"])
+        change = _record(report, from_status=from_status, to_status=report.status, by=by, note=comment)
+        _mail(
+            report.trainer,
+            kind="trainers.report_returned",
+            template="report_returned",
+            subject=f"Your {report.module} report needs a change",
+            about=report,
+            milestone=str(change.pk),
+            report=report,
+            comment=comment,
+            report_url=absolute_url(report.get_absolute_url()),
+        )
+    return report
+
+
+# --- honoraria ---------------------------------------------------------------------------
+
+
+def request_honorarium(report: FacilitationReport, *, by: User) -> Honorarium:
+    """A facilitator of a verified report asks for the honorarium at the rate in force that day."""
+    if report.status != FacilitationReport.Status.VERIFIED:
+        raise TrainerError("An honorarium can be requested once the report is verified.")
+    if by.pk not in report.facilitator_ids():
+        raise TrainerError("Only the facilitators listed on a report can request its honorarium.")
+    existing = Honorarium.objects.filter(trainer=by, report=report).first()
+    if existing is not None:
+        return existing
+    rate = rate_in_force(report.module_id, report.starts_on)
+    if rate is None:
+        raise TrainerError(
+            f"There is no honorarium rate for {report.module} on {report.starts_on:%B %-d, %Y} yet. "
+            "Please ask the program office."
+        )
+    try:
+        with transaction.atomic():
+            honorarium = Honorarium.objects.create(
+                trainer=by, report=report, rate=rate, amount=rate.amount_for(report)
+            )
+            _record(honorarium, from_status="", to_status=honorarium.status, by=by)
+    except IntegrityError:  # a double click: the first request stands
+        return Honorarium.objects.get(trainer=by, report=report)
+    return honorarium
+
+
+def approve_honorarium(honorarium: Honorarium, *, by: User, note: str = "") -> Honorarium:
+    with transaction.atomic():
+        honorarium = _locked(honorarium)
+        if honorarium.status == Honorarium.Status.APPROVED:
+            return honorarium
+        _check_move(honorarium, Honorarium.Status.APPROVED)
+        from_status = honorarium.status
+        honorarium.status = Honorarium.Status.APPROVED
+        honorarium.decided_at = timezone.now()
+        honorarium.decided_by = by
+        honorarium.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
+        _record(honorarium, from_status=from_status, to_status=honorarium.status, by=by, note=note)
+        _mail(
+            honorarium.trainer,
+            kind="trainers.honorarium_approved",
+            template="honorarium_approved",
+            subject=f"Your honorarium of ${honorarium.amount} is approved",
+            about=honorarium,
+            honorarium=honorarium,
+            honorarium_url=absolute_url(honorarium.get_absolute_url()),
+        )
+    return honorarium
+
+
+def reject_honorarium(honorarium: Honorarium, *, by: User, reason: str) -> Honorarium:
+    reason = reason.strip()
+    if not reason:
+        raise TrainerError("Please give the reason, so the trainer knows what happened.")
+    with transaction.atomic():
+        honorarium = _locked(honorarium)
+        if honorarium.status == Honorarium.Status.REJECTED:
+            return honorarium
+        _check_move(honorarium, Honorarium.Status.REJECTED)
+        from_status = honorarium.status
+        honorarium.status = Honorarium.Status.REJECTED
+        honorarium.rejected_reason = reason
+        honorarium.decided_at = timezone.now()
+        honorarium.decided_by = by
+        honorarium.save(update_fields=["status", "rejected_reason", "decided_at", "decided_by", "updated_at"])
+        _record(honorarium, from_status=from_status, to_status=honorarium.status, by=by, note=reason)
+        _mail(
+            honorarium.trainer,
+            kind="trainers.honorarium_rejected",
+            template="honorarium_rejected",
+            subject="Your honorarium request was not approved",
+            about=honorarium,
+            honorarium=honorarium,
+            reason=reason,
+            honorarium_url=absolute_url(honorarium.get_absolute_url()),
+        )
+    return honorarium
+
+
+def mark_honorarium_paid(
+    honorarium: Honorarium, *, by: User, reference: str, paid_on: date | None = None
+) -> Honorarium:
+    reference = reference.strip()
+    if not reference:
+        raise TrainerError("Please enter the payment reference (for example the check or transfer number).")
+    paid_on = paid_on or timezone.localdate()
+    if paid_on > timezone.localdate():
+        raise TrainerError("The payment date can't be in the future.")
+    with transaction.atomic():
+        honorarium = _locked(honorarium)
+        if honorarium.status == Honorarium.Status.PAID:
+            return honorarium
+        _check_move(honorarium, Honorarium.Status.PAID)
+        from_status = honorarium.status
+        honorarium.status = Honorarium.Status.PAID
+        honorarium.payment_reference = reference
+        honorarium.paid_on = paid_on
+        honorarium.paid_by = by
+        honorarium.save(update_fields=["status", "payment_reference", "paid_on", "paid_by", "updated_at"])
+        _record(honorarium, from_status=from_status, to_status=honorarium.status, by=by, note=reference)
+        _mail(
+            honorarium.trainer,
+            kind="trainers.honorarium_paid",
+            template="honorarium_paid",
+            subject=f"Your honorarium of ${honorarium.amount} has been paid",
+            about=honorarium,
+            honorarium=honorarium,
+            honorarium_url=absolute_url(honorarium.get_absolute_url()),
+        )
+    return honorarium
+
+
+# --- directory ---------------------------------------------------------------------------
+
+
+def save_listing(user: User, *, listed: bool, show_email: bool, bio: str) -> TrainerProfile:
+    profile, _ = TrainerProfile.objects.get_or_create(user=user)
+    profile.listed = listed
+    profile.show_email = show_email
+    profile.bio = bio.strip()
+    profile.save(update_fields=["listed", "show_email", "bio", "updated_at"])
+    return profile
