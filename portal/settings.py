@@ -80,7 +80,8 @@ MIDDLEWARE = [
     "portal.middleware.RequireStaffTwoFactorMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
+# The benchmark (portal/bench) serves the same site plus two ceiling views through its own URLconf.
+ROOT_URLCONF = env.str("ROOT_URLCONF", default="portal.urls")
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [

@@ -1,0 +1,441 @@
+"""`make bench`: seed a state-sized PostgreSQL database, serve it with gunicorn, drive it with wrk.
+
+    python -m portal.bench.pages [--scale 1.0] [--duration 15] [--reuse-db] [--profile PAGE]
+
+Steps: (1) drop and create the tot_bench database (never tot_portal or a test database),
+migrate and seed it; (2) sign the bench people in (coordinator, participant, member) through
+Django's session store, so that wrk can send their session cookie; (3) count each page's
+queries once with django.test.Client; (4) try a few gunicorn worker set-ups on this machine and
+keep the fastest; (5) drive every page and the two ceilings for ``--duration`` seconds at 16
+connections after a short warm-up and print one table. It exits non-zero only when it crashes,
+never because a page misses a target.
+
+portal imports no app at module level; the bench reaches the apps' models lazily, inside
+portal.bench.seed's functions, once Django is set up.
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BASE_DIR = HERE.parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+BENCH_DB = os.environ.get("BENCH_DATABASE_NAME", "tot_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
+SEEDED_FILE = Path(tempfile.gettempdir()) / f"{BENCH_DB}-seeded.json"
+PROTECTED_DBS = {"tot_portal", "postgres", "template0", "template1"}
+
+# The targets of issue 8 ("Checked by"): per page, at 16 concurrent users on a 2-core machine.
+MAX_QUERIES = 15
+MIN_SHARE_OF_CEILING = 30.0  # % of the one-query ceiling's requests per second
+MAX_P95_MS = 150.0
+
+# (gunicorn worker class, workers, threads): tried in turn, the fastest is kept.
+WORKER_SETUPS = [("sync", 3, 1), ("sync", 5, 1), ("gthread", 2, 4), ("gthread", 3, 2)]
+
+
+@dataclass
+class Page:
+    key: str
+    label: str
+    url_names: list  # the first one that reverses is used
+    who: str  # anonymous, coordinator, participant, member
+    kwargs: str = ""  # which Seeded attribute fills the URL: "slug" or "thread"
+    ceiling: bool = False
+    url: str = ""
+    note: str = ""
+    queries: int | None = None
+    status: int | None = None
+    result: dict = field(default_factory=dict)
+
+
+def pages_to_bench() -> list[Page]:
+    return [
+        Page("text", "ceiling: trivial text view", ["bench-text"], "anonymous", ceiling=True),
+        Page("one-query", "ceiling: small template, 1 query", ["bench-one-query"], "anonymous", ceiling=True),
+        Page("catalog", "institute catalog", ["institutes:catalog"], "anonymous"),
+        Page("institute", "institute page", ["institutes:institute-detail"], "anonymous", kwargs="slug"),
+        Page(
+            "queue",
+            "coordinator review queue",
+            ["institutes:review-queue", "institutes:queue", "institutes:applications"],
+            "coordinator",
+            kwargs="slug",
+        ),
+        Page(
+            "thread",
+            "thread page (5,000 posts)",
+            ["communities:thread-detail", "communities:thread"],
+            "member",
+            kwargs="thread",
+        ),
+        Page("directory", "trainer directory", ["trainers:directory"], "anonymous"),
+        Page("dashboard", "participant dashboard", ["dashboard"], "participant"),
+    ]
+
+
+# --- environment, database, server --------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_env(port: int) -> dict:
+    """Production-like settings: DEBUG off, a real key, Redis for cache and sessions."""
+    host, _, _ = ADMIN_URL.rpartition("/")
+    return {
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DATABASE_URL": f"{host}/{BENCH_DB}",
+        "REDIS_URL": REDIS_URL,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_MANIFEST": "false",
+        "ROOT_URLCONF": "portal.bench.urls",
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "600",
+    }
+
+
+def recreate_database() -> None:
+    import psycopg2
+
+    if BENCH_DB in PROTECTED_DBS or BENCH_DB.startswith("test_"):
+        raise SystemExit(f"Refusing to drop {BENCH_DB!r}: the bench only uses its own database.")
+    conn = psycopg2.connect(ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    conn.close()
+
+
+class Server:
+    """gunicorn on 127.0.0.1 with one worker set-up; stopped by its own process id."""
+
+    def __init__(self, env: dict, port: int, setup: tuple):
+        self.env, self.port, self.setup = env, port, setup
+        self.proc = None
+        self.log = Path(tempfile.gettempdir()) / f"{BENCH_DB}-gunicorn.log"
+
+    @property
+    def label(self) -> str:
+        kind, workers, threads = self.setup
+        return f"{workers} {kind} workers" + (f" x {threads} threads" if kind == "gthread" else "")
+
+    def __enter__(self):
+        kind, workers, threads = self.setup
+        cmd = [
+            str(VENV_BIN / "gunicorn"),
+            "portal.wsgi:application",
+            f"--bind=127.0.0.1:{self.port}",
+            f"--workers={workers}",
+            f"--worker-class={kind}",
+            f"--threads={threads}",
+            "--worker-tmp-dir=/dev/shm",
+            "--log-level=warning",
+            f"--error-logfile={self.log}",
+            "--timeout=60",
+            "--keep-alive=5",
+        ]
+        self.proc = subprocess.Popen(cmd, cwd=BASE_DIR, env={**os.environ, **self.env})
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {self.log}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/bench/text", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.3)
+        raise RuntimeError(f"gunicorn did not answer within 60 s; see {self.log}")
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+# --- wrk ------------------------------------------------------------------------------------
+
+_BENCH_LINE = re.compile(r"^BENCH (.*)$", re.M)
+
+
+def run_wrk(url: str, cookie: str, seconds: float, connections: int = 16) -> dict:
+    cmd = [
+        "wrk",
+        "--threads=2",
+        f"--connections={connections}",
+        f"--duration={max(1, round(seconds))}s",
+        "--timeout=10s",
+        f"--script={HERE / 'report.lua'}",
+    ]
+    if cookie:
+        cmd += ["--header", f"Cookie: {cookie}"]
+    cmd.append(url)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=True)
+    found = _BENCH_LINE.search(done.stdout)
+    if not found:
+        raise RuntimeError(f"wrk printed no BENCH line:\n{done.stdout}\n{done.stderr}")
+    return {k: float(v) for k, v in (pair.split("=") for pair in found.group(1).split())}
+
+
+# --- Django side: URLs, sessions, query counts, profiles -----------------------------------
+
+
+def resolve_urls(pages: list[Page], seeded: dict) -> None:
+    from django.urls import NoReverseMatch, reverse
+
+    args = {"slug": {"slug": seeded["institute_slug"]}, "thread": {"pk": seeded["thread_pk"]}, "": {}}
+    for page in pages:
+        for name in page.url_names:
+            try:
+                page.url = reverse(name, kwargs=args[page.kwargs])
+                break
+            except NoReverseMatch:
+                continue
+        else:
+            page.note = f"not built yet: no URL named {' / '.join(page.url_names)}"
+
+
+def signed_in_clients(seeded: dict) -> dict:
+    """A django.test.Client per person, signed in through the session store (Redis + database)."""
+    from django.test import Client
+
+    from portal.models import User
+
+    clients = {"anonymous": Client(HTTP_HOST="127.0.0.1")}
+    for who in ("coordinator", "participant", "member"):
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(User.objects.get(pk=seeded[f"{who}_pk"]))
+        clients[who] = client
+    return clients
+
+
+def cookie_header(client) -> str:
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
+
+
+def count_queries(pages: list[Page], clients: dict) -> None:
+    """Each page once (after one request that fills caches and sets cookies), counting queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for page in pages:
+        if not page.url:
+            continue
+        client = clients[page.who]
+        first = client.get(page.url)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(page.url)
+        page.status = response.status_code
+        page.queries = len(ctx.captured_queries)
+        if first.status_code != 200 or response.status_code != 200:
+            where = f" -> {response.get('Location')}" if response.status_code in (301, 302) else ""
+            page.note = f"not measured: HTTP {response.status_code}{where}"
+            if response.status_code == 404 and not page.ceiling:
+                page.note += " (view not built yet?)"
+
+
+def profile_page(pages: list[Page], clients: dict, key: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from pyinstrument import Profiler
+
+    page = next(p for p in pages if p.key == key)
+    client = clients[page.who]
+    client.get(page.url)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(page.url)
+    print(f"\n== {len(ctx.captured_queries)} queries for {page.url} ==")
+    for q in ctx.captured_queries:
+        print(f"  {q['time']:>6}s  {q['sql'][:300]}")
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(20):
+        client.get(page.url)
+    profiler.stop()
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+def choose_setup(env: dict, port: int, pages: list[Page], cookies: dict, seconds: float) -> tuple:
+    ceiling = next(p for p in pages if p.key == "one-query")
+    probe = [ceiling, *[p for p in pages if not p.ceiling and not p.note][:2]]
+    best, best_score = None, -1.0
+    for setup in WORKER_SETUPS:
+        with Server(env, port, setup) as server:
+            rates = []
+            for page in probe:
+                url = f"http://127.0.0.1:{port}{page.url}"
+                run_wrk(url, cookies[page.who], 1)
+                result = run_wrk(url, cookies[page.who], seconds)
+                rates.append(result["rps"])
+            score = math.exp(sum(math.log(max(r, 0.01)) for r in rates) / len(rates))
+            print(
+                f"  {server.label:<28} "
+                + "  ".join(f"{p.key} {r:7.1f} req/s" for p, r in zip(probe, rates, strict=True))
+            )
+            if score > best_score:
+                best, best_score = setup, score
+    return best
+
+
+def print_table(pages: list[Page], setup_label: str, duration: float) -> int:
+    ceiling = next((p for p in pages if p.key == "one-query" and p.result), None)
+    ceiling_rps = ceiling.result["rps"] if ceiling else float("nan")
+    header = f"{'page':<34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'% 1-query':>10}  result"
+    print(
+        f"\nToT Portal bench: gunicorn {setup_label}, wrk 16 connections x {duration:.0f} s per page, "
+        f"{os.cpu_count()} CPUs"
+    )
+    print(
+        f"targets: <= {MAX_QUERIES} queries, >= {MIN_SHARE_OF_CEILING:.0f} % of the one-query ceiling's "
+        f"req/s, p95 < {MAX_P95_MS:.0f} ms\n"
+    )
+    print(header)
+    print("-" * len(header))
+    failures = 0
+    for page in pages:
+        if not page.result:
+            print(f"{page.label:<34} {'':>8} {'':>8} {'':>8} {'':>8} {'':>10}  -- {page.note}")
+            continue
+        r = page.result
+        share = 100.0 * r["rps"] / ceiling_rps
+        problems = []
+        if page.ceiling:
+            verdict = "ceiling"
+        else:
+            if page.queries > MAX_QUERIES:
+                problems.append("queries")
+            if share < MIN_SHARE_OF_CEILING:
+                problems.append("req/s")
+            if r["p95_ms"] >= MAX_P95_MS:
+                problems.append("p95")
+            if r["non2xx"] or r["socket_errors"]:
+                problems.append(f"{int(r['non2xx'])} non-2xx, {int(r['socket_errors'])} socket errors")
+            verdict = "PASS" if not problems else "FAIL (" + ", ".join(problems) + ")"
+            failures += bool(problems)
+        print(
+            f"{page.label:<34} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
+            f"{page.queries:>8} {share:>9.0f}%  {verdict}"
+        )
+    missing = sum(1 for p in pages if not p.result and not p.ceiling)
+    print(f"\n{failures} page(s) miss a target; {missing} page(s) not measured.")
+    return failures
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the state-sized data set")
+    parser.add_argument("--duration", type=float, default=15, help="seconds of load per page")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up per page")
+    parser.add_argument("--trial", type=float, default=3, help="seconds per page when choosing workers")
+    parser.add_argument("--workers", help="skip the trial: e.g. sync:5 or gthread:2x4")
+    parser.add_argument("--reuse-db", action="store_true", help="keep the last run's seeded database")
+    parser.add_argument("--only", help="comma-separated page keys (the ceilings always run)")
+    parser.add_argument("--profile", metavar="PAGE", help="print a page's queries and a pyinstrument profile")
+    args = parser.parse_args(argv)
+
+    if not shutil.which("wrk") and not args.profile:
+        print(
+            "wrk is missing: install it with `apt-get install wrk` (Debian) and run again.", file=sys.stderr
+        )
+        return 2
+
+    port = free_port()
+    env = bench_env(port)
+    os.environ.update(env)
+    sys.path.insert(0, str(BASE_DIR))
+    t0 = time.monotonic()
+
+    if not args.reuse_db or not SEEDED_FILE.exists():
+        print(f"Creating database {BENCH_DB} ...")
+        recreate_database()
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from portal.bench.seed import Scale, seed
+
+    if not args.reuse_db or not SEEDED_FILE.exists():
+        print("Migrating ...")
+        call_command("migrate", verbosity=0, interactive=False)
+        cache.clear()  # Redis db of the bench only
+        print(f"Seeding (scale {args.scale}) ...")
+        seeded = asdict(seed(Scale.of(args.scale)))
+        SEEDED_FILE.write_text(json.dumps(seeded))
+    else:
+        seeded = json.loads(SEEDED_FILE.read_text())
+        print(f"Reusing database {BENCH_DB} seeded earlier: {seeded['counts']}")
+
+    pages = pages_to_bench()
+    if args.only:
+        keep = set(args.only.split(","))
+        pages = [p for p in pages if p.ceiling or p.key in keep]
+    resolve_urls(pages, seeded)
+    clients = signed_in_clients(seeded)
+    count_queries(pages, clients)
+    if args.profile:
+        profile_page(pages, clients, args.profile)
+        return 0
+    cookies = {who: cookie_header(client) for who, client in clients.items()}
+    from django.db import connections
+
+    connections.close_all()
+
+    ready = [p for p in pages if p.url and not p.note]
+    if args.workers:
+        kind, _, count = args.workers.partition(":")
+        workers, _, threads = count.partition("x")
+        setup = (kind, int(workers), int(threads or 1))
+    else:
+        print("Choosing the gunicorn set-up for this machine ...")
+        setup = choose_setup(env, port, ready, cookies, args.trial)
+    with Server(env, port, setup) as server:
+        print(f"Serving with gunicorn, {server.label}; driving {len(ready)} pages ...")
+        for page in ready:
+            url = f"http://127.0.0.1:{port}{page.url}"
+            run_wrk(url, cookies[page.who], args.warmup)
+            page.result = run_wrk(url, cookies[page.who], args.duration)
+            print(f"  {page.key:<10} {page.result['rps']:8.1f} req/s  p95 {page.result['p95_ms']:6.1f} ms")
+        label = server.label
+    print_table(pages, label, args.duration)
+    print(f"(whole run: {time.monotonic() - t0:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
