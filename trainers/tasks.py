@@ -1,0 +1,187 @@
+"""Daily reminders of the trainers app, run by Celery beat (and `manage.py send_reminders`).
+
+To each trainer: their facilitation commitment 90, 30 and 7 days before its last day, and once
+when it lapses. To coordinators, once a week: a summary of commitments coming due or lapsed,
+and of honoraria waiting for approval. Ledger milestones carry the deadline or the ISO week
+("commit-30:2027-03-01", "week:2026-W48"), so a second run sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Min, Q, Sum
+from django.urls import reverse
+
+from portal import reminders
+from portal.emails import BatchResult, Message, absolute_url, object_ref, queue_many
+from trainers.models import Certification, Honorarium
+
+LAPSED_REMINDER_DAYS = 14  # a commitment that lapsed longer ago than this gets no lapse notice
+SUMMARY_LAPSED_DAYS = 7
+SUMMARY_DUE_DAYS = 30
+
+
+def commitment_milestone(deadline: date, today: date) -> str | None:
+    """Which reminder is due today for a commitment whose last day is ``deadline``, if any."""
+    days_left = (deadline - today).days
+    for window_start, window_end, name in ((30, 90, "commit-90"), (7, 30, "commit-30"), (-1, 7, "commit-7")):
+        if window_start < days_left <= window_end:
+            return f"{name}:{deadline.isoformat()}"
+    if -LAPSED_REMINDER_DAYS <= days_left < 0:
+        return f"lapsed:{deadline.isoformat()}"
+    return None
+
+
+def _commitment_message(certification: Certification, today: date) -> Message | None:
+    milestone = commitment_milestone(certification.commitment_ends_on, today)
+    if milestone is None:
+        return None
+    trainer = certification.participant
+    days_left = (certification.commitment_ends_on - today).days
+    last_day = reminders.long_date(certification.commitment_ends_on)
+    if days_left < 0:
+        kind = "trainers.commitment_lapsed"
+        subject = f"Your facilitation commitment for {certification.module} has ended"
+        lines = [
+            f"The year to facilitate {certification.module} ended on {last_day}, and we have no verified"
+            " facilitation report for it.",
+            "If you facilitated a training in that year, report it now and a coordinator will review it."
+            " If not, your coordinator can talk through what comes next.",
+        ]
+    else:
+        kind = "trainers.commitment_reminder"
+        when = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
+        subject = f"{certification.module}: your facilitation year ends {when}"
+        lines = [
+            f"As a certified trainer of {certification.module}, you committed to facilitate it at least once"
+            f" by {last_day}, for your agency, your region or a program event.",
+            "Once you have facilitated it, report the training with its agenda and sign-in sheet; a verified"
+            " report fulfils the commitment.",
+        ]
+    return Message(
+        to=trainer.email,
+        kind=kind,
+        template="emails/notice",
+        subject=subject,
+        context={
+            "lines": lines,
+            "action_url": absolute_url(reverse("trainers:report-new")),
+            "action_label": "Report a training",
+        },
+        about_ref=object_ref(certification),
+        milestone=milestone,
+        user=trainer,
+    )
+
+
+def commitment_reminder_batches(today: date, *, size: int, dry_run: bool = False) -> Iterator[BatchResult]:
+    """Active, unfulfilled certifications whose deadline falls in a reminder window."""
+    candidates = (
+        Certification.objects.active()
+        .filter(
+            commitment_ends_on__gte=today - timedelta(days=LAPSED_REMINDER_DAYS),
+            commitment_ends_on__lte=today + timedelta(days=90),
+        )
+        .with_commitment(today)
+        .filter(fulfilled_date__isnull=True)
+        .select_related("participant", "module")
+    )
+    for batch in reminders.keyset_batches(candidates, size):
+        messages = [m for c in batch if (m := _commitment_message(c, today))]
+        yield queue_many(messages, dry_run=dry_run)
+
+
+def _coordinators():
+    return get_user_model().objects.filter(groups__name="Coordinators", is_active=True)
+
+
+def coordinator_summary_batches(today: date, *, size: int, dry_run: bool = False) -> Iterator[BatchResult]:
+    """Once per ISO week: commitments coming due or just lapsed, and honoraria waiting."""
+    week = f"week:{reminders.iso_week(today)}"
+    commitments = (
+        Certification.objects.active()
+        .filter(
+            commitment_ends_on__gte=today - timedelta(days=SUMMARY_LAPSED_DAYS),
+            commitment_ends_on__lte=today + timedelta(days=SUMMARY_DUE_DAYS),
+        )
+        .with_commitment(today)
+        .filter(fulfilled_date__isnull=True)
+        .aggregate(
+            due=Count("pk", filter=Q(commitment_ends_on__gte=today)),
+            lapsed=Count("pk", filter=Q(commitment_ends_on__lt=today)),
+        )
+    )
+    waiting = Honorarium.objects.filter(status=Honorarium.Status.REQUESTED).aggregate(
+        count=Count("pk"), total=Sum("amount"), oldest=Min("requested_at")
+    )
+    summaries = []
+    if commitments["due"] or commitments["lapsed"]:
+        summaries.append(
+            (
+                "trainers.commitment_summary",
+                f"This week: {commitments['due']} facilitation commitment(s) due, {commitments['lapsed']} lapsed",
+                [
+                    f"{commitments['due']} certified trainer(s) have not yet reported a verified training and"
+                    f" their commitment ends in the next {SUMMARY_DUE_DAYS} days.",
+                    f"{commitments['lapsed']} commitment(s) lapsed in the last {SUMMARY_LAPSED_DAYS} days"
+                    " without a verified training.",
+                    "A word from you may be all a trainer needs to find a place to facilitate.",
+                ],
+                reverse("trainers:commitments"),
+                "See the commitments",
+            )
+        )
+    if waiting["count"]:
+        summaries.append(
+            (
+                "trainers.honoraria_waiting",
+                f"{waiting['count']} honorari{'um' if waiting['count'] == 1 else 'a'} waiting for approval",
+                [
+                    f"{waiting['count']} honorarium request(s) totalling ${waiting['total']:,.2f} are waiting for"
+                    f" approval; the oldest was requested on {reminders.long_date(waiting['oldest'].date())}.",
+                    "Trainers are paid only after a coordinator approves the request.",
+                ],
+                reverse("trainers:honoraria"),
+                "Review honoraria",
+            )
+        )
+    if not summaries:
+        return
+    for batch in reminders.keyset_batches(_coordinators(), size):
+        messages = [
+            Message(
+                to=coordinator.email,
+                kind=kind,
+                template="emails/notice",
+                subject=subject,
+                context={"lines": lines, "action_url": absolute_url(path), "action_label": label},
+                milestone=week,
+                user=coordinator,
+            )
+            for coordinator in batch
+            for kind, subject, lines, path, label in summaries
+        ]
+        yield queue_many(messages, dry_run=dry_run)
+
+
+def scan_reminders(
+    *, now: datetime | None = None, dry_run: bool = False, batch_size: int | None = None
+) -> dict[str, dict[str, int]]:
+    """Every trainers reminder due today (in the portal's time zone); safe to run again."""
+    today = reminders.portal_today(now)
+    size = reminders.batch_size(batch_size)
+    return reminders.run_scans(
+        {
+            "commitments": lambda: commitment_reminder_batches(today, size=size, dry_run=dry_run),
+            "coordinator_summaries": lambda: coordinator_summary_batches(today, size=size, dry_run=dry_run),
+        }
+    )
+
+
+@shared_task(name="trainers.send_reminders")
+def send_reminders() -> dict[str, dict[str, int]]:
+    return scan_reminders()
