@@ -73,7 +73,7 @@ def seed(stdout=None) -> None:
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
         for group in groups:
-            user.groups.add(Group.objects.get(name=group))
+            user.groups.add(Group.objects.get_or_create(name=group)[0])
         if (superuser or groups) and not Authenticator.objects.filter(
             user=user, type=Authenticator.Type.TOTP
         ).exists():

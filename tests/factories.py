@@ -35,7 +35,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def groups(obj, create, extracted, **kwargs):
         for name in extracted or []:
-            obj.groups.add(Group.objects.get(name=name))
+            # get_or_create: a transactional test flushes the groups the migration made.
+            obj.groups.add(Group.objects.get_or_create(name=name)[0])
 
 
 def coordinator(**kwargs) -> User:
