@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class CommunitiesConfig(AppConfig):
     name = "communities"
+
+    def ready(self):
+        from communities.dashboard import panel
+        from portal import dashboard
+
+        dashboard.register(panel)

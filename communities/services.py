@@ -6,7 +6,10 @@ after checking permissions.py; these functions re-check the state they change.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,12 +17,21 @@ from communities.models import (
     Community,
     CommunityFacilitator,
     Follow,
+    ImplementationPlan,
     Invitation,
     JoinRequest,
     Membership,
     ModerationEvent,
+    PlanComment,
+    PlanReflection,
+    PlanStep,
+    Post,
+    Report,
+    Resource,
+    Thread,
 )
 from portal.emails import absolute_url, queue_email
+from portal.uploads import safe_filename
 
 
 class CommunityError(Exception):
@@ -271,3 +283,343 @@ def follow_thread(*, user, thread) -> Follow:
 
 def unfollow_thread(*, user, thread) -> None:
     Follow.objects.filter(user=user, thread=thread).delete()
+
+
+# --- Threads and posts --------------------------------------------------------------------------
+
+
+def start_thread(*, community: Community, author, title: str, body: str) -> Thread:
+    with transaction.atomic():
+        now = timezone.now()
+        thread = Thread.objects.create(
+            community=community, title=title.strip(), author=author, created_at=now, last_activity_at=now
+        )
+        post = Post.objects.create(thread=thread, author=author, body=body, created_at=now)
+        follow_thread(user=author, thread=thread)
+        notify_followers(post)
+        return thread
+
+
+def reply(*, thread: Thread, author, body: str, quote: Post | None = None, moderator: bool = False) -> Post:
+    with transaction.atomic():
+        thread = Thread.objects.select_for_update().get(pk=thread.pk)
+        if (thread.locked or thread.hidden) and not moderator:
+            raise CommunityError("This thread is closed to new replies.")
+        if quote is not None and (quote.thread_id != thread.pk or quote.hidden):
+            quote = None
+        now = timezone.now()
+        post = Post.objects.create(thread=thread, author=author, body=body, quote=quote, created_at=now)
+        thread.last_activity_at = now
+        thread.save(update_fields=["last_activity_at"])
+        follow_thread(user=author, thread=thread)
+        notify_followers(post)
+        return post
+
+
+def edit_post(*, post: Post, editor, body: str) -> Post:
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        if post.author_id != editor.pk:
+            raise CommunityError("Only the author can edit a post.")
+        if post.body == body:
+            return post
+        post.body = body
+        post.edited_at = timezone.now()
+        post.save()
+        return post
+
+
+THREAD_FLAGS = {
+    "pin": ("pinned", True),
+    "unpin": ("pinned", False),
+    "lock": ("locked", True),
+    "unlock": ("locked", False),
+    "hide": ("hidden", True),
+    "unhide": ("hidden", False),
+}
+
+
+def moderate_thread(*, thread: Thread, actor, action: str, note: str = "") -> Thread:
+    if action not in THREAD_FLAGS:
+        raise CommunityError("Unknown action.")
+    field, value = THREAD_FLAGS[action]
+    with transaction.atomic():
+        thread = Thread.objects.select_for_update().get(pk=thread.pk)
+        if getattr(thread, field) == value:
+            return thread
+        setattr(thread, field, value)
+        thread.save(update_fields=[field])
+        _audit(thread.community, actor, f"{action} thread", thread=thread, note=note)
+        return thread
+
+
+def set_post_hidden(*, post: Post, actor, hidden: bool, note: str = "") -> Post:
+    with transaction.atomic():
+        post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
+        if post.hidden == hidden:
+            return post
+        post.hidden = hidden
+        post.save(update_fields=["hidden"])
+        _audit(
+            post.thread.community,
+            actor,
+            "hid a post" if hidden else "restored a post",
+            thread=post.thread,
+            post=post,
+            note=note,
+        )
+        return post
+
+
+def report_post(*, post: Post, reporter, reason: str) -> Report:
+    with transaction.atomic():
+        existing = Report.objects.filter(post=post, reporter=reporter, resolved=False).first()
+        if existing:
+            return existing
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(post=post, reporter=reporter, reason=reason.strip())
+        except IntegrityError:
+            return Report.objects.get(post=post, reporter=reporter, resolved=False)
+        community = post.thread.community
+        for role in CommunityFacilitator.objects.active().filter(community=community).select_related("user"):
+            queue_email(
+                to=role.user.email,
+                kind="community.report",
+                template="communities/emails/report",
+                subject=f"A post in {community} was reported",
+                context={
+                    "report": report,
+                    "community": community,
+                    "url": absolute_url(reverse("communities:moderation-queue")),
+                },
+                about=report,
+                user=role.user,
+            )
+        return report
+
+
+def resolve_report(*, report: Report, actor, hide_post: bool, resolution: str = "") -> Report:
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update().select_related("post__thread__community").get(pk=report.pk)
+        )
+        if report.resolved:
+            return report
+        if hide_post:
+            set_post_hidden(post=report.post, actor=actor, hidden=True, note="after a report")
+        report.resolved = True
+        report.resolved_by = actor
+        report.resolved_at = timezone.now()
+        report.resolution = (resolution or ("Post hidden" if hide_post else "No action needed"))[:300]
+        report.save(update_fields=["resolved", "resolved_by", "resolved_at", "resolution"])
+        # Other open reports on the same post are answered by the same decision.
+        Report.objects.filter(post=report.post, resolved=False).update(
+            resolved=True, resolved_by=actor, resolved_at=report.resolved_at, resolution=report.resolution
+        )
+        _audit(
+            report.post.thread.community,
+            actor,
+            "resolved a report",
+            thread=report.post.thread,
+            post=report.post,
+            note=report.resolution,
+        )
+        return report
+
+
+# --- Notifications -----------------------------------------------------------------------------
+
+
+def followers_to_notify(post: Post, notify: str):
+    """People who follow the post's thread or community, are members, and chose ``notify``."""
+    from django.contrib.auth import get_user_model
+
+    thread = post.thread
+    follows = Follow.objects.filter(Q(thread=thread) | Q(community=thread.community_id)).values("user")
+    members = Membership.objects.filter(community=thread.community_id, notify=notify).values("user")
+    return (
+        get_user_model()
+        .objects.filter(pk__in=follows)
+        .filter(pk__in=members)
+        .exclude(pk=post.author_id)
+        .order_by("pk")
+    )
+
+
+def notify_followers(post: Post) -> int:
+    """E-mail the followers who asked to hear at once. Digest readers get it with the next digest."""
+    thread = post.thread
+    if post.hidden or thread.hidden:
+        return 0
+    sent = 0
+    url = absolute_url(post.get_absolute_url())
+    for person in followers_to_notify(post, Membership.Notify.IMMEDIATE):
+        queued = queue_email(
+            to=person.email,
+            kind="community.reply",
+            template="communities/emails/reply",
+            subject=f"New in {thread.community}: {thread.title}",
+            context={"post": post, "thread": thread, "community": thread.community, "url": url},
+            about=post,
+            user=person,
+        )
+        sent += queued is not None
+    return sent
+
+
+def send_daily_digests(*, now=None) -> int:
+    """One e-mail per digest reader with the last day's posts they follow. Safe to run twice a day."""
+    from django.contrib.auth import get_user_model
+
+    now = now or timezone.now()
+    since = now - timedelta(days=1)
+    milestone = timezone.localdate(now).isoformat()
+    readers = (
+        get_user_model()
+        .objects.filter(community_memberships__notify=Membership.Notify.DIGEST)
+        .distinct()
+        .order_by("pk")
+    )
+    sent = 0
+    for person in readers:
+        communities = Membership.objects.filter(user=person, notify=Membership.Notify.DIGEST).values(
+            "community"
+        )
+        followed = Follow.objects.filter(user=person)
+        posts = list(
+            Post.objects.filter(
+                created_at__gte=since,
+                created_at__lt=now,
+                hidden=False,
+                thread__hidden=False,
+                thread__community__in=communities,
+            )
+            .filter(
+                Q(thread__in=followed.filter(thread__isnull=False).values("thread"))
+                | Q(thread__community__in=followed.filter(community__isnull=False).values("community"))
+            )
+            .exclude(author=person)
+            .select_related("author", "thread__community")
+            .order_by("thread__community__title", "thread__title", "created_at")
+        )
+        if not posts:
+            continue
+        queued = queue_email(
+            to=person.email,
+            kind="community.digest",
+            template="communities/emails/digest",
+            subject=f"Your communities today: {len(posts)} new post{'s' if len(posts) != 1 else ''}",
+            context={"posts": posts, "day": timezone.localdate(now)},
+            milestone=milestone,
+            user=person,
+        )
+        sent += queued is not None
+    return sent
+
+
+# --- Resources ----------------------------------------------------------------------------------
+
+
+def add_resource(
+    *,
+    community: Community | None,
+    added_by,
+    title: str,
+    description: str = "",
+    topic: str = "",
+    url: str = "",
+    file=None,
+) -> Resource:
+    """Share a link or an uploaded file (already checked by size and content in the form)."""
+    with transaction.atomic():
+        resource = Resource(
+            community=community,
+            added_by=added_by,
+            title=title.strip(),
+            description=description,
+            topic=topic,
+            url=url or "",
+        )
+        if file:
+            resource.filename = safe_filename(getattr(file, "name", "") or title)
+            resource.file = file
+        resource.save()
+        if community is not None:
+            _audit(community, added_by, "shared a resource", note=resource.title)
+        return resource
+
+
+def delete_resource(*, resource: Resource, actor) -> None:
+    with transaction.atomic():
+        if resource.community is not None:
+            _audit(resource.community, actor, "removed a resource", note=resource.title)
+        stored = resource.file.name if resource.file else ""
+        storage = resource.file.storage if resource.file else None
+        resource.delete()
+        if stored:
+            transaction.on_commit(lambda: storage.delete(stored))
+
+
+# --- Implementation plans -----------------------------------------------------------------------
+
+
+def save_plan(
+    *, plan: ImplementationPlan | None, owner, title: str, goals: str, shared_with=None
+) -> ImplementationPlan:
+    if shared_with is not None and not Membership.objects.filter(user=owner, community=shared_with).exists():
+        raise CommunityError("You can share a plan only with a community you belong to.")
+    plan = plan or ImplementationPlan()
+    if plan.pk and plan.owner_id != owner.pk:
+        raise CommunityError("Only the owner can change a plan.")
+    plan.owner = owner
+    plan.title = title.strip()
+    plan.goals = goals
+    plan.shared_with = shared_with
+    plan.save()
+    return plan
+
+
+def save_plan_step(
+    *,
+    plan: ImplementationPlan,
+    step: PlanStep | None,
+    description: str,
+    owner_name: str = "",
+    due_on=None,
+    status=None,
+) -> PlanStep:
+    step = step or PlanStep(plan=plan)
+    if step.plan_id != plan.pk:
+        raise CommunityError("This step belongs to another plan.")
+    step.description = description.strip()
+    step.owner_name = owner_name.strip()
+    step.due_on = due_on
+    step.status = status or PlanStep.Status.NOT_STARTED
+    with transaction.atomic():
+        step.save()
+        ImplementationPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+    return step
+
+
+def add_reflection(*, plan: ImplementationPlan, body: str) -> PlanReflection:
+    with transaction.atomic():
+        reflection = PlanReflection.objects.create(plan=plan, body=body)
+        ImplementationPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+        return reflection
+
+
+def comment_on_plan(*, plan: ImplementationPlan, author, body: str) -> PlanComment:
+    with transaction.atomic():
+        comment = PlanComment.objects.create(plan=plan, author=author, body=body)
+        if plan.owner_id != author.pk:
+            queue_email(
+                to=plan.owner.email,
+                kind="community.plan_comment",
+                template="communities/emails/plan_comment",
+                subject=f"{author} commented on your plan “{plan.title}”",
+                context={"plan": plan, "comment": comment, "url": absolute_url(plan.get_absolute_url())},
+                about=comment,
+                user=plan.owner,
+            )
+        return comment

@@ -1,2 +1,50 @@
+from django.urls import path
+
+from communities import views
+
 app_name = "communities"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("search/", views.search, name="search"),
+    path("preview/", views.preview, name="preview"),
+    path("moderation/", views.moderation_queue, name="moderation-queue"),
+    path("reports/<int:pk>/resolve/", views.report_resolve, name="report-resolve"),
+    path("library/", views.library, name="library"),
+    path("library/add/", views.library_add, name="library-add"),
+    path("resources/<int:pk>/download/", views.resource_download, name="resource-download"),
+    path("resources/<int:pk>/delete/", views.resource_delete, name="resource-delete"),
+    path("plans/", views.plan_list, name="plans"),
+    path("plans/new/", views.plan_create, name="plan-create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan-edit"),
+    path("plans/<int:pk>/steps/new/", views.plan_step, name="plan-step-create"),
+    path("plans/<int:pk>/steps/<int:step_pk>/", views.plan_step, name="plan-step-edit"),
+    path("plans/<int:pk>/reflections/new/", views.plan_reflection, name="plan-reflection"),
+    path("plans/<int:pk>/comments/new/", views.plan_comment, name="plan-comment"),
+    path("threads/<int:pk>/", views.thread_detail, name="thread-detail"),
+    path("threads/<int:pk>/reply/", views.post_create, name="post-create"),
+    path("threads/<int:pk>/moderate/", views.thread_moderate, name="thread-moderate"),
+    path("threads/<int:pk>/follow/", views.thread_follow, name="thread-follow"),
+    path("posts/<int:pk>/", views.post_detail, name="post-detail"),
+    path("posts/<int:pk>/edit/", views.post_edit, name="post-edit"),
+    path("posts/<int:pk>/report/", views.post_report, name="post-report"),
+    path("posts/<int:pk>/moderate/", views.post_moderate, name="post-moderate"),
+    path("c/<slug:slug>/", views.community_detail, name="community-detail"),
+    path("c/<slug:slug>/feed/", views.community_feed, name="community-feed"),
+    path("c/<slug:slug>/join/", views.join, name="join"),
+    path("c/<slug:slug>/leave/", views.leave, name="leave"),
+    path("c/<slug:slug>/request/", views.request_to_join, name="request-join"),
+    path("c/<slug:slug>/requests/", views.join_requests, name="join-requests"),
+    path("c/<slug:slug>/requests/<int:pk>/", views.join_request_decide, name="join-request-decide"),
+    path("c/<slug:slug>/members/", views.members, name="members"),
+    path("c/<slug:slug>/members/<int:pk>/remove/", views.member_remove, name="member-remove"),
+    path("c/<slug:slug>/invite/", views.invite, name="invite"),
+    path("c/<slug:slug>/invitation/accept/", views.invitation_accept, name="invitation-accept"),
+    path("c/<slug:slug>/notifications/", views.notify_settings, name="notify-settings"),
+    path("c/<slug:slug>/follow/", views.follow_community, name="follow"),
+    path("c/<slug:slug>/threads/new/", views.thread_create, name="thread-create"),
+    path("c/<slug:slug>/resources/", views.resources, name="resources"),
+    path("c/<slug:slug>/resources/new/", views.resource_create, name="resource-create"),
+    path("c/<slug:slug>/plans/", views.community_plans, name="community-plans"),
+]

@@ -1,0 +1,175 @@
+"""Validation only: no side effects here."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from communities.models import (
+    TOPIC_CHOICES,
+    Community,
+    ImplementationPlan,
+    Membership,
+    PlanStep,
+    Resource,
+)
+from portal.uploads import validate_upload
+
+MARKDOWN_HELP = (
+    "You can use Markdown: **bold**, *italic*, [a link](https://example.org), lists with - or 1. "
+    "Images appear as links that readers may choose to open."
+)
+
+
+class DirectoryFilterForm(forms.Form):
+    topic = forms.ChoiceField(required=False, choices=[("", "Any topic"), *TOPIC_CHOICES])
+    region = forms.ChoiceField(required=False, choices=[("", "Any region")])
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Community.Kind.choices])
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "Any region"), *[(r, r) for r in regions]]
+
+
+class ThreadForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        label="Your message",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20_000,
+        help_text=MARKDOWN_HELP,
+    )
+
+
+class PostForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20_000,
+        help_text=MARKDOWN_HELP,
+    )
+    quote = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**62)
+
+
+class EditPostForm(forms.Form):
+    body = forms.CharField(
+        label="Your post",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20_000,
+        help_text=MARKDOWN_HELP,
+    )
+
+
+class PreviewForm(forms.Form):
+    body = forms.CharField(required=False, max_length=20_000)
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label="What is the problem with this post?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Only the community's facilitators and the program coordinators see your report.",
+    )
+
+
+class ResolveReportForm(forms.Form):
+    hide_post = forms.BooleanField(required=False, label="Hide the post")
+    resolution = forms.CharField(required=False, max_length=300, label="Note (optional)")
+
+
+class JoinRequestForm(forms.Form):
+    message = forms.CharField(
+        label="A note to the facilitators (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address of the person to invite")
+
+
+class NotifyForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["notify"]
+        widgets = {"notify": forms.RadioSelect}
+
+
+class ResourceForm(forms.ModelForm):
+    topic = forms.ChoiceField(required=False, choices=[("", "No particular topic"), *TOPIC_CHOICES])
+    url = forms.URLField(
+        label="Link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="A web page, video or document online. Give a link or upload a file.",
+    )
+
+    class Meta:
+        model = Resource
+        fields = ["title", "description", "topic", "url", "file"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "url": "A web page, video or document online. Give a link or upload a file.",
+            "file": "PDF, Word, Excel, PowerPoint, image or plain text, up to the upload limit.",
+            "description": MARKDOWN_HELP,
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            validate_upload(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        has_url, has_file = bool(cleaned.get("url")), bool(cleaned.get("file"))
+        if not self.errors and has_url == has_file:
+            raise ValidationError("Give either a link or a file (one of the two).")
+        return cleaned
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", max_length=200, required=False)
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = ImplementationPlan
+        fields = ["title", "goals", "shared_with"]
+        widgets = {"goals": forms.Textarea(attrs={"rows": 5})}
+        labels = {"shared_with": "Share with a community"}
+        help_texts = {
+            "goals": "What do you want to change for your learners? " + MARKDOWN_HELP,
+            "shared_with": "Leave empty to keep the plan private. Members of the community can read "
+            "and comment on a shared plan.",
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shared_with"].queryset = Community.objects.filter(memberships__user=user).order_by(
+            "title"
+        )
+        self.fields["shared_with"].empty_label = "Nobody: keep it private"
+
+
+class PlanStepForm(forms.ModelForm):
+    class Meta:
+        model = PlanStep
+        fields = ["description", "owner_name", "due_on", "status"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        labels = {"description": "Step", "owner_name": "Who does it"}
+
+
+class ReflectionForm(forms.Form):
+    body = forms.CharField(
+        label="Reflection",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
+        help_text="What happened when you tried it? What will you change?",
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

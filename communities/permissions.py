@@ -1,0 +1,198 @@
+"""Every access rule of communities. Coordinators moderate every community; facilitators theirs.
+
+Views use ``can_view_*`` to decide 404 (not visible) and the other rules to decide 403.
+"""
+
+from __future__ import annotations
+
+from communities.models import (
+    Community,
+    CommunityFacilitator,
+    ImplementationPlan,
+    Membership,
+    Post,
+    Resource,
+    Thread,
+)
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+def is_member(user, community: Community) -> bool:
+    if not _signed_in(user):
+        return False
+    cache = getattr(user, "_community_member_cache", None)
+    if cache is None:
+        cache = user._community_member_cache = {}
+    if community.pk not in cache:
+        cache[community.pk] = Membership.objects.filter(user=user, community=community).exists()
+    return cache[community.pk]
+
+
+def is_facilitator(user, community: Community) -> bool:
+    if not _signed_in(user):
+        return False
+    cache = getattr(user, "_community_facilitator_cache", None)
+    if cache is None:
+        cache = user._community_facilitator_cache = {}
+    if community.pk not in cache:
+        cache[community.pk] = (
+            CommunityFacilitator.objects.active().filter(user=user, community=community).exists()
+        )
+    return cache[community.pk]
+
+
+def can_moderate_community(user, community: Community) -> bool:
+    """Pin, lock, hide, handle reports, approve requests, invite and remove members."""
+    return _signed_in(user) and (user.is_coordinator or is_facilitator(user, community))
+
+
+# --- Communities and membership ----------------------------------------------------------------
+
+
+def can_view_community(user, community: Community) -> bool:
+    """May read the community's threads, posts and resources."""
+    return (
+        community.visibility == Community.Visibility.PUBLIC
+        or is_member(user, community)
+        or can_moderate_community(user, community)
+    )
+
+
+def can_see_listing(user, community: Community) -> bool:
+    """May see the community's name and description (to join or ask to join)."""
+    if can_view_community(user, community):
+        return True
+    return (
+        community.kind != Community.Kind.COHORT and community.join_policy != Community.JoinPolicy.INVITATION
+    )
+
+
+def can_join_community(user, community: Community) -> bool:
+    return (
+        _signed_in(user)
+        and community.join_policy == Community.JoinPolicy.OPEN
+        and not is_member(user, community)
+    )
+
+
+def can_request_to_join(user, community: Community) -> bool:
+    return (
+        _signed_in(user)
+        and community.join_policy == Community.JoinPolicy.REQUEST
+        and not is_member(user, community)
+    )
+
+
+def can_leave_community(user, community: Community) -> bool:
+    return is_member(user, community)
+
+
+def can_manage_members(user, community: Community) -> bool:
+    return can_moderate_community(user, community)
+
+
+def can_follow_community(user, community: Community) -> bool:
+    return is_member(user, community)
+
+
+# --- Threads and posts -------------------------------------------------------------------------
+
+
+def can_view_thread(user, thread: Thread) -> bool:
+    if not can_view_community(user, thread.community):
+        return False
+    return not thread.hidden or can_moderate_community(user, thread.community)
+
+
+def can_start_thread(user, community: Community) -> bool:
+    return is_member(user, community) or can_moderate_community(user, community)
+
+
+def can_reply(user, thread: Thread) -> bool:
+    if not can_start_thread(user, thread.community):
+        return False
+    if thread.hidden or thread.locked:
+        return can_moderate_community(user, thread.community)
+    return True
+
+
+def can_moderate_thread(user, thread: Thread) -> bool:
+    return can_moderate_community(user, thread.community)
+
+
+def can_follow_thread(user, thread: Thread) -> bool:
+    return is_member(user, thread.community) and can_view_thread(user, thread)
+
+
+def can_view_post(user, post: Post) -> bool:
+    if not can_view_thread(user, post.thread):
+        return False
+    return not post.hidden or can_moderate_community(user, post.thread.community)
+
+
+def can_edit_post(user, post: Post) -> bool:
+    return _signed_in(user) and post.author_id == user.pk and not post.hidden and can_reply(user, post.thread)
+
+
+def can_report_post(user, post: Post) -> bool:
+    return _signed_in(user) and post.author_id != user.pk and can_start_thread(user, post.thread.community)
+
+
+def can_moderate_post(user, post: Post) -> bool:
+    return can_moderate_community(user, post.thread.community)
+
+
+def can_see_moderation_queue(user) -> bool:
+    return _signed_in(user) and (
+        user.is_coordinator or CommunityFacilitator.objects.active().filter(user=user).exists()
+    )
+
+
+# --- Resources ---------------------------------------------------------------------------------
+
+
+def can_view_resource(user, resource: Resource) -> bool:
+    return resource.community is None or can_view_community(user, resource.community)
+
+
+def can_add_resource(user, community: Community | None) -> bool:
+    """Members share resources in their community; coordinators keep the statewide library."""
+    if community is None:
+        return _signed_in(user) and user.is_coordinator
+    return can_start_thread(user, community)
+
+
+def can_delete_resource(user, resource: Resource) -> bool:
+    if not _signed_in(user):
+        return False
+    if resource.community is None:
+        return user.is_coordinator
+    return resource.added_by_id == user.pk or can_moderate_community(user, resource.community)
+
+
+# --- Implementation plans ----------------------------------------------------------------------
+
+
+def can_view_plan(user, plan: ImplementationPlan) -> bool:
+    if not _signed_in(user):
+        return False
+    if plan.owner_id == user.pk:
+        return True
+    return plan.shared_with is not None and (
+        is_member(user, plan.shared_with) or can_moderate_community(user, plan.shared_with)
+    )
+
+
+def can_edit_plan(user, plan: ImplementationPlan) -> bool:
+    return _signed_in(user) and plan.owner_id == user.pk
+
+
+def can_comment_on_plan(user, plan: ImplementationPlan) -> bool:
+    return can_view_plan(user, plan) and (plan.owner_id == user.pk or plan.shared_with is not None)
+
+
+def can_share_plan_with(user, community: Community) -> bool:
+    return is_member(user, community)
