@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed worker beat lint format check bench clean
+.PHONY: run test install chromium migrate seed worker beat lint format check bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,8 +33,14 @@ run: export DEMO_TOTP_CODE ?= 000000
 run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
+chromium:
+	@test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Install Chromium first: sudo apt-get install chromium"; exit 1; fi; }
 
 worker: install
 	$(VENV)/bin/celery -A portal worker --loglevel=info
@@ -57,7 +63,9 @@ check: install
 
 bench: install
 	$(PY) -m pip install --quiet -e '.[test,bench]'
-	$(PY) -m portal.bench.pages
+	@command -v wrk >/dev/null || if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
+	  else echo "The bench needs wrk: sudo apt-get install wrk"; exit 1; fi
+	$(PY) -m portal.bench.pages $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
