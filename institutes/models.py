@@ -375,6 +375,21 @@ class ApplicationEvent(models.Model):
     def who(self) -> str:
         return str(self.actor) if self.actor else (self.actor_label or "The portal")
 
+    ACTION_LABELS = {
+        "endorsement:requested": "asked the supervisor for an endorsement",
+        "endorsement:endorsed": "endorsed the application",
+        "endorsement:declined": "did not endorse the application",
+        "team:started": "started a team",
+        "team:joined": "joined the team",
+        "team:part-completed": "completed their part of the team application",
+        "practice:passed": "recorded the practice facilitation: passed",
+        "practice:not_yet": "recorded the practice facilitation: not yet",
+    }
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action)
+
     @property
     def to_label(self) -> str:
         return Application.Status(self.to_status).label if self.to_status else ""

@@ -1,0 +1,271 @@
+"""Validation only: no side effects here."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from institutes.models import Application, Assignment, Attendance, Audience, Institute, PracticeResult
+from portal.models import Agency
+from portal.uploads import validate_upload
+
+YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+
+
+def _with_any(choices):
+    return [("", "Any"), *choices]
+
+
+class CatalogFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    training_type = forms.ChoiceField(
+        label="Training type", required=False, choices=_with_any(Institute.TrainingType.choices)
+    )
+    audience = forms.ModelChoiceField(
+        queryset=Audience.objects.all(), required=False, to_field_name="slug", empty_label="Any"
+    )
+    topic = forms.ChoiceField(label="Topic", required=False)
+    accreditation = forms.ChoiceField(required=False, choices=_with_any(Institute.Accreditation.choices))
+    occurrence = forms.ChoiceField(required=False, choices=_with_any(Institute.Occurrence.choices))
+    duration = forms.ChoiceField(required=False, choices=_with_any(Institute.Duration.choices))
+    location = forms.ChoiceField(required=False, choices=_with_any(Institute.Location.choices))
+    coaching = forms.ChoiceField(required=False, choices=YES_NO)
+    facilitation = forms.ChoiceField(required=False, choices=_with_any(Institute.Facilitation.choices))
+    open = forms.BooleanField(label="Open for applications now", required=False)
+
+    def __init__(self, *args, topics=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = _with_any([(t, t) for t in topics])
+
+
+class AgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Agency) -> str:
+        return f"{obj.name} ({obj.region})" if obj.region else obj.name
+
+
+class ApplicationForm(forms.ModelForm):
+    """One form for a draft and a submission: a draft may be incomplete, a submission may not."""
+
+    agency = AgencyChoiceField(
+        queryset=Agency.objects.active(),
+        required=False,
+        help_text="The agency you work for, from the registry. Type to narrow the list.",
+    )
+
+    class Meta:
+        model = Application
+        fields = [
+            "agency",
+            "position",
+            "statement",
+            "supervisor_name",
+            "supervisor_email",
+            "commits_to_attend",
+            "commits_to_present",
+        ]
+        labels = {
+            "position": "Your position or job title",
+            "statement": "Why do you want to take part, and how will you use what you learn?",
+            "supervisor_name": "Your supervisor's name",
+            "supervisor_email": "Your supervisor's e-mail address",
+        }
+        help_texts = {
+            "statement": "A few paragraphs are plenty (up to 4,000 characters).",
+            "supervisor_email": "We will ask your supervisor to endorse your application by e-mail.",
+        }
+        widgets = {"statement": forms.Textarea(attrs={"rows": 8, "maxlength": 4000})}
+
+    def __init__(self, *args, submitting: bool = False, team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submitting = submitting
+        if team is not None:
+            self.fields["agency"].disabled = True
+            self.fields["agency"].help_text = f"Your team applies from {team.agency.name}."
+
+    def clean(self):
+        data = super().clean()
+        if self.submitting:
+            required = {
+                "agency": "Choose your agency.",
+                "position": "Tell us your position.",
+                "statement": "Write a short statement.",
+                "supervisor_name": "Give your supervisor's name.",
+                "supervisor_email": "Give your supervisor's e-mail address.",
+                "commits_to_attend": "Please confirm that you will attend every session.",
+                "commits_to_present": "Please confirm that you will present the module within a year.",
+            }
+            for name, message in required.items():
+                value = data.get(name)
+                blank = not value or (isinstance(value, str) and not value.strip())
+                if blank and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
+
+class StartTeamForm(forms.Form):
+    agency = AgencyChoiceField(
+        label="Your LEA",
+        queryset=Agency.objects.active().filter(is_lea=True),
+        help_text="A county office of education, school district or charter system.",
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Colleague's e-mail address", max_length=254)
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label="Reason (optional)", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EndorsementForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your answer",
+        choices=[("endorse", "I endorse this application"), ("decline", "I do not endorse it")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="Comment (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+DECISION_CHOICES = [("accept", "Accept"), ("waitlist", "Waitlist"), ("decline", "Decline")]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=DECISION_CHOICES, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label="Note to the applicant (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BulkDecisionForm(DecisionForm):
+    applications = forms.ModelMultipleChoiceField(
+        queryset=Application.objects.none(), widget=forms.CheckboxSelectMultiple, label="Applications"
+    )
+
+    def __init__(self, *args, institute=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = Application.objects.filter(institute=institute).exclude(
+            status=Application.Status.DRAFT
+        )
+        self.fields["applications"].error_messages["invalid_choice"] = (
+            "One of the chosen applications is not in this institute's queue."
+        )
+        self.fields["applications"].error_messages["required"] = "Tick at least one application."
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False,
+        choices=_with_any([c for c in Application.Status.choices if c[0] != Application.Status.DRAFT]),
+    )
+    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), required=False, empty_label="Any")
+    region = forms.ChoiceField(required=False)
+    eligible = forms.ChoiceField(required=False, choices=YES_NO, label="Eligible")
+
+    def __init__(self, *args, regions=(), agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = _with_any([(r, r) for r in regions])
+        if agencies is not None:
+            self.fields["agency"].queryset = agencies
+
+
+class AssignmentForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["title", "instructions", "due_on", "kind"]
+        labels = {"due_on": "Due on", "kind": "What participants hand in"}
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+            "instructions": forms.Textarea(attrs={"rows": 5}),
+        }
+
+
+class SubmissionForm(forms.Form):
+    text = forms.CharField(
+        label="Your response", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    file = forms.FileField(label="Your file", required=False)
+    done = forms.BooleanField(label="I have done this assignment", required=False)
+
+    def __init__(self, *args, assignment: Assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        keep = {
+            Assignment.Kind.TEXT: "text",
+            Assignment.Kind.FILE: "file",
+            Assignment.Kind.DONE: "done",
+        }[Assignment.Kind(assignment.kind)]
+        for name in list(self.fields):
+            if name != keep:
+                del self.fields[name]
+        self.fields[keep].required = True
+        if keep == "file":
+            self.fields["file"].help_text = "PDF, Word, Excel, PowerPoint, an image or plain text."
+        self.fields[keep].error_messages["required"] = {
+            "text": "Write your response before you submit.",
+            "file": "Choose a file to upload.",
+            "done": "Tick the box to confirm you have done it.",
+        }[keep]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload:
+            try:
+                validate_upload(upload)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from exc
+        return upload
+
+
+class ReviewSubmissionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("revise", "Ask for a revision")], widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label="Comment", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "revise" and not data.get("comment", "").strip():
+            self.add_error("comment", "Say what to revise, so the participant knows what to change.")
+        return data
+
+
+class AttendanceForm(forms.Form):
+    """One radio group per accepted participant."""
+
+    def __init__(self, *args, applications, current: dict[int, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.applications = list(applications)
+        for application in self.applications:
+            self.fields[f"p{application.pk}"] = forms.ChoiceField(
+                label=application.applicant.display_name,
+                choices=Attendance.Status.choices,
+                widget=forms.RadioSelect,
+                required=False,
+                initial=current.get(application.pk),
+            )
+
+    def marks(self) -> dict[int, str]:
+        return {
+            a.pk: self.cleaned_data[f"p{a.pk}"]
+            for a in self.applications
+            if self.cleaned_data.get(f"p{a.pk}")
+        }
+
+    def rows(self):
+        return [(application, self[f"p{application.pk}"]) for application in self.applications]
+
+
+class PracticeForm(forms.Form):
+    application = forms.IntegerField(widget=forms.HiddenInput)
+    result = forms.ChoiceField(choices=PracticeResult.Result.choices, label="Practice facilitation")
+    note = forms.CharField(required=False, max_length=500, label="Note (optional)")

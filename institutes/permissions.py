@@ -1,0 +1,77 @@
+"""Who may see and do what in the institutes app: the only place these rules live."""
+
+from __future__ import annotations
+
+from institutes.models import Application, Assignment, AssignmentSubmission, Institute, InstituteCoordinator
+
+
+def is_institute_coordinator(user, institute: Institute) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return InstituteCoordinator.objects.active().filter(user=user, institute=institute).exists()
+
+
+def can_view_institute(user, institute: Institute) -> bool:
+    return institute.status != Institute.Status.DRAFT or is_institute_coordinator(user, institute)
+
+
+def can_review_institute(user, institute: Institute) -> bool:
+    """Coordinator of THIS institute (an active role row), or a superuser."""
+    return is_institute_coordinator(user, institute)
+
+
+def can_apply(user, institute: Institute) -> bool:
+    return user.is_authenticated and institute.is_accepting_applications()
+
+
+def can_view_application(user, application: Application) -> bool:
+    if not user.is_authenticated:
+        return False
+    if application.applicant_id == user.pk:
+        return True
+    if application.status == Application.Status.DRAFT:
+        return user.is_superuser
+    return can_review_institute(user, application.institute)
+
+
+def can_edit_application(user, application: Application) -> bool:
+    return application.applicant_id == user.pk and application.status == Application.Status.DRAFT
+
+
+def can_withdraw_application(user, application: Application) -> bool:
+    return application.applicant_id == user.pk and application.can_move_to(Application.Status.WITHDRAWN)
+
+
+def can_decide_application(user, application: Application) -> bool:
+    return application.status != Application.Status.DRAFT and can_review_institute(
+        user, application.institute
+    )
+
+
+def can_view_assignment(user, assignment: Assignment) -> bool:
+    if can_review_institute(user, assignment.institute):
+        return True
+    return Application.objects.filter(
+        applicant_id=user.pk, institute_id=assignment.institute_id, status=Application.Status.ACCEPTED
+    ).exists()
+
+
+def can_submit_assignment(user, assignment: Assignment) -> bool:
+    return (
+        user.is_authenticated
+        and Application.objects.filter(
+            applicant_id=user.pk, institute_id=assignment.institute_id, status=Application.Status.ACCEPTED
+        ).exists()
+    )
+
+
+def can_review_submission(user, submission: AssignmentSubmission) -> bool:
+    return can_review_institute(user, submission.assignment.institute)
+
+
+def can_download_submission(user, submission: AssignmentSubmission) -> bool:
+    if not user.is_authenticated:
+        return False
+    return submission.application.applicant_id == user.pk or can_review_submission(user, submission)

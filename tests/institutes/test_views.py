@@ -1,0 +1,441 @@
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from institutes import services
+from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Institute
+from portal.models import Agency
+from tests.factories import AgencyFactory, UserFactory
+from tests.institutes.factories import (
+    ApplicationFactory,
+    AssignmentFactory,
+    AudienceFactory,
+    InstituteFactory,
+    SessionFactory,
+    coordinator_of,
+)
+
+pytestmark = pytest.mark.django_db
+Status = Application.Status
+
+
+def submitted(**kwargs):
+    application = ApplicationFactory(**kwargs)
+    services.submit_application(application, by=application.applicant)
+    application.refresh_from_db()
+    return application
+
+
+# --- Catalog ---------------------------------------------------------------------------------------
+
+
+def test_catalog_lists_published_institutes_only(client):
+    InstituteFactory(title="Math Instructional Strategies ToT")
+    InstituteFactory(title="Secret draft", status=Institute.Status.DRAFT)
+    html = client.get(reverse("institutes:catalog")).content.decode()
+    assert "Math Instructional Strategies ToT" in html
+    assert "Secret draft" not in html
+    assert html.count("<h1") == 1
+
+
+def test_catalog_filters_by_facets_and_open_for_applications(client):
+    admins = AudienceFactory(name="Administrators")
+    hybrid = InstituteFactory(title="Hybrid one", location=Institute.Location.HYBRID, coaching=False)
+    hybrid.audiences.add(admins)
+    InstituteFactory(title="Online one", location=Institute.Location.ONLINE, coaching=True)
+    InstituteFactory(
+        title="Closed hybrid", location=Institute.Location.HYBRID, status=Institute.Status.CLOSED
+    )
+    url = reverse("institutes:catalog")
+    html = client.get(url, {"location": "hybrid", "open": "on"}).content.decode()
+    assert "Hybrid one" in html
+    assert "Online one" not in html
+    assert "Closed hybrid" not in html
+    html = client.get(url, {"audience": "administrators"}).content.decode()
+    assert "Hybrid one" in html
+    assert "Online one" not in html
+    html = client.get(url, {"coaching": "yes"}).content.decode()
+    assert "Online one" in html
+    assert "Hybrid one" not in html
+
+
+def test_catalog_odd_filter_values_do_not_break(client):
+    response = client.get(
+        reverse("institutes:catalog"), {"location": "<script>", "page": "x", "audience": "nope"}
+    )
+    assert response.status_code == 200
+    assert "<script>" not in response.content.decode()
+
+
+def test_catalog_query_count_does_not_grow(client, django_assert_max_num_queries):
+    audience = AudienceFactory()
+    for _ in range(30):
+        InstituteFactory().audiences.add(audience)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("institutes:catalog"))
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 30
+    assert len(response.context["page"].object_list) == 25
+
+
+def test_institute_detail_shows_eligibility_seats_and_deadline(client):
+    institute = InstituteFactory(
+        capacity=10, allowed_agency_kinds=["adult_school"], requires_caep_funding=True
+    )
+    SessionFactory(institute=institute, date=dt.date(2027, 4, 8))
+    html = client.get(institute.get_absolute_url()).content.decode()
+    assert "Adult school" in html
+    assert "CAEP" in html
+    assert "10 of 10" in html
+    assert "Thursday, April 8, 2027" in html
+
+
+def test_draft_institute_is_404_for_visitors(client):
+    institute = InstituteFactory(status=Institute.Status.DRAFT)
+    assert client.get(institute.get_absolute_url()).status_code == 404
+
+
+def test_ics_feed_lists_sessions(client):
+    institute = InstituteFactory(title="EL Roadmap, local planning")
+    SessionFactory(institute=institute, date=dt.date(2025, 4, 8), place="Sacramento")
+    response = client.get(reverse("institutes:institute-ics", kwargs={"slug": institute.slug}))
+    body = response.content.decode()
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "BEGIN:VEVENT" in body
+    assert "DTSTART:20250408T153000Z" in body
+    assert "SUMMARY:EL Roadmap\\, local planning" in body
+    assert "\r\n" in body
+
+
+# --- Applying --------------------------------------------------------------------------------------
+
+
+def application_data(agency, **overrides):
+    data = {
+        "agency": agency.pk,
+        "position": "ESL teacher",
+        "statement": "I want to share this module with my colleagues.",
+        "supervisor_name": "Pat Principal",
+        "supervisor_email": "pat@example.org",
+        "commits_to_attend": "on",
+        "commits_to_present": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_apply_saves_a_draft_with_missing_fields(client_for, user):
+    institute = InstituteFactory()
+    agency = AgencyFactory()
+    client = client_for(user)
+    url = reverse("institutes:apply", kwargs={"slug": institute.slug})
+    response = client.post(url, {"agency": agency.pk, "position": "Teacher", "action": "save"})
+    assert response.status_code == 302
+    application = Application.objects.get(applicant=user)
+    assert (application.status, application.position) == (Status.DRAFT, "Teacher")
+
+
+def test_apply_submit_with_missing_commitment_keeps_what_was_typed(client_for, user):
+    institute = InstituteFactory()
+    agency = AgencyFactory()
+    client = client_for(user)
+    url = reverse("institutes:apply", kwargs={"slug": institute.slug})
+    data = application_data(agency, statement="<script>alert(1)</script> my reasons", action="submit")
+    del data["commits_to_present"]
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Please confirm that you will present the module within a year." in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; my reasons" in html
+    assert "<script>alert(1)" not in html
+    assert not Application.objects.filter(applicant=user).exists()
+
+
+def test_apply_submit_then_one_application_per_person(client_for, user):
+    institute = InstituteFactory()
+    client = client_for(user)
+    url = reverse("institutes:apply", kwargs={"slug": institute.slug})
+    response = client.post(url, {**application_data(AgencyFactory()), "action": "submit"})
+    application = Application.objects.get(applicant=user)
+    assert response["Location"] == application.get_absolute_url()
+    assert application.status == Status.SUBMITTED
+    response = client.get(url)
+    assert response.status_code == 302
+    assert Application.objects.filter(applicant=user).count() == 1
+
+
+def test_apply_too_long_and_wrong_type_input_gets_messages(client_for, user):
+    institute = InstituteFactory()
+    client = client_for(user)
+    url = reverse("institutes:apply", kwargs={"slug": institute.slug})
+    response = client.post(
+        url,
+        {
+            **application_data(AgencyFactory()),
+            "agency": "not-a-number",
+            "position": "x" * 500,
+            "action": "save",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Select a valid choice" in html
+    assert "Ensure this value has at most 150 characters" in html
+
+
+def test_apply_shows_eligibility_reasons_before_submission(client_for, user):
+    institute = InstituteFactory(requires_caep_funding=True)
+    agency = AgencyFactory(caep_funded=False, name="Not Funded Library", kind=Agency.Kind.LIBRARY)
+    ApplicationFactory(applicant=user, institute=institute, agency=agency)
+    html = client_for(user).get(reverse("institutes:apply", kwargs={"slug": institute.slug})).content.decode()
+    assert "Not Funded Library is not listed as CAEP-funded" in html
+
+
+def test_someone_elses_application_is_404(client_for, user):
+    application = submitted()
+    assert client_for(user).get(application.get_absolute_url()).status_code == 404
+    response = client_for(user).post(
+        reverse("institutes:application-withdraw", kwargs={"pk": application.pk})
+    )
+    assert response.status_code == 404
+
+
+def test_applicant_sees_history_on_application_page(client_for):
+    application = submitted()
+    coordinator = coordinator_of(application.institute)
+    services.waitlist_application(application, by=coordinator, note="Full for now")
+    html = client_for(application.applicant).get(application.get_absolute_url()).content.decode()
+    assert "Full for now" in html
+    assert "Waitlisted" in html
+
+
+def test_applicant_withdraws(client_for):
+    application = submitted()
+    client = client_for(application.applicant)
+    client.post(reverse("institutes:application-withdraw", kwargs={"pk": application.pk}), {"note": "Sorry"})
+    application.refresh_from_db()
+    assert application.status == Status.WITHDRAWN
+
+
+# --- Endorsement ------------------------------------------------------------------------------------
+
+
+def test_supervisor_endorses_through_signed_link_without_account(client):
+    application = submitted()
+    url = reverse("institutes:endorse", kwargs={"token": services.endorsement_token(application)})
+    assert client.get(url).status_code == 200
+    client.post(url, {"decision": "endorse", "comment": "Yes!"})
+    application.refresh_from_db()
+    assert application.endorsement == Application.Endorsement.ENDORSED
+
+
+def test_tampered_endorsement_link_is_404(client):
+    application = submitted()
+    token = services.endorsement_token(application)
+    url = reverse("institutes:endorse", kwargs={"token": token[:-3] + "abc"})
+    assert client.get(url).status_code == 404
+
+
+# --- Coordinators ------------------------------------------------------------------------------------
+
+
+def test_review_queue_forbidden_to_coordinator_of_another_institute(client_for, coordinator):
+    institute = InstituteFactory()
+    coordinator_of(InstituteFactory(), coordinator)
+    assert (
+        client_for(coordinator)
+        .get(reverse("institutes:review-queue", kwargs={"slug": institute.slug}))
+        .status_code
+        == 403
+    )
+
+
+def test_review_queue_filters_and_query_count(client_for, coordinator, django_assert_max_num_queries):
+    institute = InstituteFactory()
+    coordinator_of(institute, coordinator)
+    for _ in range(12):
+        submitted(institute=institute)
+    ineligible = submitted(institute=institute, agency=AgencyFactory(caep_funded=False))
+    client = client_for(coordinator)
+    url = reverse("institutes:review-queue", kwargs={"slug": institute.slug})
+    with django_assert_max_num_queries(25):
+        response = client.get(url)
+    assert response.context["page"].paginator.count == 13
+    response = client.get(url, {"eligible": "no"})
+    assert list(response.context["page"].object_list) == [ineligible]
+
+
+def test_bulk_decisions_and_other_institutes_ids_are_refused(client_for, coordinator):
+    institute = InstituteFactory(capacity=1)
+    coordinator_of(institute, coordinator)
+    first, second = submitted(institute=institute), submitted(institute=institute)
+    foreign = submitted()
+    client = client_for(coordinator)
+    url = reverse("institutes:review-bulk", kwargs={"slug": institute.slug})
+    client.post(url, {"applications": [foreign.pk], "decision": "accept"})
+    foreign.refresh_from_db()
+    assert foreign.status == Status.SUBMITTED
+    response = client.post(url, {"applications": [first.pk, second.pk], "decision": "accept"}, follow=True)
+    statuses = sorted(Application.objects.filter(institute=institute).values_list("status", flat=True))
+    assert statuses == ["accepted", "submitted"]
+    assert "0 seats left" in response.content.decode()
+
+
+def test_decide_one_application(client_for, coordinator):
+    application = submitted()
+    coordinator_of(application.institute, coordinator)
+    client_for(coordinator).post(
+        reverse("institutes:application-decide", kwargs={"pk": application.pk}),
+        {"decision": "decline", "note": "Not this year"},
+    )
+    application.refresh_from_db()
+    assert application.status == Status.DECLINED
+
+
+def test_applicant_cannot_decide_own_application(client_for):
+    application = submitted()
+    response = client_for(application.applicant).post(
+        reverse("institutes:application-decide", kwargs={"pk": application.pk}), {"decision": "accept"}
+    )
+    assert response.status_code == 403
+
+
+def test_csv_export_defuses_formulas(client_for, coordinator):
+    application = submitted(position='=HYPERLINK("x")')
+    coordinator_of(application.institute, coordinator)
+    response = client_for(coordinator).get(
+        reverse("institutes:applications-csv", kwargs={"slug": application.institute.slug})
+    )
+    body = response.content.decode()
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "'=HYPERLINK" in body
+    assert application.applicant.email in body
+
+
+def test_coordinate_lists_only_my_institutes(client_for, coordinator):
+    mine = InstituteFactory(title="Mine")
+    InstituteFactory(title="Theirs")
+    coordinator_of(mine, coordinator)
+    html = client_for(coordinator).get(reverse("institutes:coordinate")).content.decode()
+    assert "Mine" in html
+    assert "Theirs" not in html
+
+
+def test_coordinate_is_forbidden_to_participants(client_for, user):
+    assert client_for(user).get(reverse("institutes:coordinate")).status_code == 403
+
+
+# --- Assignments, attendance, roster ----------------------------------------------------------------
+
+
+def accepted(institute):
+    application = submitted(institute=institute)
+    services.accept_application(application, by=UserFactory(is_superuser=True))
+    application.refresh_from_db()
+    return application
+
+
+def test_participant_uploads_a_pdf_and_coordinator_downloads_it(client_for, coordinator):
+    institute = InstituteFactory()
+    coordinator_of(institute, coordinator)
+    application = accepted(institute)
+    assignment = AssignmentFactory(institute=institute, kind=Assignment.Kind.FILE)
+    client = client_for(application.applicant)
+    upload = SimpleUploadedFile("../../my plan.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    response = client.post(assignment.get_absolute_url(), {"file": upload})
+    assert response.status_code == 302
+    submission = AssignmentSubmission.objects.get()
+    assert "my plan" not in submission.file.name
+    download = client_for(coordinator).get(
+        reverse("institutes:submission-download", kwargs={"pk": submission.pk})
+    )
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == 'attachment; filename="my-plan.pdf"'
+
+
+def test_upload_with_wrong_content_is_refused(client_for):
+    institute = InstituteFactory()
+    application = accepted(institute)
+    assignment = AssignmentFactory(institute=institute, kind=Assignment.Kind.FILE)
+    upload = SimpleUploadedFile("plan.pdf", b"MZ\x00\x00binary", content_type="application/pdf")
+    response = client_for(application.applicant).post(assignment.get_absolute_url(), {"file": upload})
+    assert response.status_code == 200
+    assert "We could not recognise this file" in response.content.decode()
+    assert AssignmentSubmission.objects.count() == 0
+
+
+def test_other_participant_cannot_download_a_submission(client_for):
+    institute = InstituteFactory()
+    owner, other = accepted(institute), accepted(institute)
+    assignment = AssignmentFactory(institute=institute, kind=Assignment.Kind.FILE)
+    services.submit_assignment(
+        assignment,
+        application=owner,
+        by=owner.applicant,
+        file=SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
+    )
+    submission = AssignmentSubmission.objects.get()
+    url = reverse("institutes:submission-download", kwargs={"pk": submission.pk})
+    assert client_for(other.applicant).get(url).status_code == 404
+
+
+def test_assignment_not_visible_to_people_outside_the_institute(client_for, user):
+    assignment = AssignmentFactory()
+    assert client_for(user).get(assignment.get_absolute_url()).status_code == 404
+
+
+def test_coordinator_reviews_submission_revision_needs_comment(client_for, coordinator):
+    institute = InstituteFactory()
+    coordinator_of(institute, coordinator)
+    application = accepted(institute)
+    assignment = AssignmentFactory(institute=institute)
+    submission = services.submit_assignment(
+        assignment, application=application, by=application.applicant, text="Hi"
+    )
+    client = client_for(coordinator)
+    url = reverse("institutes:submission-review", kwargs={"pk": submission.pk})
+    response = client.post(url, {"decision": "revise", "comment": ""}, follow=True)
+    assert "Say what to revise" in response.content.decode()
+    client.post(url, {"decision": "accept"})
+    submission.refresh_from_db()
+    assert submission.state == AssignmentSubmission.State.ACCEPTED
+
+
+def test_coordinator_takes_attendance(client_for, coordinator):
+    institute = InstituteFactory()
+    coordinator_of(institute, coordinator)
+    session = SessionFactory(institute=institute)
+    one, two = accepted(institute), accepted(institute)
+    client = client_for(coordinator)
+    url = reverse("institutes:attendance", kwargs={"pk": session.pk})
+    client.post(url, {f"p{one.pk}": "present", f"p{two.pk}": "partial"})
+    assert dict(Attendance.objects.values_list("application_id", "status")) == {
+        one.pk: "present",
+        two.pk: "partial",
+    }
+    response = client.post(url, {f"p{one.pk}": "bogus"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_attendance_forbidden_to_other_coordinators(client_for, coordinator):
+    session = SessionFactory()
+    assert (
+        client_for(coordinator).get(reverse("institutes:attendance", kwargs={"pk": session.pk})).status_code
+        == 403
+    )
+
+
+def test_roster_shows_missing_and_records_practice(client_for, coordinator):
+    institute = InstituteFactory()
+    coordinator_of(institute, coordinator)
+    application = accepted(institute)
+    client = client_for(coordinator)
+    url = reverse("institutes:roster", kwargs={"slug": institute.slug})
+    assert "Practice facilitation not recorded yet" in client.get(url).content.decode()
+    client.post(url, {"application": application.pk, "result": "passed"})
+    assert application.__class__.objects.get(pk=application.pk).practice.result == "passed"
+    foreign = accepted(InstituteFactory())
+    assert client.post(url, {"application": foreign.pk, "result": "passed"}).status_code == 404
