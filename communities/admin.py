@@ -1,0 +1,172 @@
+from django.contrib import admin
+
+from communities import services
+from communities.models import (
+    Community,
+    CommunityFacilitator,
+    Follow,
+    ImplementationPlan,
+    Invitation,
+    JoinRequest,
+    Membership,
+    ModerationEvent,
+    PlanComment,
+    PlanReflection,
+    PlanStep,
+    Post,
+    Report,
+    Resource,
+    Thread,
+)
+
+
+class FacilitatorInline(admin.TabularInline):
+    model = CommunityFacilitator
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "topic", "region", "visibility", "join_policy"]
+    list_filter = ["kind", "visibility", "join_policy", "region"]
+    search_fields = ["title", "topic", "region"]
+    prepopulated_fields = {"slug": ["title"]}
+    raw_id_fields = ["institute"]
+    inlines = [FacilitatorInline]
+
+
+@admin.register(CommunityFacilitator)
+class CommunityFacilitatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "community", "starts_on", "ends_on"]
+    list_filter = ["community"]
+    search_fields = ["user__email", "user__name", "community__title"]
+    raw_id_fields = ["user", "community"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "community", "joined_at", "notify", "seen_orientation"]
+    list_filter = ["notify", "community__kind"]
+    search_fields = ["user__email", "user__name", "community__title"]
+    raw_id_fields = ["user", "community"]
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    list_display = ["user", "community", "status", "created_at", "decided_by"]
+    list_filter = ["status"]
+    search_fields = ["user__email", "community__title"]
+    readonly_fields = ["status", "decided_by", "decided_at"]
+    raw_id_fields = ["user", "community"]
+    actions = ["approve", "decline"]
+
+    @admin.action(description="Approve the selected requests")
+    def approve(self, request, queryset):
+        for join_request in queryset.filter(status=JoinRequest.Status.PENDING):
+            services.decide_join_request(join_request=join_request, approve=True, actor=request.user)
+
+    @admin.action(description="Decline the selected requests")
+    def decline(self, request, queryset):
+        for join_request in queryset.filter(status=JoinRequest.Status.PENDING):
+            services.decide_join_request(join_request=join_request, approve=False, actor=request.user)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "community", "invited_by", "created_at", "accepted_at"]
+    search_fields = ["email", "community__title"]
+    readonly_fields = ["token", "accepted_at", "accepted_by"]
+    raw_id_fields = ["community", "invited_by"]
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = ["title", "community", "author", "last_activity_at", "pinned", "locked", "hidden"]
+    list_filter = ["pinned", "locked", "hidden"]
+    search_fields = ["title", "community__title"]
+    raw_id_fields = ["community", "author"]
+    readonly_fields = ["pinned", "locked", "hidden"]
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["pk", "thread", "author", "created_at", "edited_at", "hidden"]
+    list_filter = ["hidden"]
+    search_fields = ["body", "thread__title", "author__email"]
+    raw_id_fields = ["thread", "author", "quote"]
+    readonly_fields = ["body_html", "hidden"]
+    actions = ["hide_posts"]
+
+    @admin.action(description="Hide the selected posts")
+    def hide_posts(self, request, queryset):
+        for post in queryset:
+            services.set_post_hidden(post=post, actor=request.user, hidden=True, note="from the admin")
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["post", "reporter", "created_at", "resolved", "resolved_by"]
+    list_filter = ["resolved"]
+    raw_id_fields = ["post", "reporter", "resolved_by"]
+    readonly_fields = ["resolved", "resolved_by", "resolved_at"]
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ["user", "thread", "community", "created_at"]
+    raw_id_fields = ["user", "thread", "community"]
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "community", "topic", "added_by", "created_at"]
+    list_filter = ["topic"]
+    search_fields = ["title", "description"]
+    raw_id_fields = ["community", "added_by"]
+    readonly_fields = ["description_html"]
+
+
+class PlanStepInline(admin.TabularInline):
+    model = PlanStep
+    extra = 0
+
+
+@admin.register(ImplementationPlan)
+class ImplementationPlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "shared_with", "updated_at"]
+    search_fields = ["title", "owner__email"]
+    raw_id_fields = ["owner", "shared_with"]
+    inlines = [PlanStepInline]
+
+
+@admin.register(PlanStep)
+class PlanStepAdmin(admin.ModelAdmin):
+    list_display = ["description", "plan", "owner_name", "due_on", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["plan"]
+
+
+@admin.register(PlanReflection)
+class PlanReflectionAdmin(admin.ModelAdmin):
+    list_display = ["plan", "created_at"]
+    raw_id_fields = ["plan"]
+
+
+@admin.register(PlanComment)
+class PlanCommentAdmin(admin.ModelAdmin):
+    list_display = ["plan", "author", "created_at"]
+    raw_id_fields = ["plan", "author"]
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "community", "actor", "action", "subject_user", "note"]
+    list_filter = ["action"]
+    search_fields = ["community__title", "actor__email", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
