@@ -439,3 +439,20 @@ def test_roster_shows_missing_and_records_practice(client_for, coordinator):
     assert application.__class__.objects.get(pk=application.pk).practice.result == "passed"
     foreign = accepted(InstituteFactory())
     assert client.post(url, {"application": foreign.pk, "result": "passed"}).status_code == 404
+
+
+def test_dashboard_panel_shows_applications_progress_and_due(client_for, django_assert_max_num_queries):
+    institute = InstituteFactory(title="CALPRO ToT")
+    application = accepted(institute)
+    AssignmentFactory(institute=institute, title="Read the overview")
+    draft = ApplicationFactory(
+        applicant=application.applicant, institute=InstituteFactory(title="Another one")
+    )
+    client = client_for(application.applicant)
+    response = client.get(reverse("dashboard"))
+    html = response.content.decode()
+    assert "CALPRO ToT" in html
+    assert "Accepted" in html
+    assert "Read the overview (CALPRO ToT)" in html
+    assert f"Finish your application to {draft.institute.title}" in html
+    assert 'Assignments done</strong> <span class="text-body-secondary">(next)' in html

@@ -1,0 +1,241 @@
+"""Admin: useful columns, filters and search; status fields change only through actions that call services."""
+
+from django.contrib import admin, messages
+
+from institutes import services
+from institutes.models import (
+    Application,
+    ApplicationEvent,
+    Assignment,
+    AssignmentSubmission,
+    Attendance,
+    Audience,
+    Institute,
+    InstituteCoordinator,
+    Module,
+    PracticeResult,
+    Session,
+    Team,
+    TeamInvitation,
+)
+
+
+@admin.register(Module)
+class ModuleAdmin(admin.ModelAdmin):
+    list_display = ["title", "hours", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(Audience)
+class AudienceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+
+
+class CoordinatorInline(admin.TabularInline):
+    model = InstituteCoordinator
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Institute)
+class InstituteAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "module",
+        "status",
+        "location",
+        "capacity",
+        "applications_close_at",
+        "team_required",
+    ]
+    list_filter = [
+        "status",
+        "training_type",
+        "location",
+        "occurrence",
+        "accreditation",
+        "team_required",
+        "module",
+    ]
+    search_fields = ["title", "description", "module__title", "sponsor"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["audiences"]
+    inlines = [SessionInline, CoordinatorInline]
+    date_hierarchy = "applications_close_at"
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["institute", "date", "starts_at", "ends_at", "place"]
+    list_filter = ["institute"]
+    search_fields = ["institute__title", "title", "place"]
+    date_hierarchy = "date"
+
+
+@admin.register(InstituteCoordinator)
+class InstituteCoordinatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "institute", "starts_on", "ends_on"]
+    list_filter = ["institute"]
+    search_fields = ["user__email", "user__name", "institute__title"]
+    autocomplete_fields = ["user"]
+
+
+class EventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "actor", "actor_label", "action", "from_status", "to_status", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _decide(decision: str, label: str):
+    def action(modeladmin, request, queryset):
+        result = services.bulk_decide(
+            list(queryset), decision=decision, by=request.user, note="Decided in the admin"
+        )
+        if result.done:
+            modeladmin.message_user(request, f"{len(result.done)} application(s) {label}.", messages.SUCCESS)
+        for application, reason in result.skipped:
+            modeladmin.message_user(request, f"{application}: {reason}", messages.ERROR)
+
+    action.__name__ = f"{decision}_selected"
+    action.short_description = f"{decision.capitalize()} the selected applications"
+    return action
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = [
+        "applicant",
+        "institute",
+        "agency",
+        "status",
+        "is_eligible",
+        "endorsement",
+        "submitted_at",
+    ]
+    list_filter = ["status", "endorsement", "is_eligible", "institute", "agency__region"]
+    search_fields = ["applicant__email", "applicant__name", "agency__name", "institute__title"]
+    list_select_related = ["applicant", "institute", "agency"]
+    autocomplete_fields = ["applicant", "agency"]
+    readonly_fields = [
+        "status",
+        "submitted_at",
+        "waitlisted_at",
+        "decided_at",
+        "is_eligible",
+        "eligibility_reasons",
+        "endorsement",
+        "endorsement_comment",
+        "endorsement_answered_at",
+        "part_completed_at",
+        "team",
+    ]
+    inlines = [EventInline]
+    actions = [
+        _decide("accept", "accepted"),
+        _decide("waitlist", "waitlisted"),
+        _decide("decline", "declined"),
+    ]
+
+
+@admin.register(ApplicationEvent)
+class ApplicationEventAdmin(admin.ModelAdmin):
+    list_display = ["application", "action", "from_status", "to_status", "actor", "created_at"]
+    list_filter = ["action", "to_status"]
+    search_fields = ["application__applicant__email", "note"]
+    list_select_related = ["application__applicant", "application__institute", "actor"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+class InvitationInline(admin.TabularInline):
+    model = TeamInvitation
+    extra = 0
+    readonly_fields = ["email", "state", "invited_by", "accepted_by", "answered_at"]
+    exclude = ["token"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["agency", "institute", "lead", "submitted_at"]
+    list_filter = ["institute"]
+    search_fields = ["agency__name", "lead__email", "institute__title"]
+    readonly_fields = ["submitted_at"]
+    inlines = [InvitationInline]
+
+
+@admin.register(TeamInvitation)
+class TeamInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "team", "state", "created_at"]
+    list_filter = ["state"]
+    search_fields = ["email", "team__agency__name"]
+    readonly_fields = ["state", "accepted_by", "answered_at"]
+    exclude = ["token"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["title", "institute", "kind", "due_on"]
+    list_filter = ["kind", "institute"]
+    search_fields = ["title", "instructions", "institute__title"]
+    date_hierarchy = "due_on"
+
+
+@admin.action(description="Accept the selected submissions")
+def accept_submissions(modeladmin, request, queryset):
+    for submission in queryset:
+        try:
+            services.review_submission(submission, by=request.user, accept=True)
+        except services.ApplicationError as exc:
+            modeladmin.message_user(request, f"{submission}: {exc}", messages.ERROR)
+
+
+@admin.register(AssignmentSubmission)
+class AssignmentSubmissionAdmin(admin.ModelAdmin):
+    list_display = ["application", "assignment", "state", "submitted_at", "reviewed_by"]
+    list_filter = ["state", "assignment__institute"]
+    search_fields = ["application__applicant__email", "assignment__title"]
+    list_select_related = ["application__applicant", "application__institute", "assignment", "reviewed_by"]
+    readonly_fields = ["state", "reviewed_by", "reviewed_at", "revision_count", "original_filename"]
+    exclude = ["file"]  # files go out only through the permission-checked download view
+    actions = [accept_submissions]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["application", "session", "status", "recorded_by", "recorded_at"]
+    list_filter = ["status", "session__institute"]
+    search_fields = ["application__applicant__email"]
+    list_select_related = [
+        "application__applicant",
+        "application__institute",
+        "session__institute",
+        "recorded_by",
+    ]
+
+
+@admin.register(PracticeResult)
+class PracticeResultAdmin(admin.ModelAdmin):
+    list_display = ["application", "result", "recorded_by", "recorded_at"]
+    list_filter = ["result", "application__institute"]
+    search_fields = ["application__applicant__email"]
+    list_select_related = ["application__applicant", "application__institute", "recorded_by"]

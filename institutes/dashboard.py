@@ -1,0 +1,121 @@
+"""The participant's dashboard panel: applications, what is due next, and a progress tracker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Session
+
+Status = Application.Status
+STEPS = ["Applied", "Accepted", "Assignments done", "Attended", "Practice passed", "Certified"]
+
+
+@dataclass
+class Step:
+    label: str
+    done: bool
+    current: bool = False
+
+
+def _certified_institutes(user) -> set[int]:
+    # trainers sits above institutes: look the model up by name, never import it.
+    try:
+        certification = apps.get_model("trainers", "Certification")
+    except LookupError:
+        return set()
+    return set(
+        certification.objects.filter(participant=user, status="active").values_list("institute_id", flat=True)
+    )
+
+
+def _progress(application: Application, certified: set[int]) -> list[Step]:
+    accepted = application.status == Status.ACCEPTED
+    assignments = application.institute.assignments.all()
+    accepted_work = {
+        s.assignment_id
+        for s in application.submissions.all()
+        if s.state == AssignmentSubmission.State.ACCEPTED
+    }
+    sessions = application.institute.sessions.all()
+    present = {a.session_id for a in application.attendance.all() if a.status == Attendance.Status.PRESENT}
+    practice = getattr(application, "practice", None)
+    flags = [
+        application.status != Status.DRAFT,
+        accepted,
+        accepted and all(a.pk in accepted_work for a in assignments),
+        accepted and bool(sessions) and all(s.pk in present for s in sessions),
+        accepted and practice is not None and practice.result == "passed",
+        application.institute_id in certified,
+    ]
+    steps = [Step(label, done) for label, done in zip(STEPS, flags, strict=True)]
+    for step in steps:
+        if not step.done:
+            step.current = True
+            break
+    return steps
+
+
+def panel(request) -> dict | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    applications = list(
+        Application.objects.filter(applicant=user)
+        .exclude(status=Status.WITHDRAWN)
+        .select_related("institute", "practice")
+        .prefetch_related(
+            Prefetch("institute__assignments", queryset=Assignment.objects.order_by("due_on")),
+            Prefetch("institute__sessions", queryset=Session.objects.order_by("date", "starts_at")),
+            "submissions",
+            "attendance",
+        )
+        .order_by("-created_at")
+    )
+    if not applications:
+        return None
+    certified = _certified_institutes(user)
+    today = timezone.localdate()
+    due = []
+    rows = []
+    for application in applications:
+        rows.append({"application": application, "steps": _progress(application, certified)})
+        if application.status != Status.ACCEPTED:
+            if application.status == Status.DRAFT and application.institute.is_accepting_applications():
+                due.append(
+                    {
+                        "label": f"Finish your application to {application.institute.title}",
+                        "date": timezone.localdate(application.institute.applications_close_at),
+                        "url": application.get_absolute_url(),
+                    }
+                )
+            continue
+        handed_in = {
+            s.assignment_id
+            for s in application.submissions.all()
+            if s.state in (AssignmentSubmission.State.SUBMITTED, AssignmentSubmission.State.ACCEPTED)
+        }
+        for assignment in application.institute.assignments.all():
+            if assignment.pk not in handed_in:
+                due.append(
+                    {
+                        "label": f"{assignment.title} ({application.institute.title})",
+                        "date": assignment.due_on,
+                        "url": assignment.get_absolute_url(),
+                        "overdue": assignment.due_on < today,
+                    }
+                )
+        upcoming = [s for s in application.institute.sessions.all() if s.date >= today]
+        if upcoming:
+            due.append(
+                {
+                    "label": f"Next session of {application.institute.title}",
+                    "date": upcoming[0].date,
+                    "url": application.institute.get_absolute_url(),
+                }
+            )
+    due.sort(key=lambda item: item["date"])
+    return {"template": "institutes/_dashboard_panel.html", "order": 10, "rows": rows, "due": due[:6]}

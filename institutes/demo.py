@@ -1,0 +1,353 @@
+"""The institutes' part of the demo world: CALPRO's modules, audiences, a few institutes (the
+seed-000 CALPRO ToT, the seed-001 EL Roadmap team ToT, a completed one), sessions, coordinators
+and applications in several states. Every step looks up before it creates: running it twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.text import slugify
+
+from institutes import services
+from institutes.models import (
+    Application,
+    ApplicationEvent,
+    Assignment,
+    AssignmentSubmission,
+    Attendance,
+    Audience,
+    Institute,
+    InstituteCoordinator,
+    Module,
+    PracticeResult,
+    Session,
+)
+from portal.models import Agency, User
+
+# Seed 002: CALPRO's regional CoP topics.
+MODULES = [
+    "Accelerated Learning to Facilitate Career Pathways",
+    "College and Career Readiness Standards (CCRS)",
+    "CCRS 2: ELA Implementation and Application",
+    "Effective Teaching for Adult Educators",
+    "Evidence-Based Writing Instruction for ABE/ASE",
+    "Evidence-Based Writing Instruction for ESL",
+    "Evidence-Based Reading Instruction (EBRI) Institute",
+    "Integrated and Contextualized Workforce Skills in the ABE/ASE Classroom",
+    "Integrated and Contextualized Workforce Skills in the ESL Classroom",
+    "Integrated Education and Training",
+    "Mastering the English Language Proficiency Standards",
+    "Math Instructional Strategies",
+    "Motivation and Persistence for Adult Learners",
+    "Optimizing ESL Instructional Planning: Management, Monitoring, and Reflection",
+    "Postsecondary Transitions",
+    "Success for All Learners through Equity",
+]
+EL_ROADMAP_MODULE = "Empowering Local Implementation of the English Learner Roadmap"
+
+AUDIENCES = [
+    "Administrators",
+    "All teacher types",
+    "Support Staff",
+    "Paraprofessionals",
+    "County Office Teams",
+    "District Office Teams",
+    "Charter System Teams",
+]
+
+CALPRO_DESCRIPTION = (
+    "CALPRO's Training-of-Trainers Institute develops a group of certified trainers to facilitate "
+    "presentations of CALPRO professional learning modules, and builds professional development "
+    "capacity and leadership in California adult education.\n\n"
+    "Participants meet each other and begin learning together online, continue in face-to-face "
+    "sessions at the CALPRO office in Sacramento, and can go on supporting each other's efforts to "
+    "apply the learning after the sessions end. Trainers receive an honorarium for training conducted."
+)
+EL_DESCRIPTION = (
+    "This session equips county office and district staff with the tools to engage site leaders "
+    "across their districts in local planning to implement the English Learner Roadmap: building "
+    "shared meaning of the four Principles, assessing current practices through their lens, and "
+    "setting local priorities.\n\n"
+    "It is not a presentation to replicate. It is a guided sharing of planning steps, protocols and "
+    "supports that each county and district can use in its own way with local LEA teams."
+)
+
+
+def _module(title: str) -> Module:
+    return Module.objects.filter(title=title).first() or Module.objects.create(title=title, hours=16)
+
+
+def _audience(name: str) -> Audience:
+    return Audience.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0]
+
+
+def _institute(slug: str, **fields) -> Institute:
+    institute = Institute.objects.filter(slug=slug).first()
+    if institute is None:
+        audiences = fields.pop("audiences", [])
+        sessions = fields.pop("sessions", [])
+        institute = Institute.objects.create(slug=slug, **fields)
+        institute.audiences.set([_audience(a) for a in audiences])
+        for title, day, start, end, place in sessions:
+            Session.objects.create(
+                institute=institute, title=title, date=day, starts_at=start, ends_at=end, place=place
+            )
+    return institute
+
+
+def _coordinate(email: str, institute: Institute) -> None:
+    user = User.objects.filter(email=email).first()
+    if user:
+        InstituteCoordinator.objects.get_or_create(user=user, institute=institute)
+
+
+def _user(email: str) -> User | None:
+    return User.objects.filter(email=email).first()
+
+
+def _draft(user: User, institute: Institute, **fields) -> tuple[Application, bool]:
+    existing = Application.objects.filter(applicant=user, institute=institute).first()
+    if existing:
+        return existing, False
+    defaults = {
+        "agency": user.agency,
+        "position": user.position,
+        "statement": "I want to bring this module to the teachers at my agency and support them as they use it.",
+        "supervisor_name": "Dana Director",
+        "supervisor_email": f"director@{user.email.split('@')[1]}",
+        "commits_to_attend": True,
+        "commits_to_present": True,
+    }
+    defaults.update(fields)
+    return Application.objects.create(applicant=user, institute=institute, **defaults), True
+
+
+def seed(stdout=None) -> None:
+    for title in MODULES:
+        _module(title)
+    for name in AUDIENCES:
+        _audience(name)
+    now = timezone.now()
+    today = timezone.localdate()
+    coordinator = _user("coordinator@tot.example.org")
+
+    start = today + dt.timedelta(days=45)
+    calpro = _institute(
+        "calpro-tot-institute",
+        module=_module("Motivation and Persistence for Adult Learners"),
+        title="CALPRO Training-of-Trainers Institute: Motivation and Persistence",
+        description=CALPRO_DESCRIPTION,
+        status=Institute.Status.OPEN,
+        training_type=Institute.TrainingType.INSTITUTE,
+        topic="Professional Development",
+        accreditation=Institute.Accreditation.CERTIFICATE,
+        occurrence=Institute.Occurrence.MULTI,
+        duration=Institute.Duration.FEW_WEEKS,
+        duration_note="4 weeks",
+        location=Institute.Location.HYBRID,
+        venue="CALPRO office, Sacramento",
+        coaching=False,
+        facilitation=Institute.Facilitation.FACILITATED,
+        sponsor="CALPRO, for the California Department of Education",
+        contact_name="Marcela Movit",
+        contact_email="coordinator@tot.example.org",
+        prerequisites="Experience teaching or supporting adult learners. Participants complete pre-institute "
+        "assignments online before the first session.",
+        capacity=24,
+        applications_open_at=now - dt.timedelta(days=14),
+        applications_close_at=now + dt.timedelta(days=21),
+        allowed_agency_kinds=[],
+        requires_caep_funding=True,
+        audiences=["Administrators", "All teacher types", "Support Staff"],
+        sessions=[
+            (
+                f"Week {n + 1}",
+                start + dt.timedelta(days=7 * n),
+                dt.time(9),
+                dt.time(15, 30),
+                "CALPRO office, Sacramento",
+            )
+            for n in range(4)
+        ],
+    )
+    _coordinate("coordinator@tot.example.org", calpro)
+
+    april = dt.date(today.year + (1 if today >= dt.date(today.year, 2, 1) else 0), 4, 8)
+    el_roadmap = _institute(
+        "el-roadmap-local-planning-tot",
+        module=_module(EL_ROADMAP_MODULE),
+        title="Empowering Local Implementation: Training of Trainers for the English Learner Roadmap",
+        description=EL_DESCRIPTION,
+        status=Institute.Status.OPEN,
+        training_type=Institute.TrainingType.WORKSHOP,
+        topic="English Learners",
+        accreditation=Institute.Accreditation.NONE,
+        occurrence=Institute.Occurrence.SINGLE,
+        duration=Institute.Duration.HALF_DAY,
+        duration_note="One morning",
+        location=Institute.Location.IN_PERSON,
+        venue="Sacramento County Office of Education",
+        facilitation=Institute.Facilitation.FACILITATED,
+        sponsor="Educator Workforce Investment Grant, California Department of Education and the California "
+        "Collaborative for Excellence in Education",
+        prerequisites="Ideally, participants already know the EL Roadmap Principles and the resources in the "
+        "Administrator Toolkits.",
+        capacity=30,
+        applications_open_at=now - dt.timedelta(days=7),
+        applications_close_at=now + dt.timedelta(days=30),
+        allowed_agency_kinds=[
+            Agency.Kind.COUNTY_OFFICE,
+            Agency.Kind.SCHOOL_DISTRICT,
+            Agency.Kind.CHARTER_SYSTEM,
+        ],
+        requires_caep_funding=False,
+        team_required=True,
+        min_team_size=2,
+        audiences=["County Office Teams", "District Office Teams", "Charter System Teams"],
+        sessions=[
+            (
+                "Local planning",
+                april,
+                dt.time(8, 30),
+                dt.time(12, 30),
+                "Sacramento County Office of Education",
+            )
+        ],
+    )
+    _coordinate("coordinator2@tot.example.org", el_roadmap)
+
+    past = today - dt.timedelta(days=240)
+    completed = _institute(
+        "effective-teaching-tot-2025",
+        module=_module("Effective Teaching for Adult Educators"),
+        title="Effective Teaching for Adult Educators: Training of Trainers",
+        description="A completed institute: its participants are now certified trainers.",
+        status=Institute.Status.COMPLETED,
+        location=Institute.Location.IN_PERSON,
+        duration=Institute.Duration.FEW_DAYS,
+        duration_note="3 days",
+        capacity=20,
+        applications_open_at=now - dt.timedelta(days=330),
+        applications_close_at=now - dt.timedelta(days=280),
+        audiences=["All teacher types"],
+        sessions=[
+            (
+                f"Day {n + 1}",
+                past + dt.timedelta(days=n),
+                dt.time(9),
+                dt.time(16),
+                "CALPRO office, Sacramento",
+            )
+            for n in range(3)
+        ],
+    )
+    _coordinate("coordinator@tot.example.org", completed)
+    if not completed.assignments.exists():
+        Assignment.objects.create(
+            institute=completed,
+            title="Read the module overview",
+            instructions="Read the overview and mark this done.",
+            due_on=past - dt.timedelta(days=7),
+            kind=Assignment.Kind.DONE,
+            created_by=coordinator,
+        )
+    _institute(
+        "math-instructional-strategies-online-tot",
+        module=_module("Math Instructional Strategies"),
+        title="Math Instructional Strategies: Online Training of Trainers",
+        description="Six online sessions for teachers who want to lead math professional learning in their region.",
+        status=Institute.Status.OPEN,
+        topic="Mathematics",
+        location=Institute.Location.ONLINE,
+        duration=Institute.Duration.LONGER,
+        duration_note="6 weeks",
+        coaching=True,
+        capacity=2,
+        applications_open_at=now - dt.timedelta(days=3),
+        applications_close_at=now + dt.timedelta(days=40),
+        audiences=["All teacher types"],
+        sessions=[
+            (f"Session {n + 1}", start + dt.timedelta(days=7 * n), dt.time(15, 30), dt.time(17), "")
+            for n in range(6)
+        ],
+    )
+    _coordinate(
+        "coordinator@tot.example.org", Institute.objects.get(slug="math-instructional-strategies-online-tot")
+    )
+
+    # Certified trainers of the completed institute (the trainers app certifies them).
+    for email in ("trainer@egusd.net", "trainer2@lbschools.net"):
+        user = _user(email)
+        if user is None:
+            continue
+        application, created = _draft(user, completed)
+        if created:
+            Application.objects.filter(pk=application.pk).update(
+                status=Application.Status.ACCEPTED,
+                submitted_at=now - dt.timedelta(days=300),
+                decided_at=now - dt.timedelta(days=270),
+                is_eligible=True,
+                endorsement=Application.Endorsement.ENDORSED,
+            )
+            ApplicationEvent.objects.create(
+                application=application,
+                actor=coordinator,
+                action="status:accepted",
+                from_status="submitted",
+                to_status="accepted",
+                note="Demo history",
+                created_at=now - dt.timedelta(days=270),
+            )
+            for session in completed.sessions.all():
+                Attendance.objects.get_or_create(
+                    session=session, application=application, defaults={"status": Attendance.Status.PRESENT}
+                )
+            for assignment in completed.assignments.all():
+                AssignmentSubmission.objects.get_or_create(
+                    assignment=assignment,
+                    application=application,
+                    defaults={"state": AssignmentSubmission.State.ACCEPTED, "reviewed_by": coordinator},
+                )
+            PracticeResult.objects.get_or_create(
+                application=application,
+                defaults={"result": PracticeResult.Result.PASSED, "recorded_by": coordinator},
+            )
+
+    # Applications in several states for the CALPRO institute.
+    chloe, ana, ben = _user("chloe@fresnounified.org"), _user("ana@scusd.edu"), _user("ben@scusd.edu")
+    if chloe and coordinator:
+        application, created = _draft(chloe, calpro)
+        if created:
+            services.submit_application(application, by=chloe)
+            services.accept_application(application, by=coordinator, note="Welcome to the institute!")
+    if ana:
+        application, created = _draft(ana, calpro)
+        if created:
+            services.submit_application(application, by=ana)
+    if calpro.assignments.count() == 0:
+        Assignment.objects.create(
+            institute=calpro,
+            title="Introduce yourself online",
+            instructions="Write a short introduction: your agency, your learners, and what you hope to practise.",
+            due_on=start - dt.timedelta(days=14),
+            kind=Assignment.Kind.TEXT,
+            created_by=coordinator,
+        )
+        Assignment.objects.create(
+            institute=calpro,
+            title="Upload your agency's professional-learning calendar",
+            instructions="A PDF or Word file is fine.",
+            due_on=start - dt.timedelta(days=7),
+            kind=Assignment.Kind.FILE,
+            created_by=coordinator,
+        )
+
+    # A team from one LEA starting on the EL Roadmap ToT: Ben leads and has invited Ana.
+    if ben and ben.agency and ben.agency.is_lea and not el_roadmap.teams.exists():
+        team = services.start_team(institute=el_roadmap, lead=ben, agency=ben.agency)
+        services.invite_to_team(team, email="ana@scusd.edu", by=ben)
+    if stdout:
+        stdout.write(f"Institutes: {Institute.objects.count()}, applications: {Application.objects.count()}")

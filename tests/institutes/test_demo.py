@@ -1,0 +1,25 @@
+import pytest
+
+from institutes import demo
+from institutes.models import Application, Institute, InstituteCoordinator, Module
+from portal import demo as portal_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_is_idempotent_and_builds_the_demo_world():
+    portal_demo.seed()
+    demo.seed()
+    counts = (Module.objects.count(), Institute.objects.count(), Application.objects.count())
+    demo.seed()
+    assert (Module.objects.count(), Institute.objects.count(), Application.objects.count()) == counts
+    assert Module.objects.filter(title__in=demo.MODULES).count() == 16
+    calpro = Institute.objects.get(slug="calpro-tot-institute")
+    assert (calpro.location, calpro.requires_caep_funding, calpro.sessions.count()) == ("hybrid", True, 4)
+    el = Institute.objects.get(slug="el-roadmap-local-planning-tot")
+    assert (el.team_required, el.min_team_size) == (True, 2)
+    assert InstituteCoordinator.objects.filter(
+        user__email="coordinator2@tot.example.org", institute=el
+    ).exists()
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert {"accepted", "submitted", "draft"} <= statuses
