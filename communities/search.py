@@ -78,8 +78,8 @@ def _postgres(results, query, posts, threads, resources, limit) -> None:
 
     vector = SearchVector("title", config=CONFIG)
     for thread in (
-        threads.annotate(rank=SearchRank(vector, q), hl=SearchHeadline("title", q, **opts))
-        .filter(rank__gt=0)
+        threads.annotate(document=vector, rank=SearchRank(vector, q), hl=SearchHeadline("title", q, **opts))
+        .filter(document=q)
         .order_by("-rank", "-last_activity_at")[:limit]
     ):
         thread.highlight = _highlight(thread.hl)
@@ -87,8 +87,8 @@ def _postgres(results, query, posts, threads, resources, limit) -> None:
 
     vector = SearchVector("body", config=CONFIG)
     for post in (
-        posts.annotate(rank=SearchRank(vector, q), hl=SearchHeadline("body", q, **opts))
-        .filter(rank__gt=0)
+        posts.annotate(document=vector, rank=SearchRank(vector, q), hl=SearchHeadline("body", q, **opts))
+        .filter(document=q)
         .order_by("-rank", "-created_at")[:limit]
     ):
         post.highlight = _highlight(post.hl)
@@ -98,8 +98,10 @@ def _postgres(results, query, posts, threads, resources, limit) -> None:
         "description", weight="B", config=CONFIG
     )
     for resource in (
-        resources.annotate(rank=SearchRank(vector, q), hl=SearchHeadline("description", q, **opts))
-        .filter(rank__gt=0)
+        resources.annotate(
+            document=vector, rank=SearchRank(vector, q), hl=SearchHeadline("description", q, **opts)
+        )
+        .filter(document=q)
         .order_by("-rank", "title")[:limit]
     ):
         resource.highlight = _highlight(resource.hl)

@@ -549,3 +549,12 @@ def test_dashboard_shows_communities_and_next_steps(client_for):
 
     assert membership.community.title in page
     assert "Call the ESL lead" in page
+
+
+def test_search_does_not_return_unrelated_threads(client_for):
+    member = MembershipFactory().user
+    ThreadFactory(community=Membership.objects.get(user=member).community, title="Persistence")
+
+    response = client_for(member).get(url("search"), {"q": "attendance streaks"})
+
+    assert response.context["results"].total == 0
