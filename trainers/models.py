@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -284,7 +284,7 @@ class HonorariumRate(TimeStampedModel):
 
     def amount_for(self, report: FacilitationReport) -> Decimal:
         if self.basis == self.Basis.PER_HOUR:
-            return (self.amount * report.hours).quantize(Decimal("0.01"))
+            return (self.amount * report.hours).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return self.amount
 
 
