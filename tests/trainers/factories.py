@@ -101,3 +101,36 @@ def certified_trainer(module=None, days_ago: int = 100, **user_kwargs):
         issued_on=timezone.localdate() - timedelta(days=days_ago),
     )
     return certification.participant, certification
+
+
+def completed_institute(participants: int = 2, incomplete: int = 1, title: str | None = None):
+    """A completed institute with one session and one assignment.
+
+    ``participants`` accepted people attended, had the assignment accepted and passed practice;
+    ``incomplete`` more were absent. Returns (institute, completed users, incomplete users).
+    """
+    from institutes.models import Application, AssignmentSubmission, Attendance, PracticeResult
+    from tests.institutes.factories import ApplicationFactory, AssignmentFactory, SessionFactory
+
+    extra = {"title": title} if title else {}
+    institute = InstituteFactory(**extra)
+    session = SessionFactory(institute=institute, date=timezone.localdate() - timedelta(days=20))
+    assignment = AssignmentFactory(institute=institute, due_on=timezone.localdate() - timedelta(days=30))
+    done, not_done = [], []
+    for i in range(participants + incomplete):
+        complete = i < participants
+        application = ApplicationFactory(institute=institute, status=Application.Status.ACCEPTED)
+        Attendance.objects.create(
+            session=session,
+            application=application,
+            status=Attendance.Status.PRESENT if complete else Attendance.Status.ABSENT,
+        )
+        AssignmentSubmission.objects.create(
+            assignment=assignment,
+            application=application,
+            text="My two questions.",
+            state=AssignmentSubmission.State.ACCEPTED,
+        )
+        PracticeResult.objects.create(application=application, result=PracticeResult.Result.PASSED)
+        (done if complete else not_done).append(application.applicant)
+    return institute, done, not_done
