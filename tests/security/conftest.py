@@ -1,0 +1,213 @@
+"""A small world with one object of each kind and the nine roles that the security suite tries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.utils import timezone
+
+from communities.models import (
+    Community,
+    ImplementationPlan,
+    Invitation,
+    JoinRequest,
+    Membership,
+    PlanStep,
+    Report,
+    Resource,
+)
+from institutes.models import Application, Assignment, AssignmentSubmission, Institute, Team
+from tests import factories
+from tests.communities.factories import CommunityFactory, PostFactory, ThreadFactory
+from tests.institutes.factories import (
+    ApplicationFactory,
+    AssignmentFactory,
+    InstituteFactory,
+    SessionFactory,
+    coordinator_of,
+)
+from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
+from trainers.models import FacilitationReport
+
+ROLES = (
+    "visitor",
+    "applicant",
+    "other_applicant",
+    "other_coordinator",
+    "coordinator",
+    "trainer",
+    "other_trainer",
+    "finance",
+    "admin",
+)
+
+PDF = b"%PDF-1.4\n% a small test document\n"
+
+
+def _with_totp(user):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    return user
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    o: dict = field(default_factory=dict)  # the objects, by short name
+
+    def __getattr__(self, name):
+        try:
+            return self.o[name]
+        except KeyError as exc:
+            raise AttributeError(name) from exc
+
+
+@pytest.fixture
+def uploads_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "uploads")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The world has nine people; a slow hash for each would double the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def build_world() -> World:
+    w = World()
+    agency = factories.AgencyFactory(name="Sacramento City Adult School", is_lea=True)
+    u = w.users
+    u["applicant"] = factories.UserFactory(email="ana@example.org", name="Ana Applicant", agency=agency)
+    u["other_applicant"] = factories.UserFactory(email="ben@example.org", name="Ben Other", agency=agency)
+    u["coordinator"] = _with_totp(factories.coordinator(email="cora@example.org", name="Cora Coordinator"))
+    u["other_coordinator"] = _with_totp(factories.coordinator(email="carl@example.org", name="Carl Other"))
+    u["trainer"] = factories.UserFactory(email="tess@example.org", name="Tess Trainer", agency=agency)
+    u["other_trainer"] = factories.UserFactory(email="tom@example.org", name="Tom Other", agency=agency)
+    u["finance"] = _with_totp(factories.finance(email="fay@example.org", name="Fay Finance"))
+    u["admin"] = _with_totp(
+        factories.UserFactory(email="root@example.org", name="Ada Admin", is_superuser=True, is_staff=True)
+    )
+    o = w.o
+
+    # Institutes: one of each coordinator's, and a draft only its coordinator sees.
+    o["institute"] = InstituteFactory(title="Math Strategies ToT", requires_caep_funding=False)
+    o["other_institute"] = InstituteFactory(
+        title="Reading ToT", requires_caep_funding=False, team_required=True, min_team_size=2
+    )
+    o["draft_institute"] = InstituteFactory(title="Draft ToT", status=Institute.Status.DRAFT)
+    coordinator_of(o["institute"], u["coordinator"])
+    coordinator_of(o["draft_institute"], u["coordinator"])
+    coordinator_of(o["other_institute"], u["other_coordinator"])
+    o["session"] = SessionFactory(institute=o["institute"])
+
+    o["application"] = ApplicationFactory(
+        applicant=u["applicant"], institute=o["institute"], agency=agency, status=Application.Status.ACCEPTED
+    )
+    o["other_application"] = ApplicationFactory(
+        applicant=u["other_applicant"],
+        institute=o["institute"],
+        agency=agency,
+        status=Application.Status.ACCEPTED,
+    )
+    o["team"] = Team.objects.create(institute=o["other_institute"], lead=u["applicant"], agency=agency)
+    o["team_invitation"] = o["team"].invitations.create(
+        email=u["other_applicant"].email, token="team-invitation-token-0001", invited_by=u["applicant"]
+    )
+    o["assignment"] = AssignmentFactory(institute=o["institute"], kind=Assignment.Kind.FILE)
+    o["submission"] = AssignmentSubmission.objects.create(
+        assignment=o["assignment"],
+        application=o["application"],
+        file=ContentFile(PDF, name="ana.pdf"),
+        original_filename="ana-lesson-plan.pdf",
+    )
+    o["other_submission"] = AssignmentSubmission.objects.create(
+        assignment=o["assignment"],
+        application=o["other_application"],
+        file=ContentFile(PDF, name="ben.pdf"),
+        original_filename="ben-lesson-plan.pdf",
+    )
+
+    # Trainers: each has a certification, a returned report to edit, a verified one with an honorarium.
+    module = o["institute"].module
+    rate = RateFactory(module=module, amount=Decimal("300.00"))
+    for key in ("trainer", "other_trainer"):
+        person = u[key]
+        o[f"{key}_certification"] = CertificationFactory(
+            participant=person,
+            module=module,
+            institute=o["institute"],
+            issued_on=timezone.localdate() - dt.timedelta(days=100),
+        )
+        o[f"{key}_returned_report"] = ReportFactory(
+            trainer=person, module=module, status=FacilitationReport.Status.RETURNED
+        )
+        o[f"{key}_report"] = ReportFactory(
+            trainer=person, module=module, status=FacilitationReport.Status.VERIFIED
+        )
+        o[f"{key}_honorarium"] = HonorariumFactory(report=o[f"{key}_report"], trainer=person, rate=rate)
+
+    # Communities: members-only (Ana and Tess are members), public, and an invitation-only cohort.
+    o["community"] = CommunityFactory(
+        title="Members Only CoP",
+        visibility=Community.Visibility.MEMBERS,
+        join_policy=Community.JoinPolicy.REQUEST,
+    )
+    o["public_community"] = CommunityFactory(title="Open CoP")
+    o["cohort"] = CommunityFactory(
+        title="Cohort CoP",
+        kind=Community.Kind.COHORT,
+        visibility=Community.Visibility.MEMBERS,
+        join_policy=Community.JoinPolicy.INVITATION,
+    )
+    Invitation.objects.create(community=o["cohort"], email=u["other_applicant"].email)
+    Membership.objects.create(user=u["applicant"], community=o["community"], seen_orientation=True)
+    o["trainer_membership"] = Membership.objects.create(
+        user=u["trainer"], community=o["community"], seen_orientation=True
+    )
+    o["thread"] = ThreadFactory(community=o["community"], author=u["applicant"])
+    o["post"] = PostFactory(thread=o["thread"], author=u["applicant"])
+    o["public_thread"] = ThreadFactory(community=o["public_community"], author=u["trainer"])
+    PostFactory(thread=o["public_thread"], author=u["trainer"])
+    o["report"] = Report.objects.create(post=o["post"], reporter=u["trainer"], reason="Off topic")
+    o["join_request"] = JoinRequest.objects.create(community=o["community"], user=u["other_applicant"])
+    o["resource"] = Resource.objects.create(
+        community=o["community"],
+        title="Number line handout",
+        file=ContentFile(PDF, name="handout.pdf"),
+        filename="handout.pdf",
+        added_by=u["applicant"],
+    )
+    o["library_resource"] = Resource.objects.create(
+        title="Statewide guide", url="https://example.org/guide", added_by=u["coordinator"]
+    )
+    o["plan"] = ImplementationPlan.objects.create(owner=u["applicant"], title="Private plan", goals="Mine.")
+    o["shared_plan"] = ImplementationPlan.objects.create(
+        owner=u["applicant"], title="Shared plan", goals="For feedback.", shared_with=o["community"]
+    )
+    o["other_plan"] = ImplementationPlan.objects.create(
+        owner=u["other_applicant"], title="Ben's plan", goals="His."
+    )
+    o["step"] = PlanStep.objects.create(plan=o["plan"], description="Try number lines")
+    return w
+
+
+@pytest.fixture
+def world(db, uploads_in_tmp) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def clients(world) -> dict[str, Client]:
+    """One logged-in client per role (the visitor's is anonymous)."""
+    out = {"visitor": Client()}
+    for role in ROLES[1:]:
+        client = Client()
+        client.force_login(world.users[role])
+        out[role] = client
+    return out
