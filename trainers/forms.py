@@ -55,7 +55,12 @@ class ReportForm(forms.ModelForm):
             "host_kind": forms.RadioSelect,
             "reflection": forms.Textarea(attrs={"rows": 5}),
         }
-        labels = {"host_agency": "Host agency", "agenda": "Agenda", "sign_in_sheet": "Sign-in sheet"}
+        labels = {
+            "host_agency": "Host agency",
+            "co_facilitators": "Co-facilitators",
+            "agenda": "Agenda",
+            "sign_in_sheet": "Sign-in sheet",
+        }
         help_texts = {
             "ends_on": "Leave empty for a one-day training.",
             "host_agency": "The agency that hosted the training. For your own agency you can leave this empty.",
