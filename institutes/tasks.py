@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from celery import shared_task
 from django.db.models import Min
@@ -43,32 +44,29 @@ def _assignment_message(application: Application, assignment: Assignment, today:
     if milestone is None:
         return None
     days_left = (assignment.due_on - today).days
-    due = reminders.long_date(assignment.due_on)
-    if days_left < 0:
-        kind = "assignment.overdue_reminder"
-        subject = f"Overdue: {assignment.title}"
-        lead = (
-            f"The pre-institute assignment “{assignment.title}” for {assignment.institute} was due on {due}."
-        )
-        nudge = (
-            "It is not too late: hand it in now so that your coordinator can review it before the institute."
-        )
-    else:
-        kind = "assignment.due_reminder"
-        when = {0: "today", 1: "tomorrow"}.get(days_left, f"in {days_left} days")
-        subject = f"Due {when}: {assignment.title}"
-        lead = f"The pre-institute assignment “{assignment.title}” for {assignment.institute} is due {when}, on {due}."
-        nudge = "If your coordinator asked for a revision, hand in the new version by then."
-    return Message(
-        to=application.applicant.email,
-        kind=kind,
-        template="emails/notice",
-        subject=subject,
-        context={
+
+    def wording() -> tuple[str, dict]:
+        due = reminders.long_date(assignment.due_on)
+        if days_left < 0:
+            subject = f"Overdue: {assignment.title}"
+            lead = f"The pre-institute assignment “{assignment.title}” for {assignment.institute} was due on {due}."
+            nudge = "It is not too late: hand it in now so that your coordinator can review it before the institute."
+        else:
+            when = {0: "today", 1: "tomorrow"}.get(days_left, f"in {days_left} days")
+            subject = f"Due {when}: {assignment.title}"
+            lead = f"The pre-institute assignment “{assignment.title}” for {assignment.institute} is due {when}, on {due}."
+            nudge = "If your coordinator asked for a revision, hand in the new version by then."
+        return subject, {
             "lines": [lead, nudge],
             "action_url": absolute_url(assignment.get_absolute_url()),
             "action_label": "Open the assignment",
-        },
+        }
+
+    return Message(
+        to=application.applicant.email,
+        kind="assignment.overdue_reminder" if days_left < 0 else "assignment.due_reminder",
+        template="emails/notice",
+        wording=wording,
         about_ref=object_ref(assignment),
         milestone=milestone,
         user=application.applicant,
@@ -90,7 +88,10 @@ def assignment_reminder_batches(today: date, *, size: int, dry_run: bool = False
     if not by_institute:
         return
     participants = (
-        Application.objects.accepted().filter(institute_id__in=list(by_institute)).select_related("applicant")
+        Application.objects.accepted()
+        .filter(institute_id__in=list(by_institute))
+        .select_related("applicant")
+        .only("id", "institute_id", "applicant__id", "applicant__email", "applicant__name")
     )
     for batch in reminders.keyset_batches(participants, size):
         handed_in = set(
@@ -117,6 +118,21 @@ def starting_milestone(starts_on: date, today: date) -> str | None:
     return None
 
 
+def _starting_wording(institute: Institute, first_sessions: dict, today: date) -> tuple[str, dict]:
+    starts_on = first_sessions[institute.pk]
+    days_left = (starts_on - today).days
+    when = "tomorrow" if days_left == 1 else f"in {days_left} days"
+    return f"{institute} begins {when}", {
+        "lines": [
+            f"{institute} begins {when}, on {reminders.long_date(starts_on)}.",
+            "The institute asks you to attend every session. The schedule, places and online"
+            " links are on the institute's page, and you can add them to your calendar there.",
+        ],
+        "action_url": absolute_url(institute.get_absolute_url()),
+        "action_label": "See the schedule",
+    }
+
+
 def institute_starting_batches(today: date, *, size: int, dry_run: bool = False) -> Iterator[BatchResult]:
     """Accepted participants of institutes whose first session is within the coming week."""
     first_sessions = dict(
@@ -129,35 +145,26 @@ def institute_starting_batches(today: date, *, size: int, dry_run: bool = False)
         return
     institutes = Institute.objects.filter(status__in=LIVE_STATUSES).in_bulk(list(first_sessions))
     participants = (
-        Application.objects.accepted().filter(institute_id__in=list(institutes)).select_related("applicant")
+        Application.objects.accepted()
+        .filter(institute_id__in=list(institutes))
+        .select_related("applicant")
+        .only("id", "institute_id", "applicant__id", "applicant__email", "applicant__name")
     )
     for batch in reminders.keyset_batches(participants, size):
-        messages = []
-        for application in batch:
-            institute = institutes[application.institute_id]
-            starts_on = first_sessions[institute.pk]
-            days_left = (starts_on - today).days
-            when = "tomorrow" if days_left == 1 else f"in {days_left} days"
-            messages.append(
-                Message(
-                    to=application.applicant.email,
-                    kind="institute.starting_reminder",
-                    template="emails/notice",
-                    subject=f"{institute} begins {when}",
-                    context={
-                        "lines": [
-                            f"{institute} begins {when}, on {reminders.long_date(starts_on)}.",
-                            "The institute asks you to attend every session. The schedule, places and online"
-                            " links are on the institute's page, and you can add them to your calendar there.",
-                        ],
-                        "action_url": absolute_url(institute.get_absolute_url()),
-                        "action_label": "See the schedule",
-                    },
-                    about_ref=object_ref(institute),
-                    milestone=starting_milestone(starts_on, today),
-                    user=application.applicant,
-                )
+        messages = [
+            Message(
+                to=application.applicant.email,
+                kind="institute.starting_reminder",
+                template="emails/notice",
+                wording=partial(
+                    _starting_wording, institutes[application.institute_id], first_sessions, today
+                ),
+                about_ref=f"institutes.institute:{application.institute_id}",
+                milestone=starting_milestone(first_sessions[application.institute_id], today),
+                user=application.applicant,
             )
+            for application in batch
+        ]
         yield queue_many(messages, dry_run=dry_run)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -41,11 +42,19 @@ class Message:
     to: str
     kind: str
     template: str
-    subject: str
+    subject: str = ""
     context: dict = field(default_factory=dict)
     about_ref: str = ""
     milestone: str = ""
     user: Any = None
+    # Scans pass the wording as a callable: it runs only for messages not yet in the ledger,
+    # so a second run costs the key check and nothing more.
+    wording: Callable[[], tuple[str, dict]] | None = None
+
+    def resolve(self) -> None:
+        if self.wording is not None:
+            self.subject, self.context = self.wording()
+            self.wording = None
 
     @property
     def key(self) -> str:
@@ -89,6 +98,7 @@ def queue_email(
 
 def build_row(message: Message, *, enabled: bool) -> OutboundEmail:
     """Render a message into an unsaved ledger row, with its unsubscribe link and headers."""
+    message.resolve()
     user = message.user
     unsubscribe_url = notifications.unsubscribe_url(user, message.kind) if user is not None else ""
     ctx = {

@@ -42,36 +42,37 @@ def _commitment_message(certification: Certification, today: date) -> Message | 
         return None
     trainer = certification.participant
     days_left = (certification.commitment_ends_on - today).days
-    last_day = reminders.long_date(certification.commitment_ends_on)
-    if days_left < 0:
-        kind = "trainers.commitment_lapsed"
-        subject = f"Your facilitation commitment for {certification.module} has ended"
-        lines = [
-            f"The year to facilitate {certification.module} ended on {last_day}, and we have no verified"
-            " facilitation report for it.",
-            "If you facilitated a training in that year, report it now and a coordinator will review it."
-            " If not, your coordinator can talk through what comes next.",
-        ]
-    else:
-        kind = "trainers.commitment_reminder"
-        when = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
-        subject = f"{certification.module}: your facilitation year ends {when}"
-        lines = [
-            f"As a certified trainer of {certification.module}, you committed to facilitate it at least once"
-            f" by {last_day}, for your agency, your region or a program event.",
-            "Once you have facilitated it, report the training with its agenda and sign-in sheet; a verified"
-            " report fulfils the commitment.",
-        ]
-    return Message(
-        to=trainer.email,
-        kind=kind,
-        template="emails/notice",
-        subject=subject,
-        context={
+
+    def wording() -> tuple[str, dict]:
+        last_day = reminders.long_date(certification.commitment_ends_on)
+        if days_left < 0:
+            subject = f"Your facilitation commitment for {certification.module} has ended"
+            lines = [
+                f"The year to facilitate {certification.module} ended on {last_day}, and we have no verified"
+                " facilitation report for it.",
+                "If you facilitated a training in that year, report it now and a coordinator will review it."
+                " If not, your coordinator can talk through what comes next.",
+            ]
+        else:
+            when = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
+            subject = f"{certification.module}: your facilitation year ends {when}"
+            lines = [
+                f"As a certified trainer of {certification.module}, you committed to facilitate it at least once"
+                f" by {last_day}, for your agency, your region or a program event.",
+                "Once you have facilitated it, report the training with its agenda and sign-in sheet; a verified"
+                " report fulfils the commitment.",
+            ]
+        return subject, {
             "lines": lines,
             "action_url": absolute_url(reverse("trainers:report-new")),
             "action_label": "Report a training",
-        },
+        }
+
+    return Message(
+        to=trainer.email,
+        kind="trainers.commitment_lapsed" if days_left < 0 else "trainers.commitment_reminder",
+        template="emails/notice",
+        wording=wording,
         about_ref=object_ref(certification),
         milestone=milestone,
         user=trainer,
