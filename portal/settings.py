@@ -206,6 +206,8 @@ MESSAGE_TAGS = {40: "danger"}
 
 # --- Security -----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the token from the cookie: forms (and htmx, through the enclosing form) send it.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
