@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -73,9 +74,16 @@ def _reviewable_institute(request, slug: str) -> Institute:
 
 
 def _with_seats(queryset):
-    return queryset.annotate(
-        accepted_count=Count("applications", filter=Q(applications__status=Status.ACCEPTED))
+    # A count per listed institute (index-only on application_queue_idx) rather than a join of every
+    # application, which made each catalog page and its page count scan all applications (portal/bench).
+    accepted = (
+        Application.objects.filter(institute=OuterRef("pk"), status=Status.ACCEPTED)
+        .order_by()
+        .values("institute")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    return queryset.annotate(accepted_count=Coalesce(Subquery(accepted), 0))
 
 
 @public
