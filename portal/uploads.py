@@ -23,6 +23,28 @@ TEXT = "text"  # plain text or CSV, UTF-8
 
 DOCUMENT_KINDS = frozenset({PDF, PNG, JPEG, OFFICE, TEXT})
 
+# The names each kind may carry. A known name on the wrong content (an HTML page called photo.png)
+# is refused, because the download keeps the name and the person who opens it trusts it.
+KIND_EXTENSIONS = {
+    PDF: {".pdf"},
+    PNG: {".png"},
+    JPEG: {".jpg", ".jpeg", ".jpe"},
+    OFFICE: {".docx", ".xlsx", ".pptx"},
+    TEXT: {".txt", ".csv", ".tsv", ".md", ".text"},
+}
+# Markup that a browser would run if it ever rendered the file: never accepted as "plain text".
+MARKUP_SIGNS = (
+    b"<!doctype",
+    b"<html",
+    b"<script",
+    b"<svg",
+    b"<iframe",
+    b"<body",
+    b"<object",
+    b"<embed",
+    b"<?xml",
+)
+
 KIND_LABELS = {
     PDF: "PDF",
     PNG: "PNG image",
@@ -49,6 +71,9 @@ def sniff(head: bytes) -> str | None:
             # The sample may end in the middle of a multi-byte character.
             if exc.start < len(head) - 3:
                 return None
+        lowered = head.lower()
+        if lowered.lstrip().startswith(b"<") or any(sign in lowered for sign in MARKUP_SIGNS):
+            return None
         return TEXT
     return None
 
@@ -77,6 +102,15 @@ def validate_upload(upload, kinds: frozenset[str] = DOCUMENT_KINDS) -> str:
             params={"allowed": allowed},
             code="wrong_type",
         )
+    ext = os.path.splitext(getattr(upload, "name", "") or "")[1].lower()
+    known = set().union(*KIND_EXTENSIONS.values())
+    if ext in known and ext not in KIND_EXTENSIONS[kind]:
+        raise ValidationError(
+            "This file is called “…%(ext)s” but it is really a %(label)s. "
+            "Please check that you chose the right file.",
+            params={"ext": ext, "label": KIND_LABELS[kind]},
+            code="name_mismatch",
+        )
     return kind
 
 
@@ -84,7 +118,11 @@ def _is_office_zip(upload) -> bool:
     try:
         upload.seek(0)
         with zipfile.ZipFile(upload) as archive:
-            return "[Content_Types].xml" in archive.namelist()
+            names = archive.namelist()
+            # Macros (vbaProject.bin) make an Office file a program: refused like any other.
+            return "[Content_Types].xml" in names and not any(
+                n.lower().endswith("vbaproject.bin") for n in names
+            )
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
     finally:
