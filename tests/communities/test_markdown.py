@@ -5,6 +5,9 @@ import pytest
 from communities.markdown import render_markdown
 from tests.communities.xss import live_markup
 
+# The suite-wide autouse fixture clears the cache, which is a database table on SQLite.
+pytestmark = pytest.mark.django_db
+
 # Hostile input, as members might type it into a thread, a reply or a resource description.
 HOSTILE_PAYLOADS = [
     "<script>alert('xss')</script>",
