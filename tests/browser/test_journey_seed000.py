@@ -434,6 +434,7 @@ def test_seed_000_from_sign_up_to_community(page, journey, login_as, coordinator
     mate.goto(thread_url)
     mate.get_by_label("Your reply").fill("I tried the gallery walk; the teachers loved it.")
     mate.get_by_role("button", name="Post my reply").click()
+    mate.evaluate("window.scrollTo(0, 0)")
     step(mate, "community-reply")
     assert "gallery walk" in mate.locator("main").inner_text()
     reply_mail = OutboundEmail.objects.filter(recipient=applicant_email, kind="community.reply").first()
