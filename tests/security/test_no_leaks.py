@@ -1,0 +1,98 @@
+"""No page leaks what its reader may not see: dashboards, lists, search, feeds and detail pages.
+
+Private text is planted in the world's objects as unique words; the spider then reads every page
+each role can reach (plus the objects' own addresses and a search for each word) and the words
+must appear for exactly the roles the table names.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.quality.spider import crawl
+from tests.security.test_csrf import _starts
+
+COORDS = {"coordinator", "other_coordinator", "admin"}
+SECRETS = {
+    # word: (who may read it, where it is planted)
+    "zqmemberspost": {"applicant", "trainer", *COORDS},
+    "zqprivateplan": {"applicant"},
+    "zqsharedplan": {"applicant", "trainer", *COORDS},
+    "zqbenplan": {"other_applicant"},
+    "zqanastatement": {"applicant", "coordinator", "admin"},
+    "zqtessreflection": {"trainer", *COORDS},
+    "zqmembersresource": {"applicant", "trainer", *COORDS},
+    "zqreportreason": {*COORDS},
+}
+ROLES = [
+    "visitor",
+    "applicant",
+    "other_applicant",
+    "other_coordinator",
+    "coordinator",
+    "trainer",
+    "other_trainer",
+    "finance",
+    "admin",
+]
+
+
+def _plant(w):
+    w.post.body = "Our zqmemberspost idea"
+    w.post.save()
+    w.plan.goals = "zqprivateplan"
+    w.plan.save()
+    w.shared_plan.goals = "zqsharedplan"
+    w.shared_plan.save()
+    w.other_plan.goals = "zqbenplan"
+    w.other_plan.save()
+    w.application.statement = "zqanastatement"
+    w.application.save()
+    w.trainer_report.reflection = "zqtessreflection"
+    w.trainer_report.save()
+    w.resource.description = "zqmembersresource"
+    w.resource.save()
+    w.report.reason = "zqreportreason"
+    w.report.save()
+
+
+def _pages(w) -> list[str]:
+    return [
+        *_starts(w),
+        *(f"{reverse('communities:search')}?q={word}" for word in SECRETS),
+        reverse("communities:plan-detail", args=[w.other_plan.pk]),
+        reverse("communities:resources", args=[w.community.slug]),
+        reverse("communities:community-feed", args=[w.community.slug]),
+        reverse("communities:community-feed", args=[w.public_community.slug]),
+        reverse("communities:community-plans", args=[w.community.slug]),
+        reverse("institutes:applications-csv", args=[w.institute.slug]),
+        reverse("trainers:directory"),
+    ]
+
+
+def _text(client, path) -> str:
+    response = client.get(path)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return body.decode(errors="replace")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_private_words_reach_exactly_their_readers(world, role):
+    _plant(world)
+    client = Client()
+    if role != "visitor":
+        client.force_login(world.users[role])
+    pages, _ = crawl(client, _pages(world), limit=200)
+    # A search page repeats its own query (in the box, in the heading): that is not a leak.
+    echoes = _text(client, f"{reverse('communities:search')}?q=zqnothing").count("zqnothing")
+    seen = set()
+    for path, status in pages.items():
+        if status != 200:
+            continue
+        text = _text(client, path)
+        seen |= {word for word in SECRETS if text.count(word) > (echoes if word in path else 0)}
+    expected = {word for word, readers in SECRETS.items() if role in readers}
+    assert sorted(seen - expected) == [], "leaked"
+    assert sorted(expected - seen) == [], "the crawl did not reach a page it should have"
