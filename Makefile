@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install chromium migrate seed worker beat lint format check bench clean
+.PHONY: run test install chromium migrate seed worker beat lint format check bench audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -66,6 +66,16 @@ bench: install
 	@command -v wrk >/dev/null || if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
 	  else echo "The bench needs wrk: sudo apt-get install wrk"; exit 1; fi
 	$(PY) -m portal.bench.pages $(BENCH_ARGS)
+
+# Known vulnerabilities in the pinned dependencies (and what they pull in), from the PyPI advisory
+# data; it needs the network, so it is not part of `make test`. --strict: a pin that cannot be
+# checked fails the audit rather than passing unseen.
+audit: install
+	$(PY) -m pip install --quiet -e '.[test,audit]'
+	$(PY) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	  print("\n".join(p["dependencies"] + [d for k, v in p["optional-dependencies"].items() if k != "audit" for d in v]))' \
+	  > $(VENV)/audit-requirements.txt
+	$(VENV)/bin/pip-audit --strict --progress-spinner off --requirement $(VENV)/audit-requirements.txt
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
