@@ -257,7 +257,8 @@ def test_seed_000_from_sign_up_to_community(page, journey, login_as, coordinator
     login_as(coord, coordinator)
     coord.goto("/dashboard/")
     step(coord, "coordinator-dashboard")
-    coord.goto("/institutes/coordinate/")
+    coord.get_by_role("button", name="Coordinate").click()
+    coord.get_by_role("link", name="My institutes and applications").click()
     step(coord, "coordinator-institutes")
     coord.get_by_role("link", name="Review queue").click()
     step(coord, "coordinator-review-queue")
@@ -293,7 +294,8 @@ def test_seed_000_from_sign_up_to_community(page, journey, login_as, coordinator
         p.get_by_role("button", name="Submit").click()
         step(p, f"{who}-assignment-submitted")
 
-    coord.goto("/institutes/coordinate/")
+    coord.get_by_role("button", name="Coordinate").click()
+    coord.get_by_role("link", name="My institutes and applications").click()
     coord.get_by_role("link", name="Assignments").click()
     step(coord, "coordinator-assignments")
     coord.get_by_role("link", name="Introduce your practice").click()
@@ -306,7 +308,8 @@ def test_seed_000_from_sign_up_to_community(page, journey, login_as, coordinator
     assert sorted(assignment.submissions.values_list("state", flat=True)) == ["accepted", "accepted"]
 
     # --- 6. Attendance for every session, and the practice facilitation -------------------------
-    coord.goto("/institutes/coordinate/")
+    coord.get_by_role("button", name="Coordinate").click()
+    coord.get_by_role("link", name="My institutes and applications").click()
     coord.get_by_role("link", name="Attendance and completion roster").click()
     step(coord, "coordinator-roster")
     for session in sessions:
