@@ -702,6 +702,7 @@ def plan_list(request):
         ImplementationPlan.objects.filter(owner=request.user)
         .select_related("shared_with")
         .annotate(step_count=Count("steps", distinct=True))
+        .order_by("-updated_at", "-pk")
     )
     return render(request, "communities/plan_list.html", {"page": _page(request, plans)})
 
@@ -809,6 +810,7 @@ def community_plans(request, slug):
             comment_count=Count("comments", distinct=True),
             has_done=Exists(PlanStep.objects.filter(plan=OuterRef("pk"), status=PlanStep.Status.DONE)),
         )
+        .order_by("-updated_at", "-pk")
     )
     return render(
         request, "communities/community_plans.html", {"community": community, "page": _page(request, plans)}
