@@ -74,13 +74,13 @@ def _reviewable_institute(request, slug: str) -> Institute:
 
 
 def _with_seats(queryset):
-    # A count per listed institute (index-only on application_queue_idx) rather than a join of every
+    # COUNT(*) per listed institute (index-only on application_queue_idx) rather than a join of every
     # application, which made each catalog page and its page count scan all applications (portal/bench).
     accepted = (
         Application.objects.filter(institute=OuterRef("pk"), status=Status.ACCEPTED)
         .order_by()
         .values("institute")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values("n")
     )
     return queryset.annotate(accepted_count=Coalesce(Subquery(accepted), 0))
