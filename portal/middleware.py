@@ -30,3 +30,16 @@ class RequireStaffTwoFactorMiddleware:
     def needs_setup(user) -> bool:
         staff = user.is_superuser or user.groups.filter(name__in=settings.MFA_REQUIRED_GROUPS).exists()
         return staff and not user.authenticator_set.filter(type="totp").exists()
+
+
+class PrivatePagesNotCachedMiddleware:
+    """Pages shown to a signed-in person stay out of shared and browser caches (ASVS 8.2.1)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response

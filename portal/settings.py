@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.RequireStaffTwoFactorMiddleware",
+    "portal.middleware.PrivatePagesNotCachedMiddleware",
 ]
 
 # The benchmark (portal/bench) serves the same site plus two ceiling views through its own URLconf.

@@ -94,3 +94,10 @@ def test_seed_demo_twice_changes_nothing():
     call_command("seed_demo")
     assert (User.objects.count(), Agency.objects.count()) == counts
     assert User.objects.filter(groups__name="Coordinators").exists()
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_are_not_cached_but_public_ones_may_be(client, user):
+    assert not client.get("/").has_header("Cache-Control")
+    client.force_login(user)
+    assert client.get("/dashboard/")["Cache-Control"] == "private, no-store"
