@@ -421,8 +421,9 @@ def endorsement_token(application: Application) -> str:
     return signing.TimestampSigner(salt=ENDORSEMENT_SALT).sign(str(application.pk))
 
 
-def application_for_endorsement(token: str, max_age: int = ENDORSEMENT_MAX_AGE) -> Application:
+def application_for_endorsement(token: str, max_age: int | None = None) -> Application:
     """The application behind a supervisor's link; raises signing.BadSignature (or SignatureExpired)."""
+    max_age = ENDORSEMENT_MAX_AGE if max_age is None else max_age
     pk = signing.TimestampSigner(salt=ENDORSEMENT_SALT).unsign(token, max_age=max_age)
     try:
         return Application.objects.select_related("institute", "applicant", "agency").get(pk=int(pk))

@@ -456,3 +456,36 @@ def test_dashboard_panel_shows_applications_progress_and_due(client_for, django_
     assert "Read the overview (CALPRO ToT)" in html
     assert f"Finish your application to {draft.institute.title}" in html
     assert 'Assignments done</strong> <span class="text-body-secondary">(next)' in html
+
+
+def test_expired_endorsement_link_says_so(client, monkeypatch):
+    application = submitted()
+    token = services.endorsement_token(application)
+    monkeypatch.setattr(services, "ENDORSEMENT_MAX_AGE", -1)
+    response = client.get(reverse("institutes:endorse", kwargs={"token": token}))
+    assert response.status_code == 410
+    assert "This link has expired" in response.content.decode()
+
+
+def test_team_invitation_for_someone_else_shows_a_clear_message(client_for, user):
+    from institutes.models import TeamInvitation
+
+    institute = InstituteFactory(team_required=True, requires_caep_funding=False)
+    lead = UserFactory()
+    team = services.start_team(institute=institute, lead=lead, agency=AgencyFactory())
+    invitation = services.invite_to_team(team, email="invitee@district.org", by=lead)
+    client = client_for(user)
+    html = client.get(invitation.get_absolute_url()).content.decode()
+    assert "This invitation was sent to invitee@district.org" in html
+    response = client.post(invitation.get_absolute_url(), {"action": "accept"}, follow=True)
+    assert "Sign in with that address" in response.content.decode()
+    assert TeamInvitation.objects.get().state == "pending"
+
+
+def test_only_the_lead_can_invite(client_for, user):
+    institute = InstituteFactory(team_required=True, requires_caep_funding=False)
+    team = services.start_team(institute=institute, lead=UserFactory(), agency=AgencyFactory())
+    response = client_for(user).post(
+        reverse("institutes:team-invite", kwargs={"pk": team.pk}), {"email": "x@y.org"}
+    )
+    assert response.status_code == 404
