@@ -65,8 +65,12 @@ def can_see_listing(user, community: Community) -> bool:
     """May see the community's name and description (to join or ask to join)."""
     if can_view_community(user, community):
         return True
+    if community.kind != Community.Kind.COHORT and community.join_policy != Community.JoinPolicy.INVITATION:
+        return True
+    # Someone invited must reach the page that holds the "Accept the invitation" button.
     return (
-        community.kind != Community.Kind.COHORT and community.join_policy != Community.JoinPolicy.INVITATION
+        _signed_in(user)
+        and community.invitations.filter(email__iexact=user.email, accepted_at__isnull=True).exists()
     )
 
 

@@ -558,3 +558,23 @@ def test_search_does_not_return_unrelated_threads(client_for):
     response = client_for(member).get(url("search"), {"q": "attendance streaks"})
 
     assert response.context["results"].total == 0
+
+
+def test_invited_person_reaches_a_cohort_page_and_accepts(client):
+    cohort = CommunityFactory(
+        kind=Community.Kind.COHORT,
+        visibility=Community.Visibility.MEMBERS,
+        join_policy=Community.JoinPolicy.INVITATION,
+    )
+    invitee, stranger = UserFactory(), UserFactory()
+    services.invite(community=cohort, email=invitee.email, actor=UserFactory())
+
+    client.force_login(stranger)
+    assert client.get(cohort.get_absolute_url()).status_code == 404
+
+    client.force_login(invitee)
+    page = client.get(cohort.get_absolute_url())
+    assert page.status_code == 200
+    assert "Accept the invitation" in page.content.decode()
+    client.post(url("invitation-accept", cohort.slug))
+    assert Membership.objects.filter(community=cohort, user=invitee).exists()
