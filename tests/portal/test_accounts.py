@@ -9,7 +9,9 @@ def test_login_is_rate_limited_after_repeated_failures(client):
     for _ in range(5):
         client.post("/accounts/login/", {"login": "ana@example.org", "password": "wrong-password"})
     # Even the right password is refused until the limit has passed.
-    response = client.post("/accounts/login/", {"login": "ana@example.org", "password": "a-long-test-password"})
+    response = client.post(
+        "/accounts/login/", {"login": "ana@example.org", "password": "a-long-test-password"}
+    )
     assert response.status_code == 200
     assert "Too many failed login attempts" in response.content.decode()
     assert client.get("/dashboard/").status_code == 302
