@@ -5,6 +5,36 @@ from portal import notifications
 from portal.models import Agency, User
 
 
+class BootstrapFormMixin:
+    """Bootstrap 5 classes on the widgets, set once, for forms rendered without crispy.
+
+    List pages' filter bars render through templates/portal/_filter_fields.html, which costs a
+    fraction of crispy's per-field template work; data-entry forms keep crispy. Labels, help text
+    (aria-describedby) and errors (aria-invalid) come from Django's BoundField as usual.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            elif isinstance(widget, forms.HiddenInput):
+                continue
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
 class SignupForm(AllauthSignupForm):
     name = forms.CharField(label="Full name", max_length=150)
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from institutes.models import Module
+from portal.forms import BootstrapFormMixin
 from portal.models import Agency, User
 from portal.uploads import validate_upload
 from trainers.models import Certification, CommitmentState, FacilitationReport, Honorarium, TrainerProfile
@@ -164,12 +165,11 @@ def _regions():
     return [("", "Any region"), *((r, r) for r in regions)]
 
 
-class _FilterForm(forms.Form):
+class _FilterForm(BootstrapFormMixin, forms.Form):
     module = forms.ModelChoiceField(queryset=Module.objects.all(), required=False, empty_label="Any module")
     region = forms.ChoiceField(required=False)
-    agency = forms.ModelChoiceField(
-        queryset=Agency.objects.active(), required=False, empty_label="Any agency"
-    )
+    # A name search, not a <select> of every agency in the state (2,000 options on every page).
+    agency = forms.CharField(label="Agency name", max_length=100, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -187,8 +187,8 @@ def _apply_people_filters(queryset, form, *, person: str):
         data = form.cleaned_data
         if data.get("region"):
             queryset = queryset.filter(**{f"{person}__agency__region": data["region"]})
-        if data.get("agency"):
-            queryset = queryset.filter(**{f"{person}__agency": data["agency"]})
+        if data.get("agency", "").strip():
+            queryset = queryset.filter(**{f"{person}__agency__name__icontains": data["agency"].strip()})
     return queryset
 
 
@@ -609,21 +609,24 @@ def honoraria_export(request):
 @public
 def directory(request):
     form = DirectoryFilterForm(request.GET or None)
-    active = Certification.objects.active().select_related("module").order_by("module__title")
+    active = Certification.objects.active()
+    # EXISTS rather than a join to certifications + DISTINCT (for the page and again for the count).
+    certified = active.filter(participant=OuterRef("user"))
+    if form.is_valid() and form.cleaned_data.get("module"):
+        certified = certified.filter(module=form.cleaned_data["module"])
     queryset = (
-        TrainerProfile.objects.filter(
-            listed=True, user__is_active=True, user__certifications__status="active"
-        )
+        TrainerProfile.objects.filter(Exists(certified), listed=True, user__is_active=True)
         .select_related("user__agency")
-        .prefetch_related(Prefetch("user__certifications", queryset=active, to_attr="active_certifications"))
+        .prefetch_related(
+            Prefetch(
+                "user__certifications",
+                queryset=active.select_related("module").order_by("module__title"),
+                to_attr="active_certifications",
+            )
+        )
         .order_by("user__name")
     )
     queryset = _apply_people_filters(queryset, form, person="user")
-    if form.is_valid() and form.cleaned_data.get("module"):
-        queryset = queryset.filter(
-            user__certifications__module=form.cleaned_data["module"], user__certifications__status="active"
-        )
-    queryset = queryset.distinct()
     page = _page(request, queryset)
     return render(
         request,

@@ -405,6 +405,30 @@ def test_directory_shows_only_listed_active_trainers_and_what_they_publish(
     assert other.context["page"].paginator.count == 0
 
 
+def test_directory_filters_by_agency_name_and_lists_each_trainer_once(client, django_assert_max_num_queries):
+    first, second = ModuleFactory(title="Math"), ModuleFactory(title="ESL")
+    valley = AgencyFactory(name="Valley Adult School", region="Central Valley")
+    trainer, _ = certified_trainer(first, name="Two Modules", agency=valley)
+    CertificationFactory(participant=trainer, module=second)
+    ProfileFactory(user=trainer)
+    other, _ = certified_trainer(first, name="Elsewhere", agency=AgencyFactory(name="Coast College"))
+    ProfileFactory(user=other)
+    AgencyFactory.create_batch(30)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("trainers:directory"), {"agency": "  valley adult "})
+    assert [p.user for p in response.context["page"]] == [trainer]
+    assert [c.module.title for c in response.context["page"][0].user.active_certifications] == ["ESL", "Math"]
+    html = response.content.decode()
+    # A text search, not a <select> of every agency; the label is tied to the field.
+    assert '<label class="form-label" for="id_agency">Agency name</label>' in html
+    assert "Coast College" not in html
+    response = client.get(reverse("trainers:directory"), {"module": second.pk})
+    assert [p.user for p in response.context["page"]] == [trainer]
+    response = client.get(reverse("trainers:directory"), {"agency": "x" * 500, "module": "nope"})
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.content.decode()
+
+
 def test_listing_is_saved(client_for):
     trainer, _ = certified_trainer()
     response = client_for(trainer).post(
