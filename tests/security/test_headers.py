@@ -40,7 +40,9 @@ PRODUCTION_NAMES = [
 
 
 def _production_env() -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECURE_SSL_REDIRECT", "ALLOW_INSECURE_KEY")}
+    # Test-only switches stay out: the browser suite sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright.
+    unset = ("SECURE_SSL_REDIRECT", "ALLOW_INSECURE_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="portal.settings")
     return env
 

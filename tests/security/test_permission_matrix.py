@@ -244,7 +244,13 @@ TABLE: list[Row] = [
     *rows("communities:post-report", "Ana's post", lambda w: {"pk": w.post.pk}, {"trainer"} | COORDS, GP),
     *rows("communities:post-moderate", "Ana's post", lambda w: {"pk": w.post.pk}, COORDS, P),
     *rows("communities:community-detail", "members-only", lambda w: {"slug": w.community.slug}, ALL),
-    *rows("communities:community-detail", "cohort", lambda w: {"slug": w.cohort.slug}, COORDS),
+    # Ben holds an invitation: he sees the cohort's page with its "Accept the invitation" button.
+    *rows(
+        "communities:community-detail",
+        "cohort",
+        lambda w: {"slug": w.cohort.slug},
+        {"other_applicant"} | COORDS,
+    ),
     *rows("communities:community-feed", "public", lambda w: {"slug": w.public_community.slug}, ALL),
     *rows("communities:community-feed", "members-only", lambda w: {"slug": w.community.slug}, NOBODY),
     *rows("communities:join", "public, open", lambda w: {"slug": w.public_community.slug}, USERS, P),
