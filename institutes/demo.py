@@ -11,6 +11,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.text import slugify
 
+from communities.models import TOPICS
 from institutes import services
 from institutes.models import (
     Application,
@@ -27,25 +28,8 @@ from institutes.models import (
 )
 from portal.models import Agency, User
 
-# Seed 002: CALPRO's regional CoP topics.
-MODULES = [
-    "Accelerated Learning to Facilitate Career Pathways",
-    "College and Career Readiness Standards (CCRS)",
-    "CCRS 2: ELA Implementation and Application",
-    "Effective Teaching for Adult Educators",
-    "Evidence-Based Writing Instruction for ABE/ASE",
-    "Evidence-Based Writing Instruction for ESL",
-    "Evidence-Based Reading Instruction (EBRI) Institute",
-    "Integrated and Contextualized Workforce Skills in the ABE/ASE Classroom",
-    "Integrated and Contextualized Workforce Skills in the ESL Classroom",
-    "Integrated Education and Training",
-    "Mastering the English Language Proficiency Standards",
-    "Math Instructional Strategies",
-    "Motivation and Persistence for Adult Learners",
-    "Optimizing ESL Instructional Planning: Management, Monitoring, and Reflection",
-    "Postsecondary Transitions",
-    "Success for All Learners through Equity",
-]
+# Seed 002: CALPRO's regional CoP topics are also the modules trainers are certified in.
+MODULES = TOPICS
 EL_ROADMAP_MODULE = "Empowering Local Implementation of the English Learner Roadmap"
 
 AUDIENCES = [
