@@ -57,6 +57,13 @@ def _page(request, queryset, per_page=PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+def _url_for_pk(viewname: str):
+    """``pk -> URL`` for a URL whose only argument is ``pk``, from one reverse() for a whole list."""
+    marker = 987654321987654321
+    before, after = reverse(viewname, kwargs={"pk": marker}).rsplit(str(marker), 1)
+    return lambda pk: f"{before}{int(pk)}{after}"
+
+
 def _listed_community(request, slug) -> Community:
     community = get_object_or_404(Community, slug=slug)
     if not permissions.can_see_listing(request.user, community):
@@ -385,6 +392,16 @@ def thread_detail(request, pk):
     community = thread.community
     posts = thread.posts.select_related("author__agency", "quote__author").order_by("created_at", "pk")
     page = _page(request, posts)
+    page.object_list = list(page.object_list)
+    # One reverse() per kind of link for the page instead of up to four per post.
+    post_url = _url_for_pk("communities:post-detail")
+    edit_url, report_url = _url_for_pk("communities:post-edit"), _url_for_pk("communities:post-report")
+    moderate_url = _url_for_pk("communities:post-moderate")
+    for post in page.object_list:
+        post.url, post.edit_url = post_url(post.pk), edit_url(post.pk)
+        post.report_url, post.moderate_url = report_url(post.pk), moderate_url(post.pk)
+        if post.quote_id:
+            post.quote.url = post_url(post.quote_id)
     quote = None
     if request.GET.get("quote", "").isdigit():
         quote = thread.posts.filter(pk=int(request.GET["quote"]), hidden=False).first()
