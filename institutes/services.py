@@ -239,7 +239,22 @@ def _submit(application: Application, *, by: User, note: str = "") -> None:
         is_eligible=not reasons,
         eligibility_reasons=reasons,
     )
+    _fill_profile_from(application)
     request_endorsement(application)
+
+
+def _fill_profile_from(application: Application) -> None:
+    """A first application completes an empty profile, so the next form starts filled in."""
+    applicant = application.applicant
+    changed = []
+    if applicant.agency_id is None and application.agency_id is not None:
+        applicant.agency_id = application.agency_id
+        changed.append("agency")
+    if not applicant.position and application.position:
+        applicant.position = application.position[: User._meta.get_field("position").max_length]
+        changed.append("position")
+    if changed:
+        applicant.save(update_fields=changed)
 
 
 def _ready_to_submit(application: Application) -> None:

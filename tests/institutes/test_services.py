@@ -53,6 +53,19 @@ def test_submit_application_moves_draft_to_submitted_with_audit_and_emails():
     }
 
 
+def test_first_submission_completes_an_empty_profile_but_never_overwrites_one():
+    application = submitted(position="ESL teacher")
+    applicant = application.applicant
+    applicant.refresh_from_db()
+    assert (applicant.agency, applicant.position) == (application.agency, "ESL teacher")
+
+    other_agency = AgencyFactory()
+    second = submitted(applicant=applicant, agency=other_agency, position="Principal")
+    applicant.refresh_from_db()
+    assert (applicant.agency, applicant.position) == (application.agency, "ESL teacher")
+    assert second.agency == other_agency
+
+
 def test_submit_application_twice_sends_nothing_twice():
     application = submitted()
     services.submit_application(application, by=application.applicant)
