@@ -1,13 +1,55 @@
+from functools import lru_cache
+
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+
+# The links of the layout (base.html and portal/_nav_links.html). They are the same on every
+# page, so they are reversed once per process instead of some fifteen times per request; a name
+# an app does not provide (yet) gives "" and the layout leaves its link out.
+NAV_URL_NAMES = {
+    "home": "home",
+    "dashboard": "dashboard",
+    "profile": "profile",
+    "password": "account_change_password",
+    "mfa": "mfa_index",
+    "admin": "admin:index",
+    "login": "account_login",
+    "signup": "account_signup",
+    "logout": "account_logout",
+    "catalog": "institutes:catalog",
+    "communities": "communities:directory",
+    "trainers": "trainers:directory",
+    "verify": "trainers:verify",
+    "coordinate": "institutes:coordinate",
+    "commitments": "trainers:commitments",
+    "reports": "trainers:report-queue",
+    "honoraria": "trainers:honoraria",
+    "overview": "trainers:overview",
+}
+
+
+@lru_cache(maxsize=16)
+def _nav_urls(urlconf, script_prefix) -> dict:
+    urls = {}
+    for key, name in NAV_URL_NAMES.items():
+        try:
+            urls[key] = reverse(name, urlconf=urlconf)
+        except NoReverseMatch:
+            urls[key] = ""
+    return urls
+
+
 def navigation(request) -> dict:
-    """Role flags for the navigation: each role sees what it can do."""
+    """Role flags and the layout's links for the navigation: each role sees what it can do."""
     user = request.user
+    urls = _nav_urls(get_urlconf(), get_script_prefix())
     if not user.is_authenticated:
-        return {"nav": {"signed_in": False}}
+        return {"nav": {"signed_in": False, "urls": urls}}
     return {
         "nav": {
             "signed_in": True,
             "coordinator": user.is_coordinator,
             "finance": user.is_finance,
             "admin": user.is_superuser,
+            "urls": urls,
         }
     }
