@@ -113,7 +113,7 @@ AUTH_USER_MODEL = "portal.User"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # A real cache even on the quick start: allauth's rate limits need one that persists.
     CACHES = {
