@@ -578,3 +578,69 @@ def test_invited_person_reaches_a_cohort_page_and_accepts(client):
     assert "Accept the invitation" in page.content.decode()
     client.post(url("invitation-accept", cohort.slug))
     assert Membership.objects.filter(community=cohort, user=invitee).exists()
+
+
+# --- Thread page: post cards kept in the cache ------------------------------------------------
+
+
+def test_thread_page_cards_follow_every_change_at_once(client_for):
+    role = FacilitatorFactory()
+    community = role.community
+    author, reader = UserFactory(name="Ana Author"), UserFactory(name="Rita Reader")
+    MembershipFactory(community=community, user=author)
+    MembershipFactory(community=community, user=reader)
+    thread = ThreadFactory(community=community)
+    post = services.reply(thread=thread, author=author, body="First words")
+    quoting = services.reply(thread=thread, author=reader, body="I agree", quote=post)
+    page_url = url("thread-detail", pk=thread.pk)
+
+    def page(user):
+        return client_for(user).get(page_url).content.decode()
+
+    def cards(html):
+        return html.split('<ol class="list-unstyled"', 1)[1].split("</ol>", 1)[0]
+
+    html = page(reader)
+    assert "First words" in html
+    assert "Ana Author" in html
+    assert cards(page(reader)) == cards(html)  # now from the cache: the same cards
+
+    services.edit_post(post=post, editor=author, body="Second words")
+    assert "Second words" in page(reader)
+    assert "First words" not in page(reader)
+
+    author.name = "Ana Renamed"
+    author.save()
+    assert "Ana Renamed" in page(reader)
+
+    services.set_post_hidden(post=post, actor=role.user, hidden=True)
+    html = page(reader)
+    assert "Second words" not in html  # neither the post nor its quote in the reply
+    assert "A facilitator hid this post." in html
+    assert f'href="{url("post-detail", pk=quoting.pk)}"' in html
+
+
+def test_thread_page_cards_show_each_reader_their_own_links(client_for):
+    role = FacilitatorFactory()
+    community = role.community
+    first, second = UserFactory(), UserFactory()
+    for person in (first, second):
+        MembershipFactory(community=community, user=person)
+    thread = ThreadFactory(community=community)
+    post = services.reply(thread=thread, author=first, body="Mine")
+    edit, report = url("post-edit", pk=post.pk), url("post-report", pk=post.pk)
+    moderate = url("post-moderate", pk=post.pk)
+
+    as_author = client_for(first).get(url("thread-detail", pk=thread.pk)).content.decode()
+    as_other = client_for(second).get(url("thread-detail", pk=thread.pk)).content.decode()
+    as_moderator = client_for(role.user).get(url("thread-detail", pk=thread.pk))
+    outsider_page = client_for(UserFactory()).get(url("thread-detail", pk=thread.pk)).content.decode()
+
+    assert edit in as_author
+    assert report not in as_author
+    assert report in as_other
+    assert edit not in as_other
+    assert moderate not in as_author + as_other + outsider_page
+    html = as_moderator.content.decode()
+    assert moderate in html
+    assert f'name="csrfmiddlewaretoken" value="{as_moderator.context["csrf_token"]}"' in html
