@@ -22,7 +22,6 @@ install: $(STAMP)
 migrate: export DEBUG ?= true
 migrate: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 
 seed: export DEBUG ?= true
 seed: migrate

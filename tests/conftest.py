@@ -11,10 +11,8 @@ def _tasks_run_in_process(settings):
     """Tasks run in-process in tests; worker tests switch this off for a real Celery worker."""
     celery_app.conf.task_always_eager = True
     settings.MFA_REQUIRED = True
-    # Rate-limit counters live in the cache (Redis in CI); each test starts from zero. The SQLite
-    # quick start's database cache is rolled back with each test's transaction instead.
-    if "DatabaseCache" not in settings.CACHES["default"]["BACKEND"]:
-        cache.clear()
+    # Rate-limit counters and cached group names live in the cache; each test starts from zero.
+    cache.clear()
     yield
     celery_app.conf.task_always_eager = True
 
