@@ -254,19 +254,7 @@ def my_reports(request):
 def report_new(request):
     if not permissions.can_file_report(request.user):
         raise PermissionDenied
-    form = ReportForm(request.POST or None, request.FILES or None, trainer=request.user)
-    if request.method == "POST" and form.is_valid():
-        report = form.save(commit=False)
-        try:
-            services.submit_report(
-                report, by=request.user, co_facilitators=form.cleaned_data["co_facilitators"]
-            )
-        except services.TrainerError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Thank you: your report is filed. A coordinator will review it soon.")
-            return redirect(report)
-    return render(request, "trainers/report_form.html", {"form": form, "report": None})
+    return _report_form(request, None, "Thank you: your report is filed. A coordinator will review it soon.")
 
 
 @login_required
@@ -274,18 +262,23 @@ def report_edit(request, pk: int):
     report = _visible_report(request, pk)
     if not permissions.can_change_report(request.user, report):
         raise PermissionDenied
+    return _report_form(request, report, "Your report is sent back to the coordinators for review.")
+
+
+def _report_form(request, report: FacilitationReport | None, success: str):
+    """Filing a new report and correcting a returned one share the form and the service."""
     form = ReportForm(request.POST or None, request.FILES or None, instance=report, trainer=request.user)
     if request.method == "POST" and form.is_valid():
-        report = form.save(commit=False)
+        saved = form.save(commit=False)
         try:
             services.submit_report(
-                report, by=request.user, co_facilitators=form.cleaned_data["co_facilitators"]
+                saved, by=request.user, co_facilitators=form.cleaned_data["co_facilitators"]
             )
         except services.TrainerError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Your report is sent back to the coordinators for review.")
-            return redirect(report)
+            messages.success(request, success)
+            return redirect(saved)
     return render(request, "trainers/report_form.html", {"form": form, "report": report})
 
 
