@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Value
 from django.utils import timezone
 
 from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Session
@@ -21,18 +21,20 @@ class Step:
     current: bool = False
 
 
-def _certified_institutes(user) -> set[int]:
+def _certified(user):
+    """Whether the person holds an active certification from the row's institute, as an EXISTS on
+    the applications query (one query fewer on every dashboard)."""
     # trainers sits above institutes: look the model up by name, never import it.
     try:
         certification = apps.get_model("trainers", "Certification")
     except LookupError:
-        return set()
-    return set(
-        certification.objects.filter(participant=user, status="active").values_list("institute_id", flat=True)
+        return Value(False)
+    return Exists(
+        certification.objects.filter(participant=user, status="active", institute=OuterRef("institute"))
     )
 
 
-def _progress(application: Application, certified: set[int]) -> list[Step]:
+def _progress(application: Application) -> list[Step]:
     accepted = application.status == Status.ACCEPTED
     assignments = application.institute.assignments.all()
     accepted_work = {
@@ -49,7 +51,7 @@ def _progress(application: Application, certified: set[int]) -> list[Step]:
         accepted and all(a.pk in accepted_work for a in assignments),
         accepted and bool(sessions) and all(s.pk in present for s in sessions),
         accepted and practice is not None and practice.result == "passed",
-        application.institute_id in certified,
+        application.certified,
     ]
     steps = [Step(label, done) for label, done in zip(STEPS, flags, strict=True)]
     for step in steps:
@@ -67,22 +69,24 @@ def panel(request) -> dict | None:
         Application.objects.filter(applicant=user)
         .exclude(status=Status.WITHDRAWN)
         .select_related("institute", "practice")
+        .annotate(certified=_certified(user))
         .prefetch_related(
             Prefetch("institute__assignments", queryset=Assignment.objects.order_by("due_on")),
             Prefetch("institute__sessions", queryset=Session.objects.order_by("date", "starts_at")),
-            "submissions",
-            "attendance",
+            # Read as sets: without order_by() their default orderings join assignments, sessions
+            # and applications only to sort.
+            Prefetch("submissions", queryset=AssignmentSubmission.objects.order_by()),
+            Prefetch("attendance", queryset=Attendance.objects.order_by()),
         )
         .order_by("-created_at")
     )
     if not applications:
         return None
-    certified = _certified_institutes(user)
     today = timezone.localdate()
     due = []
     rows = []
     for application in applications:
-        rows.append({"application": application, "steps": _progress(application, certified)})
+        rows.append({"application": application, "steps": _progress(application)})
         if application.status != Status.ACCEPTED:
             if application.status == Status.DRAFT and application.institute.is_accepting_applications():
                 due.append(

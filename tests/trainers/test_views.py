@@ -16,6 +16,7 @@ from tests.trainers.factories import (
     ProfileFactory,
     ReportFactory,
     certified_trainer,
+    completed_institute,
 )
 from trainers import services
 from trainers.models import FacilitationReport, Honorarium
@@ -479,3 +480,21 @@ def test_certification_list_annotation_is_one_query(django_assert_num_queries):
     with django_assert_num_queries(1):
         states = [c.commitment_state() for c in Certification.objects.with_commitment()]
     assert len(states) == 5
+
+
+def test_dashboard_progress_shows_certified_only_for_an_active_certification_from_that_institute(
+    client_for, django_assert_max_num_queries
+):
+    institute, (person, other), _ = completed_institute(participants=2, incomplete=0)
+    CertificationFactory(participant=person, institute=institute, module=institute.module)
+    revoked = CertificationFactory(participant=other, institute=institute, module=institute.module)
+    services.revoke_certification(revoked, by=None, reason="x")
+    CertificationFactory(participant=other, institute=completed_institute(participants=1, incomplete=0)[0])
+    certified = '<span aria-hidden="true">✓</span> Certified<span class="visually-hidden"> (done)</span>'
+    client = client_for(person)
+    client.get(reverse("dashboard"))  # the first request of a session checks two-factor set-up
+    with django_assert_max_num_queries(11):
+        assert certified in client.get(reverse("dashboard")).content.decode()
+    html = client_for(other).get(reverse("dashboard")).content.decode()
+    assert f"{institute.title}</a>: Accepted" in html
+    assert certified not in html  # revoked here; active only from an institute they did not attend
