@@ -14,7 +14,10 @@ def trainer_panel(request) -> dict | None:
         return None
     today = timezone.localdate()
     certifications = list(
-        Certification.objects.filter(participant=user).with_commitment(today).select_related("module")
+        Certification.objects.filter(participant=user)
+        .with_commitment(today)
+        .select_related("module")
+        .order_by("-issued_on", "pk")  # the default ordering joins people to sort by name
     )
     if not certifications:
         return None
@@ -22,8 +25,11 @@ def trainer_panel(request) -> dict | None:
         c.state = CommitmentState(c.commitment)
         c.left = c.days_left(today)
     Status = FacilitationReport.Status
+    # Own reports or co-facilitated ones, each through its index (an OR across the join to
+    # co-facilitators read every report in the state).
+    co_facilitated = FacilitationReport.co_facilitators.through.objects.filter(user=user)
     reports = FacilitationReport.objects.filter(
-        pk__in=FacilitationReport.objects.filter(Q(trainer=user) | Q(co_facilitators=user)).values("pk")
+        Q(trainer=user) | Q(pk__in=co_facilitated.values("facilitationreport_id"))
     ).aggregate(
         total=Count("pk"),
         waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
