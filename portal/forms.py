@@ -1,8 +1,47 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from portal import notifications
 from portal.models import Agency, User
+
+
+def _attrs(attrs: dict) -> str:
+    """Django's widgets/attrs.html in Python: in order, True as a bare name, False left out."""
+    return "".join(
+        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value))
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class FastSelect(forms.Select):
+    """A <select> written in Python. Django renders every <option> through a template include,
+    about 60 us each: a filter bar's few selects cost milliseconds. Same markup, less whitespace."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = []
+        for group, options, _index in widget["optgroups"]:
+            html = "".join(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    option["value"],
+                    mark_safe(_attrs(option["attrs"])),
+                    option["label"],
+                )
+                for option in options
+            )
+            parts.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group, mark_safe(html)) if group else html
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            mark_safe(_attrs(widget["attrs"])),
+            mark_safe("".join(parts)),
+        )
 
 
 class BootstrapFormMixin:
@@ -21,6 +60,8 @@ class BootstrapFormMixin:
                 css = "form-check-input"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 css = "form-select"
+                if type(widget) is forms.Select:
+                    widget.__class__ = FastSelect
             elif isinstance(widget, forms.HiddenInput):
                 continue
             else:

@@ -35,3 +35,23 @@ def test_filter_fields_tie_labels_help_and_errors_to_their_fields():
     assert '<label class="form-check-label" for="id_mine">Only mine</label>' in html
     assert '<input type="hidden" name="page" value="2" id="id_page">' in html
     assert html.count('<div class="col-md-4 mb-2">') == 3
+
+
+def test_fast_select_renders_the_same_markup_as_django_select():
+    import re
+
+    from portal.forms import FastSelect
+
+    choices = [("", "Any"), ("Group <1>", [("a", "A & B"), ("b", "B")]), ("c", 'C "quoted"')]
+    attrs = {
+        "id": "id_pick",
+        "class": "form-select",
+        "aria-describedby": "id_pick_helptext",
+        "required": True,
+    }
+    fast = FastSelect(choices=choices).render("pick", "b", attrs=attrs)
+    django = forms.Select(choices=choices).render("pick", "b", attrs=attrs)
+    assert re.sub(r">\s+<", "><", django.strip()) == fast
+    assert '<option value="b" selected>B</option>' in fast
+    assert '<optgroup label="Group &lt;1&gt;">' in fast
+    assert SampleFilterForm().fields["kind"].widget.__class__ is FastSelect
