@@ -1,21 +1,16 @@
 """Thin views: check permission -> validate form -> call service -> message -> redirect."""
 
-import functools
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -56,6 +51,7 @@ from communities.models import (
 )
 from communities.search import search as run_search
 from portal.access import login_required, public
+from portal.fragments import render_items
 from portal.uploads import attachment_response
 
 PAGE_SIZE = 25
@@ -394,7 +390,6 @@ def _visible_thread(request, pk) -> Thread:
 
 
 POST_CARD_TEMPLATE = "communities/_post.html"
-POST_CARD_SECONDS = 24 * 3600
 POST_CARD_FIELDS = [
     *("thread_id", "author_id", "body_html", "created_at", "edited_at", "hidden", "quote_id"),
     *("author__name", "author__email", "author__agency__name"),
@@ -402,27 +397,18 @@ POST_CARD_FIELDS = [
 ]
 
 
-@functools.cache
-def _post_card_version() -> str:
-    # The template's own text is part of every key: a changed template never meets an old card.
-    source = get_template(POST_CARD_TEMPLATE).template.source
-    return hashlib.blake2b(source.encode(), digest_size=8).hexdigest()
-
-
-def _post_card_key(post, viewer: tuple, *, own: bool) -> str:
-    """Everything a card shows (see communities/_post.html), hashed: an edit, a hidden post or
-    quote, a renamed author or agency, another time zone gives another key, never a stale card."""
+def _post_card_inputs(post, viewer: tuple, own: bool) -> list:
+    """Everything a card shows (communities/_post.html): an edit, a hidden post or quote, a
+    renamed author or agency gives another card, never a stale one."""
     author, quote = post.author, post.quote
-    parts = [
-        _post_card_version(),
-        timezone.get_current_timezone_name(),
+    inputs = [
         *viewer,
         own,
         post.pk,
         author.display_name if author else None,
         author.agency.name if author and author.agency else None,
-        post.created_at.isoformat(),
-        post.edited_at.isoformat() if post.edited_at else None,
+        post.created_at,
+        post.edited_at,
         post.hidden,
         post.body_html,
         post.url,
@@ -430,18 +416,17 @@ def _post_card_key(post, viewer: tuple, *, own: bool) -> str:
         post.report_url,
     ]
     if quote:
-        parts += [quote.pk, quote.hidden, quote.url, quote.author.display_name if quote.author else None]
-        parts += [quote.body_html]
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"communities:post-card:{digest}"
+        inputs += [quote.pk, quote.hidden, quote.url, quote.author.display_name if quote.author else None]
+        inputs += [quote.body_html]
+    return inputs
 
 
 def _post_cards(request, posts, *, can_reply: bool, can_moderate: bool, is_member: bool) -> None:
     """Set ``post.card``, the rendered card of each post, for a thread page.
 
     Rendering 25 cards through the template engine was most of the page's cost (bench: ~9 ms),
-    and the same cards are read far more often than they change; so a card is rendered once per
-    distinct set of inputs (``_post_card_key``) and the page's cards come from one cache read.
+    and the same cards are read far more often than they change: portal.fragments renders a
+    card once per distinct set of inputs and reads the page's cards in one cache read.
     """
     # One reverse() per kind of link for the page instead of up to four per post.
     post_url = _url_for_pk("communities:post-detail")
@@ -453,12 +438,7 @@ def _post_cards(request, posts, *, can_reply: bool, can_moderate: bool, is_membe
         if post.quote_id:
             post.quote.url = post_url(post.quote_id)
     user = request.user
-    context = {
-        "user": user,
-        "can_reply": can_reply,
-        "can_moderate": can_moderate,
-        "is_member": is_member,
-    }
+    context = {"user": user, "can_reply": can_reply, "can_moderate": can_moderate, "is_member": is_member}
     if can_moderate:  # the hide/show form carries this request's CSRF token: never cached
         context["csrf_token"] = get_token(request)
         for post in posts:
@@ -466,16 +446,13 @@ def _post_cards(request, posts, *, can_reply: bool, can_moderate: bool, is_membe
         return
     # Cards are shared between readers: only these facts about the reader change a card.
     viewer = (user.is_authenticated, can_reply, is_member)
-    keys = {post.pk: _post_card_key(post, viewer, own=post.author_id == user.pk) for post in posts}
-    found = cache.get_many(list(keys.values()))
-    new = {}
-    for post in posts:
-        card = found.get(keys[post.pk])
-        if card is None:
-            card = new[keys[post.pk]] = render_to_string(POST_CARD_TEMPLATE, {**context, "post": post})
-        post.card = mark_safe(card)
-    if new:
-        cache.set_many(new, POST_CARD_SECONDS)
+    render_items(
+        posts,
+        POST_CARD_TEMPLATE,
+        name="post",
+        context=context,
+        inputs=lambda post: _post_card_inputs(post, viewer, own=post.author_id == user.pk),
+    )
 
 
 @public

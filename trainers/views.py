@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from institutes.models import Institute
 from portal.access import coordinator_required, finance_required, login_required, public, rule_required
 from portal.emails import absolute_url
+from portal.fragments import render_items
 from portal.uploads import attachment_response
 from trainers import permissions, services
 from trainers.forms import (
@@ -599,6 +600,21 @@ def honoraria_export(request):
 # --- directory ---------------------------------------------------------------------------
 
 
+def _directory_card_inputs(profile) -> list:
+    """Everything a directory card shows (trainers/_directory_card.html)."""
+    user, agency = profile.user, profile.user.agency
+    return [
+        profile.pk,
+        user.display_name,
+        agency.name if agency else None,
+        agency.region if agency else None,
+        [c.module.title for c in user.active_certifications],
+        profile.bio,
+        profile.show_email,
+        user.email if profile.show_email else None,
+    ]
+
+
 @public
 def directory(request):
     form = DirectoryFilterForm(request.GET or None)
@@ -621,6 +637,7 @@ def directory(request):
     )
     queryset = _apply_people_filters(queryset, form, person="user")
     page = _page(request, queryset)
+    render_items(page, "trainers/_directory_card.html", name="profile", inputs=_directory_card_inputs)
     return render(
         request,
         "trainers/directory.html",

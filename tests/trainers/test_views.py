@@ -498,3 +498,25 @@ def test_dashboard_progress_shows_certified_only_for_an_active_certification_fro
     html = client_for(other).get(reverse("dashboard")).content.decode()
     assert f"{institute.title}</a>: Accepted" in html
     assert certified not in html  # revoked here; active only from an institute they did not attend
+
+
+def test_directory_cards_follow_every_change_at_once(client):
+    module = ModuleFactory(title="Math")
+    agency = AgencyFactory(name="First Agency")
+    trainer, certification = certified_trainer(module, name="Dana", email="dana@example.org", agency=agency)
+    profile = ProfileFactory(user=trainer, bio="First bio", show_email=False)
+    html = client.get(reverse("trainers:directory")).content.decode()
+    assert "First bio" in html
+    assert client.get(reverse("trainers:directory")).content.decode() == html  # from the cache now
+    profile.bio, profile.show_email = "Second bio", True
+    profile.save()
+    agency.name = "Renamed Agency"
+    agency.save()
+    CertificationFactory(participant=trainer, module=ModuleFactory(title="ESL"))
+    html = client.get(reverse("trainers:directory")).content.decode()
+    assert "Second bio" in html
+    assert "dana@example.org" in html
+    assert "Renamed Agency" in html
+    assert "Certified in:</span> ESL; Math" in html
+    services.revoke_certification(certification, by=None, reason="x")
+    assert "Certified in:</span> ESL</p>" in client.get(reverse("trainers:directory")).content.decode()

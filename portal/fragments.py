@@ -1,0 +1,65 @@
+"""Rendered list items kept in the cache, keyed by everything they show.
+
+A list page renders the same 25 cards for every reader, and Django's template engine spends
+0.2-0.4 ms on each; the cards change far less often than they are read. ``render_items`` renders
+each item's template once per distinct set of inputs and reads a page's worth in one
+``get_many``. The key is a hash of the inputs the caller lists (plus the template's own text,
+the time zone and the language), so a change of any input gives a new key: a card is never
+stale, old ones simply expire.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+FRAGMENT_SECONDS = 24 * 3600
+
+
+@functools.cache
+def _template_version(template_name: str) -> str:
+    source = get_template(template_name).template.source
+    return hashlib.blake2b(source.encode(), digest_size=8).hexdigest()
+
+
+def render_items(
+    items: Iterable,
+    template_name: str,
+    *,
+    name: str,
+    inputs: Callable[[object], Iterable],
+    context: dict | None = None,
+    attr: str = "card",
+) -> None:
+    """Set ``item.<attr>`` to ``template_name`` rendered with ``{name: item, **context}``.
+
+    ``inputs(item)`` must list every value the template shows or tests, of the item and of the
+    context; anything left out could show one reader another's card.
+    """
+    items = list(items)
+    context = context or {}
+    common = (
+        _template_version(template_name),
+        timezone.get_current_timezone_name(),
+        translation.get_language(),
+    )
+    keys = {}
+    for item in items:
+        digest = hashlib.blake2b(repr((common, *inputs(item))).encode(), digest_size=16).hexdigest()
+        keys[id(item)] = f"fragment:{template_name}:{digest}"
+    found = cache.get_many(list(set(keys.values())))
+    new = {}
+    for item in items:
+        key = keys[id(item)]
+        html = found.get(key) or new.get(key)
+        if html is None:
+            html = new[key] = render_to_string(template_name, {**context, name: item})
+        setattr(item, attr, mark_safe(html))
+    if new:
+        cache.set_many(new, FRAGMENT_SECONDS)
