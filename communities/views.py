@@ -51,7 +51,7 @@ from communities.models import (
 )
 from communities.search import search as run_search
 from portal.access import login_required, public
-from portal.fragments import render_items
+from portal.fragments import render_items, url_for_pk
 from portal.uploads import attachment_response
 
 PAGE_SIZE = 25
@@ -59,13 +59,6 @@ PAGE_SIZE = 25
 
 def _page(request, queryset, per_page=PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def _url_for_pk(viewname: str):
-    """``pk -> URL`` for a URL whose only argument is ``pk``, from one reverse() for a whole list."""
-    marker = 987654321987654321
-    before, after = reverse(viewname, kwargs={"pk": marker}).rsplit(str(marker), 1)
-    return lambda pk: f"{before}{int(pk)}{after}"
 
 
 def _listed_community(request, slug) -> Community:
@@ -429,9 +422,9 @@ def _post_cards(request, posts, *, can_reply: bool, can_moderate: bool, is_membe
     card once per distinct set of inputs and reads the page's cards in one cache read.
     """
     # One reverse() per kind of link for the page instead of up to four per post.
-    post_url = _url_for_pk("communities:post-detail")
-    edit_url, report_url = _url_for_pk("communities:post-edit"), _url_for_pk("communities:post-report")
-    moderate_url = _url_for_pk("communities:post-moderate")
+    post_url = url_for_pk("communities:post-detail")
+    edit_url, report_url = url_for_pk("communities:post-edit"), url_for_pk("communities:post-report")
+    moderate_url = url_for_pk("communities:post-moderate")
     for post in posts:
         post.url, post.edit_url = post_url(post.pk), edit_url(post.pk)
         post.report_url, post.moderate_url = report_url(post.pk), moderate_url(post.pk)

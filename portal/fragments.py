@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
@@ -63,3 +64,11 @@ def render_items(
         setattr(item, attr, mark_safe(html))
     if new:
         cache.set_many(new, FRAGMENT_SECONDS)
+
+
+def url_for_pk(viewname: str) -> Callable[[int], str]:
+    """``pk -> URL`` for a URL whose only argument is ``pk``, from one reverse() for a whole
+    list instead of one per row (about 20 us each)."""
+    marker = 987654321987654321
+    before, after = reverse(viewname, kwargs={"pk": marker}).rsplit(str(marker), 1)
+    return lambda pk: f"{before}{int(pk)}{after}"

@@ -19,3 +19,11 @@ def test_render_items_renders_once_per_distinct_inputs(monkeypatch):
     fragments.render_items(again, "portal/_form_errors.html", name="item", inputs=lambda i: [i.label])
     assert rendered == ["Ana & Co", "Bo", "Cy"]  # "Bo" came from the cache
     assert all(hasattr(item, "card") for item in items + again)
+
+
+def test_url_for_pk_matches_reverse():
+    from django.urls import reverse
+
+    post_url = fragments.url_for_pk("communities:post-report")
+    assert post_url(7) == reverse("communities:post-report", kwargs={"pk": 7})
+    assert post_url("12") == reverse("communities:post-report", kwargs={"pk": 12})
