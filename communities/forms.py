@@ -11,6 +11,7 @@ from communities.models import (
     PlanStep,
     Resource,
 )
+from portal.forms import BootstrapFormMixin
 from portal.uploads import validate_upload
 
 MARKDOWN_HELP = (
@@ -39,7 +40,7 @@ class ThreadForm(forms.Form):
     )
 
 
-class PostForm(forms.Form):
+class PostForm(BootstrapFormMixin, forms.Form):
     body = forms.CharField(
         label="Your reply",
         widget=forms.Textarea(attrs={"rows": 6}),
