@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from institutes.models import Application, Assignment, Attendance, Audience, Institute, PracticeResult
+from portal.forms import BootstrapFormMixin
 from portal.models import Agency
 from portal.uploads import validate_upload
 
@@ -16,7 +17,7 @@ def _with_any(choices):
     return [("", "Any"), *choices]
 
 
-class CatalogFilterForm(forms.Form):
+class CatalogFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100)
     training_type = forms.ChoiceField(
         label="Training type", required=False, choices=_with_any(Institute.TrainingType.choices)

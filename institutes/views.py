@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections import defaultdict
 
 from django.contrib import messages
 from django.core import signing
@@ -45,6 +46,7 @@ from institutes.models import (
 )
 from portal.access import login_required, public, signed_link
 from portal.emails import absolute_url
+from portal.fragments import render_items
 from portal.models import Agency
 from portal.uploads import attachment_response
 
@@ -86,6 +88,34 @@ def _with_seats(queryset):
     return queryset.annotate(accepted_count=Coalesce(Subquery(accepted), 0))
 
 
+CATALOG_CARD_FIELDS = [
+    *("slug", "title", "description", "topic", "training_type", "location", "occurrence", "duration"),
+    *(
+        "duration_note",
+        "accreditation",
+        "status",
+        "capacity",
+        "applications_open_at",
+        "applications_close_at",
+    ),
+]
+
+
+def _catalog_card_inputs(institute) -> list:
+    """Everything a catalog card shows (institutes/_catalog_card.html)."""
+    return [
+        *(institute.pk, institute.slug, institute.title, institute.description, institute.topic),
+        # The labels, not the stored values: a relabelled choice gives new cards.
+        *(institute.get_training_type_display(), institute.get_location_display()),
+        *(institute.get_occurrence_display(), institute.get_duration_display(), institute.duration_note),
+        *(institute.get_accreditation_display(), institute.get_status_display()),
+        institute.audience_names,
+        institute.open_now,
+        institute.applications_close_at,
+        institute.seats_left,
+    ]
+
+
 @public
 def catalog(request):
     published = Institute.objects.published()
@@ -119,13 +149,24 @@ def catalog(request):
             institutes = institutes.open_for_applications()
     institutes = (
         _with_seats(institutes)
-        .select_related("module")
-        .prefetch_related("audiences")
+        .only(*CATALOG_CARD_FIELDS)  # a card's fields, not the whole institute and its module
         .order_by("applications_close_at", "title")
     )
     page = _page(request, institutes)
+    # The page's audience names in one light query (a prefetch built a manager and models per row).
+    audiences = defaultdict(list)
+    for institute_id, name in (
+        Institute.audiences.through.objects.filter(institute__in=[i.pk for i in page])
+        .order_by("audience__name")
+        .values_list("institute_id", "audience__name")
+    ):
+        audiences[institute_id].append(name)
+    now = timezone.now()
     for institute in page:
+        institute.audience_names = audiences[institute.pk]
         institute.seats_left = max(institute.capacity - institute.accepted_count, 0)
+        institute.open_now = institute.is_accepting_applications(now)
+    render_items(page, "institutes/_catalog_card.html", name="institute", inputs=_catalog_card_inputs)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -489,3 +489,28 @@ def test_only_the_lead_can_invite(client_for, user):
         reverse("institutes:team-invite", kwargs={"pk": team.pk}), {"email": "x@y.org"}
     )
     assert response.status_code == 404
+
+
+def test_catalog_cards_follow_every_change_at_once(client):
+    institute = InstituteFactory(title="Math ToT", capacity=2)
+    institute.audiences.add(AudienceFactory(name="Teachers"))
+    url = reverse("institutes:catalog")
+    html = client.get(url).content.decode()
+    assert "Math ToT" in html
+    assert "For: Teachers" in html
+    assert "2 seats left." in html
+    assert client.get(url).content.decode() == html  # the cards now come from the cache
+
+    institute.title = "Math ToT, renamed"
+    institute.save()
+    institute.audiences.add(AudienceFactory(name="Administrators"))
+    ApplicationFactory(institute=institute, status=Status.ACCEPTED)
+    html = client.get(url).content.decode()
+    assert "Math ToT, renamed" in html
+    assert "For: Administrators, Teachers" in html
+    assert "1 seat left." in html
+
+    Institute.objects.filter(pk=institute.pk).update(applications_close_at=institute.applications_open_at)
+    html = client.get(url).content.decode()
+    assert "text-bg-success" not in html  # closed: no longer open for applications now
+    assert '<span class="badge text-bg-secondary">Open for applications</span>' in html
