@@ -145,7 +145,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class BulkDecisionForm(DecisionForm):
+class BulkDecisionForm(BootstrapFormMixin, DecisionForm):
     applications = forms.ModelMultipleChoiceField(
         queryset=Application.objects.none(), widget=forms.CheckboxSelectMultiple, label="Applications"
     )
@@ -161,20 +161,19 @@ class BulkDecisionForm(DecisionForm):
         self.fields["applications"].error_messages["required"] = "Tick at least one application."
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(BootstrapFormMixin, forms.Form):
     status = forms.ChoiceField(
         required=False,
         choices=_with_any([c for c in Application.Status.choices if c[0] != Application.Status.DRAFT]),
     )
-    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), required=False, empty_label="Any")
+    # A name search, not a <select> with one option per applying agency (150 on a big institute).
+    agency = forms.CharField(label="Agency name", max_length=100, required=False)
     region = forms.ChoiceField(required=False)
     eligible = forms.ChoiceField(required=False, choices=YES_NO, label="Eligible")
 
-    def __init__(self, *args, regions=(), agencies=None, **kwargs):
+    def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = _with_any([(r, r) for r in regions])
-        if agencies is not None:
-            self.fields["agency"].queryset = agencies
 
 
 class AssignmentForm(forms.ModelForm):

@@ -46,7 +46,7 @@ from institutes.models import (
 )
 from portal.access import login_required, public, signed_link
 from portal.emails import absolute_url
-from portal.fragments import render_items
+from portal.fragments import render_items, url_for_pk
 from portal.models import Agency
 from portal.uploads import attachment_response
 
@@ -549,8 +549,8 @@ def _queue(institute: Institute, form: QueueFilterForm):
         data = form.cleaned_data
         if data["status"]:
             applications = applications.filter(status=data["status"])
-        if data["agency"]:
-            applications = applications.filter(agency=data["agency"])
+        if data["agency"].strip():
+            applications = applications.filter(agency__name__icontains=data["agency"].strip())
         if data["region"]:
             applications = applications.filter(agency__region=data["region"])
         if data["eligible"]:
@@ -559,7 +559,6 @@ def _queue(institute: Institute, form: QueueFilterForm):
 
 
 def _queue_filter_form(request, institute):
-    agencies = Agency.objects.filter(applications__institute=institute).distinct().order_by("name")
     regions = (
         Agency.objects.filter(applications__institute=institute)
         .exclude(region="")
@@ -567,7 +566,19 @@ def _queue_filter_form(request, institute):
         .values_list("region", flat=True)
         .distinct()
     )
-    return QueueFilterForm(request.GET or None, regions=list(regions), agencies=agencies)
+    return QueueFilterForm(request.GET or None, regions=list(regions))
+
+
+def _queue_row_inputs(application) -> list:
+    """Everything a review-queue row shows (institutes/_queue_row.html)."""
+    agency, team = application.agency, application.team
+    return [
+        *(application.pk, application.url, application.applicant.display_name),
+        team.agency.name if team else None,
+        *(agency.name if agency else None, agency.region if agency else None),
+        *(application.get_status_display(), application.is_eligible, application.eligibility_reasons),
+        *(application.get_endorsement_display(), application.submitted_at),
+    ]
 
 
 @login_required
@@ -575,6 +586,10 @@ def review_queue(request, slug):
     institute = _reviewable_institute(request, slug)
     form = _queue_filter_form(request, institute)
     page = _page(request, _queue(institute, form))
+    application_url = url_for_pk("institutes:application-detail")
+    for application in page:
+        application.url = application_url(application.pk)
+    render_items(page, "institutes/_queue_row.html", name="application", inputs=_queue_row_inputs)
     counts = dict(
         institute.applications.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )

@@ -514,3 +514,25 @@ def test_catalog_cards_follow_every_change_at_once(client):
     html = client.get(url).content.decode()
     assert "text-bg-success" not in html  # closed: no longer open for applications now
     assert '<span class="badge text-bg-secondary">Open for applications</span>' in html
+
+
+def test_review_queue_filters_by_agency_name_and_rows_follow_decisions(client_for, coordinator):
+    institute = InstituteFactory()
+    coordinator_of(institute, coordinator)
+    valley = submitted(institute=institute, agency=AgencyFactory(name="Valley Adult School"))
+    submitted(institute=institute, agency=AgencyFactory(name="Coast College"))
+    client = client_for(coordinator)
+    url = reverse("institutes:review-queue", kwargs={"slug": institute.slug})
+    response = client.get(url, {"agency": " valley "})
+    assert list(response.context["page"].object_list) == [valley]
+    html = response.content.decode()
+    assert '<label class="form-label" for="id_agency">Agency name</label>' in html
+    assert '<label class="form-check-label" for="id_decision_1">Waitlist</label>' in html
+    assert f'<a href="{valley.get_absolute_url()}">{valley.applicant.display_name}</a>' in html
+    row = f"<td>{Status.SUBMITTED.label}</td>"
+    assert row in html
+    services.accept_application(valley, by=coordinator)
+    html = client.get(url, {"agency": "valley"}).content.decode()
+    assert row not in html
+    assert f"<td>{Status.ACCEPTED.label}</td>" in html
+    assert client.get(url, {"agency": "x" * 300, "region": "nowhere"}).status_code == 200

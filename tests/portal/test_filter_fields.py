@@ -55,3 +55,18 @@ def test_fast_select_renders_the_same_markup_as_django_select():
     assert '<option value="b" selected>B</option>' in fast
     assert '<optgroup label="Group &lt;1&gt;">' in fast
     assert SampleFilterForm().fields["kind"].widget.__class__ is FastSelect
+
+
+def test_radio_choices_each_get_a_bootstrap_check_with_its_label():
+    class Decide(BootstrapFormMixin, forms.Form):
+        decision = forms.ChoiceField(
+            choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect, help_text="Pick one."
+        )
+
+    html = render_to_string("portal/_field.html", {"field": Decide()["decision"]})
+    assert (
+        '<fieldset aria-describedby="id_decision_helptext"><legend class="form-label fs-6 mb-2">Decision</legend>'
+        in html
+    )
+    assert html.count('<div class="form-check"><input type="radio" name="decision"') == 2
+    assert '<label class="form-check-label" for="id_decision_1">No</label>' in html
