@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from institutes.models import Institute
 from portal.access import coordinator_required, finance_required, login_required, public, rule_required
 from portal.emails import absolute_url
-from portal.fragments import render_items
+from portal.fragments import CachedCountPaginator, render_items
 from portal.uploads import attachment_response
 from trainers import permissions, services
 from trainers.forms import (
@@ -636,7 +636,11 @@ def directory(request):
         .order_by("user__name")
     )
     queryset = _apply_people_filters(queryset, form, person="user")
-    page = _page(request, queryset)
+    # The total joins profiles, people and certifications across the state: kept for a minute.
+    filters = form.cleaned_data if form.is_valid() else {}
+    key = repr(sorted((name, str(getattr(value, "pk", value))) for name, value in filters.items()))
+    paginator = CachedCountPaginator(queryset, PER_PAGE, key=f"trainers:directory:{key}")
+    page = paginator.get_page(request.GET.get("page"))
     render_items(page, "trainers/_directory_card.html", name="profile", inputs=_directory_card_inputs)
     return render(
         request,

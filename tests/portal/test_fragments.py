@@ -27,3 +27,18 @@ def test_url_for_pk_matches_reverse():
     post_url = fragments.url_for_pk("communities:post-report")
     assert post_url(7) == reverse("communities:post-report", kwargs={"pk": 7})
     assert post_url("12") == reverse("communities:post-report", kwargs={"pk": 12})
+
+
+def test_cached_count_paginator_counts_once_per_key_for_its_time(db, django_assert_num_queries):
+    from portal.models import Agency
+    from tests.factories import AgencyFactory
+
+    AgencyFactory.create_batch(3)
+    first = fragments.CachedCountPaginator(Agency.objects.all(), 2, key="agencies")
+    assert first.count == 3
+    AgencyFactory()
+    with django_assert_num_queries(0):
+        assert fragments.CachedCountPaginator(Agency.objects.all(), 2, key="agencies").count == 3
+    assert fragments.CachedCountPaginator(Agency.objects.all(), 2, key="agencies, all").count == 4
+    # Until the cached total expires, the new row waits beyond the last page.
+    assert list(first.get_page(2)) == list(Agency.objects.all()[2:3])
