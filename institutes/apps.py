@@ -5,7 +5,8 @@ class InstitutesConfig(AppConfig):
     name = "institutes"
 
     def ready(self):
-        from institutes.dashboard import panel
+        from institutes.dashboard import coordinator_panel, panel
         from portal import dashboard
 
         dashboard.register(panel)
+        dashboard.register(coordinator_panel)

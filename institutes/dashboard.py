@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Prefetch, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Value
 from django.utils import timezone
 
-from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Session
+from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Institute, Session
 
 Status = Application.Status
 STEPS = ["Applied", "Accepted", "Assignments done", "Attended", "Practice passed", "Certified"]
@@ -123,3 +123,20 @@ def panel(request) -> dict | None:
             )
     due.sort(key=lambda item: item["date"])
     return {"template": "institutes/_dashboard_panel.html", "order": 10, "rows": rows, "due": due[:6]}
+
+
+def coordinator_panel(request) -> dict | None:
+    """For coordinators: what waits for them in the institutes they coordinate."""
+    user = request.user
+    if not (user.is_authenticated and user.is_coordinator):
+        return None
+    institutes = Institute.objects.coordinated_by(user)
+    Status = Application.Status
+    counts = Application.objects.filter(institute__in=institutes).aggregate(
+        to_review=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        waitlisted=Count("pk", filter=Q(status=Status.WAITLISTED)),
+    )
+    counts["work_to_review"] = AssignmentSubmission.objects.filter(
+        assignment__institute__in=institutes, state=AssignmentSubmission.State.SUBMITTED
+    ).count()
+    return {"template": "institutes/coordinator_panel.html", "order": 5, **counts}

@@ -7,6 +7,7 @@ class TrainersConfig(AppConfig):
 
     def ready(self):
         from portal import dashboard
-        from trainers.dashboard import trainer_panel
+        from trainers.dashboard import staff_panel, trainer_panel
 
         dashboard.register(trainer_panel)
+        dashboard.register(staff_panel)

@@ -49,3 +49,25 @@ def trainer_panel(request) -> dict | None:
         "honoraria_total": honoraria["paid"],
         "can_file": any(c.is_active for c in certifications),
     }
+
+
+def staff_panel(request) -> dict | None:
+    """For coordinators and finance staff: reports and honoraria waiting for a decision or payment."""
+    user = request.user
+    if not (user.is_authenticated and (user.is_coordinator or user.is_finance)):
+        return None
+    counts = Honorarium.objects.aggregate(
+        requested=Count("pk", filter=Q(status=Honorarium.Status.REQUESTED)),
+        approved=Count("pk", filter=Q(status=Honorarium.Status.APPROVED)),
+    )
+    if user.is_coordinator:
+        counts["reports"] = FacilitationReport.objects.filter(
+            status=FacilitationReport.Status.SUBMITTED
+        ).count()
+    return {
+        "template": "trainers/staff_panel.html",
+        "order": 6,
+        "coordinator": user.is_coordinator,
+        "finance": user.is_finance,
+        **counts,
+    }
