@@ -38,6 +38,25 @@ def _is_moderator_everywhere(user) -> bool:
     return bool(user.is_authenticated and user.is_coordinator)
 
 
+class RendersMarkdown:
+    """Keeps each ``<field>_html`` the sanitised rendering of its Markdown ``<field>``.
+
+    A model lists its Markdown fields in ``markdown_fields``; a save that names update_fields
+    renders only the fields it writes, so hiding a post does not render it again.
+    """
+
+    markdown_fields: tuple[str, ...] = ()
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        for field in self.markdown_fields:
+            if update_fields is None or field in update_fields:
+                setattr(self, f"{field}_html", render_markdown(getattr(self, field)))
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], f"{field}_html"}
+        super().save(*args, **kwargs)
+
+
 class CommunityQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Communities whose content (threads, posts, resources) this person may read."""
@@ -63,7 +82,9 @@ class CommunityQuerySet(models.QuerySet):
         return self.filter(Q(pk__in=self.visible_to(user).values("pk")) | Q(pk__in=discoverable.values("pk")))
 
 
-class Community(TimeStampedModel):
+class Community(RendersMarkdown, TimeStampedModel):
+    markdown_fields = ("description",)
+
     class Kind(models.TextChoices):
         COHORT = "cohort", "Institute cohort"
         REGIONAL = "regional", "Regional CoP"
@@ -117,7 +138,6 @@ class Community(TimeStampedModel):
             while Community.objects.filter(slug=slug).exclude(pk=self.pk).exists():
                 slug, n = f"{base}-{n}", n + 1
             self.slug = slug
-        self.description_html = render_markdown(self.description)
         super().save(*args, **kwargs)
 
     @property
@@ -267,7 +287,9 @@ class PostQuerySet(models.QuerySet):
         return qs.filter(Q(hidden=False) | Q(thread__community__in=moderated))
 
 
-class Post(models.Model):
+class Post(RendersMarkdown, models.Model):
+    markdown_fields = ("body",)
+
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="community_posts"
@@ -289,10 +311,6 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"Post {self.pk} in {self.thread}"
-
-    def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("communities:post-detail", kwargs={"pk": self.pk})
@@ -364,7 +382,9 @@ def resource_upload_to(instance, filename: str) -> str:
     return f"communities/resources/{timezone.now():%Y/%m}/{secrets.token_hex(8)}"
 
 
-class Resource(TimeStampedModel):
+class Resource(RendersMarkdown, TimeStampedModel):
+    markdown_fields = ("description",)
+
     community = models.ForeignKey(
         Community,
         null=True,
@@ -395,10 +415,6 @@ class Resource(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.description_html = render_markdown(self.description)
-        super().save(*args, **kwargs)
-
 
 class PlanQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -412,7 +428,9 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(Q(owner=user) | shared)
 
 
-class ImplementationPlan(TimeStampedModel):
+class ImplementationPlan(RendersMarkdown, TimeStampedModel):
+    markdown_fields = ("goals",)
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="implementation_plans"
     )
@@ -439,10 +457,6 @@ class ImplementationPlan(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("communities:plan-detail", kwargs={"pk": self.pk})
 
-    def save(self, *args, **kwargs):
-        self.goals_html = render_markdown(self.goals)
-        super().save(*args, **kwargs)
-
 
 class PlanStep(models.Model):
     class Status(models.TextChoices):
@@ -464,7 +478,9 @@ class PlanStep(models.Model):
         return self.description
 
 
-class PlanReflection(models.Model):
+class PlanReflection(RendersMarkdown, models.Model):
+    markdown_fields = ("body",)
+
     plan = models.ForeignKey(ImplementationPlan, on_delete=models.CASCADE, related_name="reflections")
     body = models.TextField(max_length=10_000)
     body_html = models.TextField(editable=False)
@@ -476,12 +492,10 @@ class PlanReflection(models.Model):
     def __str__(self) -> str:
         return f"Reflection on {self.plan}"
 
-    def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
 
+class PlanComment(RendersMarkdown, models.Model):
+    markdown_fields = ("body",)
 
-class PlanComment(models.Model):
     plan = models.ForeignKey(ImplementationPlan, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -495,10 +509,6 @@ class PlanComment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment on {self.plan}"
-
-    def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
 
 
 class ModerationEvent(models.Model):
