@@ -58,6 +58,17 @@ def _locked(obj):
     return type(obj).objects.select_for_update().get(pk=obj.pk)
 
 
+def _move(obj, to: str, *, by: User | None, note: str = "", **fields) -> StatusChange:
+    """One allowed state move of a locked row: set the status and fields, save, audit."""
+    _check_move(obj, to)
+    from_status = obj.status
+    obj.status = to
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=["status", *fields, "updated_at"])
+    return _record(obj, from_status=from_status, to_status=to, by=by, note=note)
+
+
 def _mail(
     user: User, *, kind: str, template: str, subject: str, about, milestone: str = "", **context
 ) -> None:
@@ -166,12 +177,14 @@ def revoke_certification(certification: Certification, *, by: User | None, reaso
         certification = _locked(certification)
         if certification.status == Certification.Status.REVOKED:
             return certification
-        _check_move(certification, Certification.Status.REVOKED)
-        certification.status = Certification.Status.REVOKED
-        certification.revoked_reason = reason
-        certification.revoked_at = timezone.now()
-        certification.save(update_fields=["status", "revoked_reason", "revoked_at", "updated_at"])
-        _record(certification, from_status="active", to_status="revoked", by=by, note=reason)
+        _move(
+            certification,
+            Certification.Status.REVOKED,
+            by=by,
+            note=reason,
+            revoked_reason=reason,
+            revoked_at=timezone.now(),
+        )
         _mail(
             certification.participant,
             kind="trainers.certification_revoked",
@@ -239,14 +252,15 @@ def verify_report(report: FacilitationReport, *, by: User, comment: str = "") ->
         report = _locked(report)
         if report.status == FacilitationReport.Status.VERIFIED:
             return report
-        _check_move(report, FacilitationReport.Status.VERIFIED)
-        from_status = report.status
-        report.status = FacilitationReport.Status.VERIFIED
-        report.review_comment = comment.strip()
-        report.reviewed_at = timezone.now()
-        report.reviewed_by = by
-        report.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by", "updated_at"])
-        change = _record(report, from_status=from_status, to_status=report.status, by=by, note=comment)
+        change = _move(
+            report,
+            FacilitationReport.Status.VERIFIED,
+            by=by,
+            note=comment,
+            review_comment=comment.strip(),
+            reviewed_at=timezone.now(),
+            reviewed_by=by,
+        )
         for person in [report.trainer, *report.co_facilitators.all()]:
             _mail(
                 person,
@@ -269,14 +283,15 @@ def return_report(report: FacilitationReport, *, by: User, comment: str) -> Faci
         report = _locked(report)
         if report.status == FacilitationReport.Status.RETURNED:
             return report
-        _check_move(report, FacilitationReport.Status.RETURNED)
-        from_status = report.status
-        report.status = FacilitationReport.Status.RETURNED
-        report.review_comment = comment
-        report.reviewed_at = timezone.now()
-        report.reviewed_by = by
-        report.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by", "updated_at"])
-        change = _record(report, from_status=from_status, to_status=report.status, by=by, note=comment)
+        change = _move(
+            report,
+            FacilitationReport.Status.RETURNED,
+            by=by,
+            note=comment,
+            review_comment=comment,
+            reviewed_at=timezone.now(),
+            reviewed_by=by,
+        )
         _mail(
             report.trainer,
             kind="trainers.report_returned",
@@ -325,13 +340,9 @@ def approve_honorarium(honorarium: Honorarium, *, by: User, note: str = "") -> H
         honorarium = _locked(honorarium)
         if honorarium.status == Honorarium.Status.APPROVED:
             return honorarium
-        _check_move(honorarium, Honorarium.Status.APPROVED)
-        from_status = honorarium.status
-        honorarium.status = Honorarium.Status.APPROVED
-        honorarium.decided_at = timezone.now()
-        honorarium.decided_by = by
-        honorarium.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
-        _record(honorarium, from_status=from_status, to_status=honorarium.status, by=by, note=note)
+        _move(
+            honorarium, Honorarium.Status.APPROVED, by=by, note=note, decided_at=timezone.now(), decided_by=by
+        )
         _mail(
             honorarium.trainer,
             kind="trainers.honorarium_approved",
@@ -352,14 +363,15 @@ def reject_honorarium(honorarium: Honorarium, *, by: User, reason: str) -> Honor
         honorarium = _locked(honorarium)
         if honorarium.status == Honorarium.Status.REJECTED:
             return honorarium
-        _check_move(honorarium, Honorarium.Status.REJECTED)
-        from_status = honorarium.status
-        honorarium.status = Honorarium.Status.REJECTED
-        honorarium.rejected_reason = reason
-        honorarium.decided_at = timezone.now()
-        honorarium.decided_by = by
-        honorarium.save(update_fields=["status", "rejected_reason", "decided_at", "decided_by", "updated_at"])
-        _record(honorarium, from_status=from_status, to_status=honorarium.status, by=by, note=reason)
+        _move(
+            honorarium,
+            Honorarium.Status.REJECTED,
+            by=by,
+            note=reason,
+            rejected_reason=reason,
+            decided_at=timezone.now(),
+            decided_by=by,
+        )
         _mail(
             honorarium.trainer,
             kind="trainers.honorarium_rejected",
@@ -386,14 +398,15 @@ def mark_honorarium_paid(
         honorarium = _locked(honorarium)
         if honorarium.status == Honorarium.Status.PAID:
             return honorarium
-        _check_move(honorarium, Honorarium.Status.PAID)
-        from_status = honorarium.status
-        honorarium.status = Honorarium.Status.PAID
-        honorarium.payment_reference = reference
-        honorarium.paid_on = paid_on
-        honorarium.paid_by = by
-        honorarium.save(update_fields=["status", "payment_reference", "paid_on", "paid_by", "updated_at"])
-        _record(honorarium, from_status=from_status, to_status=honorarium.status, by=by, note=reference)
+        _move(
+            honorarium,
+            Honorarium.Status.PAID,
+            by=by,
+            note=reference,
+            payment_reference=reference,
+            paid_on=paid_on,
+            paid_by=by,
+        )
         _mail(
             honorarium.trainer,
             kind="trainers.honorarium_paid",
