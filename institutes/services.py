@@ -221,9 +221,13 @@ def start_application(*, institute: Institute, applicant: User) -> Application:
 
 
 def save_draft(application: Application, *, by: User) -> Application:
-    if application.status != Status.DRAFT:
-        raise ApplicationError("Only a draft can be changed; this application has been submitted.")
-    application.save()
+    """Save the applicant's edits, as long as the stored row is still a draft."""
+    with transaction.atomic():
+        stored = _locked(application) if application.pk else application
+        if stored.status != Status.DRAFT:
+            raise ApplicationError("Only a draft can be changed; this application has been submitted.")
+        application.status = stored.status
+        application.save()
     return application
 
 

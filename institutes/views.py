@@ -303,7 +303,11 @@ def apply(request, slug):
         request.POST or None, instance=application, submitting=submitting, team=application.team
     )
     if request.method == "POST" and form.is_valid():
-        application = form.save()
+        try:
+            application = services.save_draft(form.save(commit=False), by=request.user)
+        except services.ApplicationError as exc:
+            messages.error(request, str(exc))
+            return redirect("institutes:apply", slug=institute.slug)
         if not submitting:
             messages.success(request, "Your draft is saved. You can come back and finish it at any time.")
             return redirect("institutes:apply", slug=institute.slug)

@@ -402,3 +402,15 @@ def test_accepted_participant_joins_the_cohort_community():
         ).count()
         == 1
     )
+
+
+def test_save_draft_refuses_a_stale_copy_of_a_submitted_application():
+    application = ApplicationFactory()
+    stale = Application.objects.get(pk=application.pk)
+    services.submit_application(application, by=application.applicant)
+    stale.statement = "Changed on a page opened before the submission."
+    with pytest.raises(services.ApplicationError):
+        services.save_draft(stale, by=stale.applicant)
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+    assert application.statement == "I want to bring the module to our teachers."
