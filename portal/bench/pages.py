@@ -63,6 +63,7 @@ class Page:
     note: str = ""
     queries: int | None = None
     cpu_ms: float | None = None  # Python CPU per request, in-process (django.test.Client)
+    built_ms: float | None = None  # the same with the page cache off: building the page
     sql_ms: float | None = None  # database time per request, in-process
     load: float | None = None  # 1-minute load average after the page's run
     status: int | None = None
@@ -249,26 +250,34 @@ def cookie_header(client) -> str:
 
 
 def count_queries(pages: list[Page], clients: dict, repeat: int = 5) -> None:
-    """Each page once (after one request that fills caches and sets cookies), counting queries;
-    then a few more times for its Python CPU and database time per request."""
+    """Each page once (after one request that fills caches and sets cookies), counting the
+    queries of building it with the page cache (portal/pagecache.py) off; then a few more times
+    for its Python CPU and database time per request, built and, as served, from the page cache."""
+    from django.conf import settings
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    def cpu_ms(client, url) -> float:
+        started = time.process_time()
+        for _ in range(repeat):
+            client.get(url)
+        return (time.process_time() - started) * 1000 / repeat
 
     for page in pages:
         if not page.url:
             continue
         client = clients[page.who]
-        first = client.get(page.url)
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(page.url)
-        page.status = response.status_code
-        page.queries = len(ctx.captured_queries)
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.process_time()
-            for _ in range(repeat):
-                client.get(page.url)
-            page.cpu_ms = (time.process_time() - started) * 1000 / repeat
-        page.sql_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000 / repeat
+        with override_settings(PAGE_CACHE_SECONDS=0):
+            first = client.get(page.url)
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(page.url)
+            page.status = response.status_code
+            page.queries = len(ctx.captured_queries)
+            with CaptureQueriesContext(connection) as ctx:
+                page.built_ms = cpu_ms(client, page.url)
+            page.sql_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000 / repeat
+        client.get(page.url)
+        page.cpu_ms = cpu_ms(client, page.url) if settings.PAGE_CACHE_SECONDS else page.built_ms
         if first.status_code != 200 or response.status_code != 200:
             where = f" -> {response.get('Location')}" if response.status_code in (301, 302) else ""
             page.note = f"not measured: HTTP {response.status_code}{where}"
@@ -277,8 +286,13 @@ def count_queries(pages: list[Page], clients: dict, repeat: int = 5) -> None:
 
 
 def profile_page(pages: list[Page], clients: dict, key: str) -> None:
-    for page in [p for p in pages if p.key in key.split(",")]:
-        _profile_one(page, clients[page.who])
+    """Profiles of building each page: with the page cache on, all but the first request would
+    only read it back."""
+    from django.test.utils import override_settings
+
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        for page in [p for p in pages if p.key in key.split(",")]:
+            _profile_one(page, clients[page.who])
 
 
 def _profile_one(page: Page, client) -> None:
@@ -339,13 +353,15 @@ def print_table(pages: list[Page], setup_label: str, args, ceiling_runs: list) -
         f"targets: <= {MAX_QUERIES} queries, >= {MIN_SHARE_OF_CEILING:.0f} % of the one-query ceiling's "
         f"req/s, p95 < {MAX_P95_MS:.0f} ms"
     )
+    cache = f"page cache on ({args.page_cache_seconds} s)" if args.page_cache_seconds else "page cache OFF"
     print(
-        "cpu ms and sql ms: Python CPU and database time per request, measured in-process with "
-        "django.test.Client; load: 1-minute load average after the page's run\n"
+        f"{cache}; queries, built ms and sql ms: building the page (page cache off); cpu ms: Python "
+        "CPU per request as served; all in-process with django.test.Client; load: 1-minute load "
+        "average after the page's run\n"
     )
     header = (
         f"{'page':<34} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'% 1-q':>6} "
-        f"{'cpu ms':>7} {'sql ms':>7} {'load':>5}  result"
+        f"{'cpu ms':>7} {'built ms':>8} {'sql ms':>7} {'load':>5}  result"
     )
     print(header)
     print("-" * (len(header) + 20))
@@ -353,7 +369,8 @@ def print_table(pages: list[Page], setup_label: str, args, ceiling_runs: list) -
     for page in pages:
         if not page.result:
             print(
-                f"{page.label:<34} {'-':>7} {'-':>7} {'-':>7} {'-':>7} {'-':>6} {'-':>7} {'-':>7} {'-':>5}  {page.note}"
+                f"{page.label:<34} {'-':>7} {'-':>7} {'-':>7} {'-':>7} {'-':>6} {'-':>7} {'-':>8} "
+                f"{'-':>7} {'-':>5}  {page.note}"
             )
             continue
         r = page.result
@@ -374,7 +391,8 @@ def print_table(pages: list[Page], setup_label: str, args, ceiling_runs: list) -
             failures += bool(problems)
         print(
             f"{page.label:<34} {r['rps']:>7.1f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {page.queries:>7} "
-            f"{share:>5.0f}% {page.cpu_ms:>7.1f} {page.sql_ms:>7.1f} {page.load:>5.1f}  {verdict}"
+            f"{share:>5.0f}% {page.cpu_ms:>7.1f} {page.built_ms:>8.1f} {page.sql_ms:>7.1f} "
+            f"{page.load:>5.1f}  {verdict}"
         )
     if len(ceiling_runs) > 1:
         print(
@@ -418,6 +436,14 @@ def main(argv=None) -> int:
     parser.add_argument("--reuse-db", action="store_true", help="keep the last run's seeded database")
     parser.add_argument("--only", help="comma-separated page keys (the ceilings always run)")
     parser.add_argument("--profile", metavar="PAGES", help="print pages' queries and pyinstrument profiles")
+    parser.add_argument(
+        "--no-page-cache",
+        dest="page_cache_seconds",
+        action="store_const",
+        const=0,
+        default=300,
+        help="serve every page built afresh (PAGE_CACHE_SECONDS=0), as after a write to its data",
+    )
     args = parser.parse_args(argv)
 
     if not shutil.which("wrk") and not args.profile:
@@ -427,7 +453,7 @@ def main(argv=None) -> int:
         return 2
 
     port = free_port()
-    env = bench_env(port)
+    env = {**bench_env(port), "PAGE_CACHE_SECONDS": str(args.page_cache_seconds)}
     os.environ.update(env)
     warnings.filterwarnings("ignore", "No directory at")
     sys.path.insert(0, str(BASE_DIR))

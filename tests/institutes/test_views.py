@@ -1,8 +1,10 @@
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from institutes import services
 from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Institute
@@ -510,8 +512,13 @@ def test_catalog_cards_follow_every_change_at_once(client):
     assert "For: Administrators, Teachers" in html
     assert "1 seat left." in html
 
-    Institute.objects.filter(pk=institute.pk).update(applications_close_at=institute.applications_open_at)
-    html = client.get(url).content.decode()
+    # The window closes with the clock, not with a write: the page is kept until then, no longer.
+    closes = timezone.now() + dt.timedelta(minutes=2)
+    institute.applications_close_at = closes
+    institute.save()
+    assert "text-bg-success" in client.get(url).content.decode()
+    with mock.patch("django.utils.timezone.now", return_value=closes + dt.timedelta(seconds=1)):
+        html = client.get(url).content.decode()
     assert "text-bg-success" not in html  # closed: no longer open for applications now
     assert '<span class="badge text-bg-secondary">Open for applications</span>' in html
 
