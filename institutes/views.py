@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from institutes import permissions, services
@@ -591,19 +592,43 @@ def _queue_row_inputs(application) -> list:
     ]
 
 
+# What a queue row shows (institutes/_queue_row.html): not the statements, supervisors and the
+# people's whole accounts that the CSV export reads.
+QUEUE_ROW_FIELDS = [
+    *("institute", "status", "submitted_at", "is_eligible", "eligibility_reasons", "endorsement"),
+    *("applicant__name", "applicant__email", "agency__name", "agency__region", "team__agency__name"),
+]
+
+
+class _KnownCountPaginator(Paginator):
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
 @login_required
 @cached_page("institutes")
 def review_queue(request, slug):
     institute = _reviewable_institute(request, slug)
     form = _queue_filter_form(request, institute)
-    page = _page(request, _queue(institute, form))
+    counts = dict(
+        institute.applications.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    rows = _queue(institute, form).only(*QUEUE_ROW_FIELDS)
+    if not (form.is_valid() and any(form.cleaned_data.values())):
+        # Unfiltered, the queue is every application but the drafts: the counts above hold its length.
+        total = sum(n for status, n in counts.items() if status != Status.DRAFT)
+        page = _KnownCountPaginator(rows, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
+    else:
+        page = _page(request, rows)
     application_url = url_for_pk("institutes:application-detail")
     for application in page:
         application.url = application_url(application.pk)
     render_items(page, "institutes/_queue_row.html", name="application", inputs=_queue_row_inputs)
-    counts = dict(
-        institute.applications.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
     seats = max(institute.capacity - counts.get(Status.ACCEPTED, 0), 0)
     query = request.GET.copy()
     query.pop("page", None)
