@@ -13,6 +13,7 @@ own copies; visitors share one), the CSRF cookie (the forms on the page carry a 
 from it), the address asked for, today's date, the language and time zone. Nothing is cached
 or served from the cache when flash messages wait to be shown, for anything but a 200, or when
 the response sets a cookie.
+
 A page whose content moves with the clock (an application window closing at 17:00) says when
 with ``changes_at()`` and is not kept past that moment; in any case a page is kept at most
 ``PAGE_CACHE_SECONDS``.
@@ -66,7 +67,7 @@ def _bump_now(scope: str) -> None:
 
 def bump(*scopes: str) -> None:
     """Retire every cached page built from these scopes' data: now, and again once the current
-    transaction commits (a page built between the two could hold uncommitted-then-old rows)."""
+    transaction commits, since a page built while it was open still shows the rows before it."""
     for scope in scopes:
         _bump_now(scope)
         transaction.on_commit(lambda scope=scope: _bump_now(scope))
