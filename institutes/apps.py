@@ -8,5 +8,6 @@ class InstitutesConfig(AppConfig):
         from institutes.dashboard import coordinator_panel, panel
         from portal import dashboard
 
-        dashboard.register(panel)
-        dashboard.register(coordinator_panel)
+        # The progress tracker's last step is a certification, kept by trainers.
+        dashboard.register(panel, scopes=["institutes", "trainers"])
+        dashboard.register(coordinator_panel, scopes=["institutes"])

@@ -9,5 +9,6 @@ class TrainersConfig(AppConfig):
         from portal import dashboard
         from trainers.dashboard import staff_panel, trainer_panel
 
-        dashboard.register(trainer_panel)
-        dashboard.register(staff_panel)
+        # Certifications name their module, which lives in institutes.
+        dashboard.register(trainer_panel, scopes=["trainers", "institutes"])
+        dashboard.register(staff_panel, scopes=["trainers"])

@@ -151,3 +151,34 @@ def test_only_successful_pages_are_kept(client):
     thread = ThreadFactory(pk=987654)
     assert client.get(missing).status_code == 200
     assert thread.title in client.get(missing).content.decode()
+
+
+def test_a_write_rebuilds_only_the_dashboard_panels_that_show_its_app(client, monkeypatch):
+    from functools import wraps
+
+    from portal import dashboard
+    from tests.institutes.factories import ApplicationFactory
+
+    built = []
+
+    def spy(registered):
+        @wraps(registered.panel)
+        def panel(request):
+            built.append(registered.panel.__module__)
+            return registered.panel(request)
+
+        return dashboard.Registered(panel, registered.scopes)
+
+    monkeypatch.setattr(dashboard, "_panels", [spy(r) for r in dashboard._panels])
+    membership = MembershipFactory(community=CommunityFactory(title="Valley ESL CoP"))
+    ApplicationFactory(applicant=membership.user)
+    client.force_login(membership.user)
+    url = reverse("dashboard")
+    client.get(url)
+    assert "Valley ESL CoP" in client.get(url).content.decode()
+    built.clear()
+
+    membership.community.title = "Valley ESL and Civics CoP"
+    membership.community.save()
+    assert "Valley ESL and Civics CoP" in client.get(url).content.decode()
+    assert built == ["communities.dashboard"]
