@@ -687,7 +687,9 @@ def submit_assignment(
         submission.text = text if kind == Assignment.Kind.TEXT else ""
         if kind == Assignment.Kind.FILE:
             if submission.file:
-                submission.file.delete(save=False)
+                # Only once the new file is stored and recorded: a failed save keeps the old one.
+                old_storage, old_name = submission.file.storage, submission.file.name
+                transaction.on_commit(lambda: old_storage.delete(old_name))
             submission.original_filename = getattr(file, "name", "upload")[:255]
             submission.file = file
         submission.save()

@@ -362,6 +362,31 @@ def test_participant_uploads_a_pdf_and_coordinator_downloads_it(client_for, coor
     assert download["Content-Disposition"] == 'attachment; filename="my-plan.pdf"'
 
 
+def test_a_correction_before_review_says_it_replaces_the_file_and_then_does(
+    client_for, django_capture_on_commit_callbacks
+):
+    application = accepted(InstituteFactory())
+    assignment = AssignmentFactory(institute=application.institute, kind=Assignment.Kind.FILE)
+    client = client_for(application.applicant)
+    first = SimpleUploadedFile("first plan.pdf", b"%PDF-1.4 one", content_type="application/pdf")
+    client.post(assignment.get_absolute_url(), {"file": first})
+    old = AssignmentSubmission.objects.get().file
+    assert old.storage.exists(old.name)
+    page = client.get(assignment.get_absolute_url()).content.decode()
+    assert "What you send now replaces it, and first plan.pdf with it." in page
+
+    second = SimpleUploadedFile("second plan.pdf", b"%PDF-1.4 two", content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(assignment.get_absolute_url(), {"file": second})
+    assert old.storage.exists(old.name)  # kept until the new file is recorded
+    for callback in callbacks:
+        callback()
+    assert not old.storage.exists(old.name)
+    submission = AssignmentSubmission.objects.get()
+    assert submission.original_filename == "second plan.pdf"
+    assert submission.file.read() == b"%PDF-1.4 two"
+
+
 def test_upload_with_wrong_content_is_refused(client_for):
     institute = InstituteFactory()
     application = accepted(institute)
