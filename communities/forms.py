@@ -10,6 +10,7 @@ from communities.models import (
     Membership,
     PlanStep,
     Resource,
+    Thread,
 )
 from portal.forms import BootstrapFormMixin
 from portal.uploads import validate_upload
@@ -70,6 +71,26 @@ class ReportForm(forms.Form):
         max_length=2000,
         help_text="Only the community's facilitators and the program coordinators see your report.",
     )
+
+
+class MovePostForm(forms.Form):
+    thread = forms.ModelChoiceField(
+        queryset=Thread.objects.none(), label="Move it to", empty_label="Choose a thread"
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=250,
+        label="Why (optional)",
+        help_text="Kept in the community's moderation log.",
+    )
+
+    def __init__(self, *args, post, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["thread"].queryset = (
+            Thread.objects.filter(community=post.thread.community_id)
+            .exclude(pk=post.thread_id)
+            .order_by("-last_activity_at")
+        )
 
 
 class ResolveReportForm(forms.Form):

@@ -374,6 +374,34 @@ def set_post_hidden(*, post: Post, actor, hidden: bool, note: str = "") -> Post:
         return post
 
 
+def move_post(*, post: Post, to_thread: Thread, actor, note: str = "") -> Post:
+    """Move a reply to another thread of the same community, where it takes its place by date."""
+    with transaction.atomic():
+        post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
+        source = post.thread
+        if to_thread.pk == source.pk:
+            raise CommunityError("The post is already in this thread.")
+        if to_thread.community_id != source.community_id:
+            raise CommunityError("A post can only move to another thread of its own community.")
+        opening = source.posts.order_by("created_at", "pk").values_list("pk", flat=True).first()
+        if opening == post.pk:
+            raise CommunityError("This post opens its thread, so it cannot be moved.")
+        post.thread = to_thread
+        post.save(update_fields=["thread"])
+        for thread in (source, to_thread):
+            latest = thread.posts.order_by("-created_at").values_list("created_at", flat=True).first()
+            Thread.objects.filter(pk=thread.pk).update(last_activity_at=latest or thread.created_at)
+        _audit(
+            source.community,
+            actor,
+            "moved a post",
+            thread=to_thread,
+            post=post,
+            note=(f"From “{source.title}”. {note}" if note else f"From “{source.title}”."),
+        )
+        return post
+
+
 def report_post(*, post: Post, reporter, reason: str) -> Report:
     with transaction.atomic():
         existing = Report.objects.filter(post=post, reporter=reporter, resolved=False).first()

@@ -30,6 +30,7 @@ urlpatterns = [
     path("posts/<int:pk>/edit/", views.post_edit, name="post-edit"),
     path("posts/<int:pk>/report/", views.post_report, name="post-report"),
     path("posts/<int:pk>/moderate/", views.post_moderate, name="post-moderate"),
+    path("posts/<int:pk>/move/", views.post_move, name="post-move"),
     path("c/<slug:slug>/", views.community_detail, name="community-detail"),
     path("c/<slug:slug>/feed/", views.community_feed, name="community-feed"),
     path("c/<slug:slug>/join/", views.join, name="join"),

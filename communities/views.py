@@ -23,6 +23,7 @@ from communities.forms import (
     EditPostForm,
     InviteForm,
     JoinRequestForm,
+    MovePostForm,
     NotifyForm,
     PlanForm,
     PlanStepForm,
@@ -425,10 +426,11 @@ def _post_cards(request, posts, *, can_reply: bool, can_moderate: bool, is_membe
     # One reverse() per kind of link for the page instead of up to four per post.
     post_url = url_for_pk("communities:post-detail")
     edit_url, report_url = url_for_pk("communities:post-edit"), url_for_pk("communities:post-report")
-    moderate_url = url_for_pk("communities:post-moderate")
+    moderate_url, move_url = url_for_pk("communities:post-moderate"), url_for_pk("communities:post-move")
     for post in posts:
         post.url, post.edit_url = post_url(post.pk), edit_url(post.pk)
         post.report_url, post.moderate_url = report_url(post.pk), moderate_url(post.pk)
+        post.move_url = move_url(post.pk)
         if post.quote_id:
             post.quote.url = post_url(post.quote_id)
     user = request.user
@@ -466,6 +468,8 @@ def thread_detail(request, pk):
     can_reply = permissions.can_reply(user, thread)
     can_moderate = permissions.can_moderate_thread(user, thread)
     is_member = permissions.is_member(user, community)
+    if page.number == 1 and page.object_list:
+        page.object_list[0].opens_thread = True  # moderators are not offered to move it
     _post_cards(
         request, page.object_list, can_reply=can_reply, can_moderate=can_moderate, is_member=is_member
     )
@@ -588,6 +592,29 @@ def post_moderate(request, pk):
     services.set_post_hidden(post=post, actor=request.user, hidden=hidden)
     messages.success(request, "The post is hidden from members." if hidden else "The post is visible again.")
     return redirect(post)
+
+
+@login_required
+def post_move(request, pk):
+    post = _visible_post(request, pk)
+    _require(permissions.can_moderate_post(request.user, post))
+    form = MovePostForm(request.POST or None, post=post)
+    if request.method == "POST" and form.is_valid():
+        to_thread = form.cleaned_data["thread"]
+        try:
+            services.move_post(
+                post=post, to_thread=to_thread, actor=request.user, note=form.cleaned_data["note"]
+            )
+        except services.CommunityError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"The post is now in “{to_thread.title}”.")
+            return redirect(post)
+    return render(
+        request,
+        "communities/post_move.html",
+        {"post": post, "thread": post.thread, "community": post.thread.community, "form": form},
+    )
 
 
 THREAD_ACTION_MESSAGES = {

@@ -81,6 +81,32 @@ def test_facilitator_pins_locks_and_hides(page, login_as, shot, axe):
     assert response.status == 404
 
 
+def test_facilitator_moves_a_reply_to_another_thread(page, login_as, shot, axe):
+    role = FacilitatorFactory(user=UserFactory(name="Tomás Reyes"))
+    member = MembershipFactory(community=role.community).user
+    warmups = ThreadFactory(community=role.community, title="Share your favourite warm-up")
+    PostFactory(thread=warmups, author=member, body="Two truths and a lie!")
+    stray = PostFactory(thread=warmups, author=member, body="Is there parking at the venue?")
+    travel = ThreadFactory(community=role.community, title="Getting to the institute")
+    PostFactory(thread=travel, author=role.user, body="Share travel tips here.")
+
+    login_as(page, role.user)
+    page.goto(warmups.get_absolute_url())
+    move = "Move this post to another thread"
+    assert page.locator("article").first.get_by_role("link", name=move).count() == 0  # opens it
+    page.locator(f"#post-{stray.pk}").get_by_role("link", name=move).click()
+    page.get_by_label("Move it to").select_option(label="Getting to the institute")
+    page.get_by_label("Why (optional)").fill("Travel questions live in their own thread.")
+    shot(page, "move-post")
+    assert axe(page) == []
+    page.get_by_role("button", name="Move the post").click()
+    assert page.get_by_text("The post is now in “Getting to the institute”.").is_visible()
+    assert page.locator("h1").inner_text() == "Getting to the institute"
+    assert page.get_by_text("Is there parking at the venue?").is_visible()
+    page.goto(warmups.get_absolute_url())
+    assert page.get_by_text("Is there parking at the venue?").count() == 0
+
+
 def test_member_searches_and_finds_a_post(page, login_as, shot, axe):
     membership = MembershipFactory()
     PostFactory(

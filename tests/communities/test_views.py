@@ -1,8 +1,11 @@
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from communities import services
 from communities.models import Community, Membership, Post, Report, Resource, Thread
@@ -287,6 +290,69 @@ def test_coordinator_moderates_any_community(client_for, coordinator):
     client_for(coordinator).post(url("thread-moderate", pk=thread.pk), {"action": "lock"})
     thread.refresh_from_db()
     assert thread.locked is True
+
+
+def _conversation(community, title, *bodies):
+    thread = ThreadFactory(community=community, title=title)
+    start = timezone.now() - dt.timedelta(days=10)
+    return thread, [
+        PostFactory(thread=thread, body=body, created_at=start + dt.timedelta(days=i))
+        for i, body in enumerate(bodies)
+    ]
+
+
+def test_facilitator_moves_a_reply_to_the_thread_where_it_belongs(client_for):
+    role = FacilitatorFactory()
+    source, (_, stray) = _conversation(
+        role.community, "Fractions", "How do you teach fractions?", "Who has a bus pass?"
+    )
+    target, _ = _conversation(role.community, "Getting to the institute", "Travel to Sacramento")
+    elsewhere, _ = _conversation(CommunityFactory(), "Elsewhere", "Not here")
+    client = client_for(role.user)
+    client.get(url("thread-detail", pk=source.pk))  # the page is cached before the move
+
+    form = client.get(url("post-move", pk=stray.pk)).content.decode()
+    assert "Getting to the institute" in form
+    assert "Elsewhere" not in form  # only threads of the post's own community
+
+    response = client.post(url("post-move", pk=stray.pk), {"thread": target.pk, "note": "Off topic here"})
+    assert response.status_code == 302
+    stray.refresh_from_db()
+    assert stray.thread == target
+    assert "Who has a bus pass?" in client.get(url("thread-detail", pk=target.pk)).content.decode()
+    assert "Who has a bus pass?" not in client.get(url("thread-detail", pk=source.pk)).content.decode()
+    source.refresh_from_db()
+    target.refresh_from_db()
+    assert target.last_activity_at == stray.created_at
+    assert source.last_activity_at < stray.created_at
+    event = role.community.moderation_events.get(action="moved a post")
+    assert event.note == "From “Fractions”. Off topic here"
+    assert elsewhere.posts.count() == 1
+
+
+def test_the_opening_post_stays_and_the_form_says_why(client_for):
+    role = FacilitatorFactory()
+    source, (opening, _) = _conversation(
+        role.community, "Fractions", "How do you teach fractions?", "Number lines"
+    )
+    target, _ = _conversation(role.community, "Travel", "Bus")
+    response = client_for(role.user).post(url("post-move", pk=opening.pk), {"thread": target.pk, "note": "x"})
+    assert response.status_code == 200
+    assert "This post opens its thread, so it cannot be moved." in response.content.decode()
+    assert 'value="x"' in response.content.decode()  # what was typed is kept
+    opening.refresh_from_db()
+    assert opening.thread == source
+
+
+def test_members_cannot_move_posts(client_for):
+    post = PostFactory()
+    target = ThreadFactory(community=post.thread.community)
+    member = MembershipFactory(community=post.thread.community).user
+    client = client_for(member)
+    assert client.get(url("post-move", pk=post.pk)).status_code == 403
+    assert client.post(url("post-move", pk=post.pk), {"thread": target.pk}).status_code == 403
+    post.refresh_from_db()
+    assert post.thread != target
 
 
 def test_hidden_thread_is_404_for_members(client_for):

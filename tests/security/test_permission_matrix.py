@@ -243,6 +243,7 @@ TABLE: list[Row] = [
     *rows("communities:post-edit", "Ana's post", lambda w: {"pk": w.post.pk}, {"applicant"}, GP),
     *rows("communities:post-report", "Ana's post", lambda w: {"pk": w.post.pk}, {"trainer"} | COORDS, GP),
     *rows("communities:post-moderate", "Ana's post", lambda w: {"pk": w.post.pk}, COORDS, P),
+    *rows("communities:post-move", "Ana's post", lambda w: {"pk": w.post.pk}, COORDS, GP),
     *rows("communities:community-detail", "members-only", lambda w: {"slug": w.community.slug}, ALL),
     # Ben holds an invitation: he sees the cohort's page with its "Accept the invitation" button.
     *rows(
