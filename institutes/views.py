@@ -15,7 +15,6 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from institutes import permissions, services
@@ -48,7 +47,7 @@ from institutes.models import (
 from portal import pagecache
 from portal.access import login_required, public, signed_link
 from portal.emails import absolute_url
-from portal.fragments import render_items, url_for_pk
+from portal.fragments import KnownCountPaginator, render_items, url_for_pk
 from portal.models import Agency
 from portal.pagecache import cached_page
 from portal.uploads import attachment_response
@@ -600,16 +599,6 @@ QUEUE_ROW_FIELDS = [
 ]
 
 
-class _KnownCountPaginator(Paginator):
-    def __init__(self, *args, count: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self.known_count
-
-
 @login_required
 @cached_page("institutes")
 def review_queue(request, slug):
@@ -622,7 +611,7 @@ def review_queue(request, slug):
     if not (form.is_valid() and any(form.cleaned_data.values())):
         # Unfiltered, the queue is every application but the drafts: the counts above hold its length.
         total = sum(n for status, n in counts.items() if status != Status.DRAFT)
-        page = _KnownCountPaginator(rows, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
+        page = KnownCountPaginator(rows, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     else:
         page = _page(request, rows)
     application_url = url_for_pk("institutes:application-detail")

@@ -7,16 +7,14 @@ the apps whose rows the panel shows: each panel is kept rendered per person like
 leaves the others, whose queries are most of the dashboard's cost, as they were.
 """
 
-import hashlib
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from portal import pagecache
@@ -41,19 +39,14 @@ def register(panel: Callable, *, scopes: Iterable[str]) -> Callable:
     return panel
 
 
-def _build(request, registered: Registered) -> tuple[dict | None, object]:
+def _build(request, registered: Registered) -> tuple[dict | None, datetime | None]:
     """The panel rendered, and the moment its content changes with the clock (or None)."""
-    outer = getattr(request, "_page_changes_at", None)
-    request._page_changes_at = None
-    try:
+    with pagecache.changes_within(request) as changes:
         context = registered.panel(request)
-    finally:
-        changes_at, request._page_changes_at = request._page_changes_at, outer
-    pagecache.changes_at(request, changes_at)  # the whole page is not kept past it either
     if not context:
-        return None, changes_at
+        return None, changes[0]
     html = render_to_string(context["template"], {"panel": context}, request=request)
-    return {"order": context.get("order", 50), "html": html}, changes_at
+    return {"order": context.get("order", 50), "html": html}, changes[0]
 
 
 def panels_for(request) -> list[dict]:
@@ -64,15 +57,9 @@ def panels_for(request) -> list[dict]:
     if caching:
         scopes = list(dict.fromkeys(s for r in _panels for s in r.scopes))
         current = dict(zip(scopes, pagecache.versions(scopes), strict=True))
-        common = (
-            request.user.pk,
-            timezone.localdate().isoformat(),
-            timezone.get_current_timezone_name(),
-            translation.get_language(),
-        )
         for r in _panels:
-            parts = (r.name, *common, tuple(current[s] for s in r.scopes))
-            keys[r] = "panel:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+            versions = tuple(current[s] for s in r.scopes)
+            keys[r] = pagecache.digest_key(f"panel:{r.name}", request.user.pk, versions)
     found = cache.get_many(list(keys.values())) if caching else {}
     now = timezone.now()
     panels = []
@@ -83,12 +70,10 @@ def panels_for(request) -> list[dict]:
             panel = stored["panel"]
         else:
             panel, changes_at = _build(request, r)
-            if caching:
-                until = now + timedelta(seconds=settings.PAGE_CACHE_SECONDS)
-                until = min(until, changes_at or until)
+            until, seconds = pagecache.lifetime(now, changes_at)
+            if caching and seconds > 0:
                 stored = {"panel": panel, "changes_at": changes_at, "until": until.timestamp()}
-                if (seconds := math.ceil((until - now).total_seconds())) > 0:
-                    cache.set(keys[r], stored, seconds)
+                cache.set(keys[r], stored, seconds)
         if panel:
             panels.append({"order": panel["order"], "html": mark_safe(panel["html"])})
     return sorted(panels, key=lambda p: p["order"])

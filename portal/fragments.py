@@ -99,3 +99,16 @@ class CachedCountPaginator(Paginator):
             total = super().count
             cache.set(self.cache_key, total, self.seconds)
         return total
+
+
+class KnownCountPaginator(Paginator):
+    """A Paginator told its total by the caller, who has it already (from counts the page shows
+    anyway), instead of asking the database with COUNT(*)."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count

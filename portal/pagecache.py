@@ -25,7 +25,8 @@ import hashlib
 import math
 import time
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -86,6 +87,39 @@ def changes_at(request, moment) -> None:
         request._page_changes_at = moment if earliest is None else min(earliest, moment)
 
 
+@contextmanager
+def changes_within(request):
+    """Collect, apart, the ``changes_at()`` moment of the work done inside (one dashboard panel,
+    kept on its own): ``found[0]`` is the earliest, or None. The page is told of it as well."""
+    outer = getattr(request, "_page_changes_at", None)
+    request._page_changes_at = None
+    found = [None]
+    try:
+        yield found
+    finally:
+        found[0], request._page_changes_at = request._page_changes_at, outer
+        changes_at(request, found[0])
+
+
+def lifetime(now, changes: datetime | None) -> tuple[datetime, int]:
+    """Until when something built ``now`` may be kept, and for how many whole seconds."""
+    until = now + timedelta(seconds=settings.PAGE_CACHE_SECONDS)
+    until = min(until, changes or until)
+    return until, math.ceil((until - now).total_seconds())
+
+
+def digest_key(prefix: str, *parts) -> str:
+    """A cache key for ``parts`` and what every kept page depends on: language, time zone and
+    today's date."""
+    parts = (
+        *parts,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        timezone.localdate().isoformat(),
+    )
+    return f"{prefix}:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+
+
 def _cacheable(request) -> bool:
     if request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0:
         return False
@@ -95,21 +129,16 @@ def _cacheable(request) -> bool:
 
 def _key(request, name: str, scopes: tuple) -> str:
     user = request.user
-    parts = (
-        name,
+    return digest_key(
+        f"page:{name}",
         user.pk if user.is_authenticated else "visitor",
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
         request.scheme,
         request.get_host(),
         request.get_full_path(),
         request.headers.get("HX-Request", ""),
-        translation.get_language(),
-        timezone.get_current_timezone_name(),
-        timezone.localdate().isoformat(),
         versions(scopes),
     )
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
-    return f"page:{name}:{digest}"
 
 
 def _storable(request, response) -> bool:
@@ -152,9 +181,7 @@ def cached_page(*scopes: str) -> Callable:
                     response[header] = value
                 return response
             response = view(request, *args, **kwargs)
-            until = now + timedelta(seconds=settings.PAGE_CACHE_SECONDS)
-            until = min(until, getattr(request, "_page_changes_at", None) or until)
-            seconds = math.ceil((until - now).total_seconds())
+            until, seconds = lifetime(now, getattr(request, "_page_changes_at", None))
             if seconds > 0 and _storable(request, response):
                 stored = (response.content, list(response.items()), until.timestamp())
                 cache.set(key, stored, seconds)

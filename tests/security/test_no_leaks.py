@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.quality.spider import crawl
+from tests.security.conftest import ROLES
 from tests.security.test_csrf import _starts
 
 COORDS = {"coordinator", "other_coordinator", "admin"}
@@ -26,17 +27,6 @@ SECRETS = {
     "zqmembersresource": {"applicant", "trainer", *COORDS},
     "zqreportreason": {*COORDS},
 }
-ROLES = [
-    "visitor",
-    "applicant",
-    "other_applicant",
-    "other_coordinator",
-    "coordinator",
-    "trainer",
-    "other_trainer",
-    "finance",
-    "admin",
-]
 
 
 def _plant(w):
