@@ -344,6 +344,14 @@ def test_the_opening_post_stays_and_the_form_says_why(client_for):
     assert opening.thread == source
 
 
+def test_with_no_other_thread_the_move_page_says_what_to_do(client_for):
+    role = FacilitatorFactory()
+    _, (_, reply) = _conversation(role.community, "Fractions", "How?", "Number lines")
+    page = client_for(role.user).get(url("post-move", pk=reply.pk)).content.decode()
+    assert "This community has no other thread yet." in page
+    assert "Move the post" not in page
+
+
 def test_members_cannot_move_posts(client_for):
     post = PostFactory()
     target = ThreadFactory(community=post.thread.community)
