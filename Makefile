@@ -64,7 +64,7 @@ bench: install
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	@command -v wrk >/dev/null || if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
 	  else echo "The bench needs wrk: sudo apt-get install wrk"; exit 1; fi
-	$(PY) -m portal.bench.pages $(BENCH_ARGS)
+	$(PY) -m bench.pages $(BENCH_ARGS)
 
 # Known vulnerabilities in the pinned dependencies (and what they pull in), from the PyPI advisory
 # data; it needs the network, so it is not part of `make test`. --strict: a pin that cannot be

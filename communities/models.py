@@ -306,7 +306,7 @@ class Post(RendersMarkdown, models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         # A thread's page reads its posts in this order; without the index PostgreSQL walks the
-        # created_at index over every thread's posts (portal/bench: 215 ms -> <1 ms at 200,000 posts).
+        # created_at index over every thread's posts (bench: 215 ms -> <1 ms at 200,000 posts).
         indexes = [models.Index(fields=["thread", "created_at", "id"], name="post_thread_order_idx")]
 
     def __str__(self) -> str:

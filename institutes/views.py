@@ -79,7 +79,7 @@ def _reviewable_institute(request, slug: str) -> Institute:
 
 def _with_seats(queryset):
     # COUNT(*) per listed institute (index-only on application_queue_idx) rather than a join of every
-    # application, which made each catalog page and its page count scan all applications (portal/bench).
+    # application, which made each catalog page and its page count scan all applications (bench).
     accepted = (
         Application.objects.filter(institute=OuterRef("pk"), status=Status.ACCEPTED)
         .order_by()

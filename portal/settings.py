@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "portal.middleware.PrivatePagesNotCachedMiddleware",
 ]
 
-# The benchmark (portal/bench) serves the same site plus two ceiling views through its own URLconf.
+# The benchmark (bench) serves the same site plus two ceiling views through its own URLconf.
 ROOT_URLCONF = env.str("ROOT_URLCONF", default="portal.urls")
 WSGI_APPLICATION = "portal.wsgi.application"
 

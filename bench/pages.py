@@ -1,6 +1,6 @@
 """`make bench`: seed a state-sized PostgreSQL database, serve it with gunicorn, drive it with wrk.
 
-    python -m portal.bench.pages [--scale 1.0] [--duration 15] [--reuse-db] [--profile PAGE]
+    python -m bench.pages [--scale 1.0] [--duration 15] [--reuse-db] [--profile PAGE]
 
 Steps: (1) drop and create the tot_bench database (never tot_portal or a test database),
 migrate and seed it; (2) sign the bench people in (coordinator, participant, member) through
@@ -11,7 +11,7 @@ connections after a short warm-up and print one table. It exits non-zero only wh
 never because a page misses a target.
 
 portal imports no app at module level; the bench reaches the apps' models lazily, inside
-portal.bench.seed's functions, once Django is set up.
+bench.seed's functions, once Django is set up.
 """
 
 import argparse
@@ -117,7 +117,7 @@ def bench_env(port: int) -> dict:
         "SITE_URL": f"http://127.0.0.1:{port}",
         "SECURE_SSL_REDIRECT": "false",
         "STATIC_MANIFEST": "false",
-        "ROOT_URLCONF": "portal.bench.urls",
+        "ROOT_URLCONF": "bench.urls",
         "LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "600",
         # No staticfiles/ without collectstatic: WhiteNoise's warning is noise here.
@@ -471,7 +471,7 @@ def main(argv=None) -> int:
     from django.core.management import call_command
     from django.db import connections
 
-    from portal.bench.seed import Scale, seed
+    from bench.seed import Scale, seed
 
     if fresh:
         print("Migrating ...")

@@ -1,6 +1,6 @@
 """The bench URLconf: the whole portal plus the two ceilings the pages are measured against.
 
-Used only by the benchmark run (ROOT_URLCONF=portal.bench.urls); the portal itself never routes here.
+Used only by the benchmark run (ROOT_URLCONF=bench.urls); the portal itself never routes here.
 """
 
 from django.http import HttpResponse

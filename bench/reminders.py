@@ -1,6 +1,6 @@
 """Benchmark of the daily reminder scans on a state-sized PostgreSQL database.
 
-    python -m portal.bench.reminders [--scale 1.0] [--batch-size 1000] [--keep-db]
+    python -m bench.reminders [--scale 1.0] [--batch-size 1000] [--keep-db]
 
 Creates its own database (tot_bench_reminders; never tot_portal or a test database), migrates
 it, seeds 100,000 certifications (facilitation commitments) and 200,000 assignment submissions

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from communities.models import Post, Thread
 from institutes.models import Application, Institute
-from portal.bench.seed import Scale, seed
+from bench.seed import Scale, seed
 from trainers.models import Certification
 
 
@@ -29,7 +29,7 @@ def test_seed_builds_the_smallest_data_set_and_names_the_benched_objects():
 
 
 @pytest.mark.django_db
-@override_settings(ROOT_URLCONF="portal.bench.urls")
+@override_settings(ROOT_URLCONF="bench.urls")
 def test_ceilings_answer_with_no_query_and_one_query(django_assert_num_queries):
     client = Client()
     with django_assert_num_queries(0):

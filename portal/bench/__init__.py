@@ -1,5 +1,0 @@
-"""The performance benchmark behind `make bench` (run `python -m portal.bench.pages`).
-
-Nothing here is imported by the running portal: the bench builds its own database, serves the
-site with gunicorn through ``portal.bench.urls`` and drives it with wrk.
-"""
