@@ -131,6 +131,9 @@ class Scale:
         )
 
 
+PASSWORD = "bench-password-not-for-use"
+
+
 @dataclass
 class Seeded:
     """What the bench needs to find its pages and sign its people in."""
@@ -140,6 +143,11 @@ class Seeded:
     coordinator_pk: int = 0
     participant_pk: int = 0
     member_pk: int = 0
+    # The mixed run: someone who signs in again and again, and a member who replies in a thread
+    # other than the one benched (all with the password below).
+    signer_email: str = ""
+    writer_email: str = ""
+    writer_thread_pk: int = 0
     counts: dict = field(default_factory=dict)
 
 
@@ -206,7 +214,7 @@ def seed(scale: Scale, log=print) -> Seeded:
 
         # --- people ----------------------------------------------------------------------
         # Applicants apply to two institutes each; the first ones become the trainers.
-        password = make_password("bench-password-not-for-use")
+        password = make_password(PASSWORD)
         n_people = max(scale.applications // 2, scale.trainers)
         users = [
             User(
@@ -592,6 +600,12 @@ def seed(scale: Scale, log=print) -> Seeded:
         cohort_community = by_institute[cohort_institute.pk]
         big_thread = next(t for t in threads if t.community_id == cohort_community.pk)
         out.thread_pk = big_thread.pk
+        writer_thread = next(
+            t for t in threads if t.community_id != cohort_community.pk and member_ids.get(t.community_id)
+        )
+        out.writer_thread_pk = writer_thread.pk
+        out.writer_email = User.objects.get(pk=member_ids[writer_thread.community_id][0]).email
+        out.signer_email = users[-1].email
         bodies = [(b, render_markdown(b)) for b in POST_BODIES]
         rest = scale.posts - scale.big_thread_posts
         others = [t for t in threads if t.pk != big_thread.pk]

@@ -8,4 +8,4 @@ class CommunitiesConfig(AppConfig):
         from communities.dashboard import panel
         from portal import dashboard
 
-        dashboard.register(panel, scopes=["communities"])
+        dashboard.register(panel)

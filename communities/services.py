@@ -30,7 +30,6 @@ from communities.models import (
     Resource,
     Thread,
 )
-from portal import pagecache
 from portal.emails import absolute_url, queue_email
 from portal.uploads import safe_filename
 
@@ -129,7 +128,6 @@ def remove_member(*, community: Community, user, actor, note: str = "") -> None:
 def mark_orientation_seen(*, membership: Membership) -> None:
     if not membership.seen_orientation:
         Membership.objects.filter(pk=membership.pk).update(seen_orientation=True)
-        pagecache.bump("communities")  # update() sends no signal
         membership.seen_orientation = True
 
 
@@ -137,7 +135,6 @@ def set_notify(*, membership: Membership, notify: str) -> None:
     if notify not in Membership.Notify.values:
         raise CommunityError("Choose how you would like to hear about replies.")
     Membership.objects.filter(pk=membership.pk).update(notify=notify)
-    pagecache.bump("communities")  # update() sends no signal
     membership.notify = notify
 
 

@@ -53,7 +53,6 @@ from communities.models import (
 from communities.search import search as run_search
 from portal.access import login_required, public
 from portal.fragments import render_items, url_for_pk
-from portal.pagecache import cached_page
 from portal.uploads import attachment_response
 
 PAGE_SIZE = 25
@@ -452,7 +451,6 @@ def _post_cards(request, posts, *, can_reply: bool, can_moderate: bool, is_membe
 
 
 @public
-@cached_page("communities")
 def thread_detail(request, pk):
     thread = _visible_thread(request, pk)
     user = request.user

@@ -9,5 +9,5 @@ class InstitutesConfig(AppConfig):
         from portal import dashboard
 
         # The progress tracker's last step is a certification, kept by trainers.
-        dashboard.register(panel, scopes=["institutes", "trainers"])
-        dashboard.register(coordinator_panel, scopes=["institutes"])
+        dashboard.register(panel)
+        dashboard.register(coordinator_panel)

@@ -9,7 +9,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Value
 from django.utils import timezone
 
 from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Institute, Session
-from portal import pagecache
 
 Status = Application.Status
 STEPS = ["Applied", "Accepted", "Assignments done", "Attended", "Practice passed", "Certified"]
@@ -89,7 +88,6 @@ def panel(request) -> dict | None:
     for application in applications:
         rows.append({"application": application, "steps": _progress(application)})
         if application.status != Status.ACCEPTED:
-            pagecache.changes_at(request, application.institute.window_changes_at())
             if application.status == Status.DRAFT and application.institute.is_accepting_applications():
                 due.append(
                     {

@@ -44,12 +44,10 @@ from institutes.models import (
     Team,
     TeamInvitation,
 )
-from portal import pagecache
 from portal.access import login_required, public, signed_link
 from portal.emails import absolute_url
 from portal.fragments import KnownCountPaginator, render_items, url_for_pk
 from portal.models import Agency
-from portal.pagecache import cached_page
 from portal.uploads import attachment_response
 
 PAGE_SIZE = 25
@@ -119,7 +117,6 @@ def _catalog_card_inputs(institute) -> list:
 
 
 @public
-@cached_page("institutes")
 def catalog(request):
     published = Institute.objects.published()
     topics = published.order_by("topic").values_list("topic", flat=True).distinct()
@@ -169,7 +166,6 @@ def catalog(request):
         institute.audience_names = audiences[institute.pk]
         institute.seats_left = max(institute.capacity - institute.accepted_count, 0)
         institute.open_now = institute.is_accepting_applications(now)
-        pagecache.changes_at(request, institute.window_changes_at(now))
     render_items(page, "institutes/_catalog_card.html", name="institute", inputs=_catalog_card_inputs)
     query = request.GET.copy()
     query.pop("page", None)
@@ -181,7 +177,6 @@ def catalog(request):
 
 
 @public
-@cached_page("institutes")
 def institute_detail(request, slug):
     institute = _visible_institute(request, slug)
     sessions = institute.sessions.all()
@@ -189,7 +184,6 @@ def institute_detail(request, slug):
     if request.user.is_authenticated:
         application = Application.objects.filter(applicant=request.user, institute=institute).first()
     taken = institute.applications.accepted().count()
-    pagecache.changes_at(request, institute.window_changes_at())
     return render(
         request,
         "institutes/institute_detail.html",
@@ -600,7 +594,6 @@ QUEUE_ROW_FIELDS = [
 
 
 @login_required
-@cached_page("institutes")
 def review_queue(request, slug):
     institute = _reviewable_institute(request, slug)
     form = _queue_filter_form(request, institute)

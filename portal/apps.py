@@ -1,8 +1,4 @@
-from django.apps import AppConfig, apps
-from django.db.models.signals import m2m_changed, post_delete, post_save
-
-# The apps whose rows the portal's pages show (see portal.pagecache).
-PAGE_DATA_APPS = ("portal", "institutes", "communities", "trainers")
+from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
@@ -10,16 +6,4 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
-        from portal import pagecache, startup  # noqa: F401  (startup registers the deploy check)
-
-        # Per model, not for every sender: models without receivers keep Django's fast delete.
-        for model in apps.get_models(include_auto_created=True):
-            if model._meta.app_label not in PAGE_DATA_APPS:
-                continue
-            if model._meta.label_lower in pagecache.NOT_SHOWN:
-                continue
-            uid = f"pagecache:{model._meta.label_lower}"
-            post_save.connect(pagecache.bump_for_instance, sender=model, dispatch_uid=uid)
-            post_delete.connect(pagecache.bump_for_instance, sender=model, dispatch_uid=uid)
-            # add(), remove() and clear() on a many-to-many field name its table as the sender.
-            m2m_changed.connect(pagecache.bump_for_instance, sender=model, dispatch_uid=uid)
+        from portal import startup  # noqa: F401  (startup registers the deploy check)

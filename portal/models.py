@@ -3,14 +3,10 @@
 import hashlib
 import re
 
-from django.conf import settings
-from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
-from django.core.cache import cache
+from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_save, pre_delete
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,7 +85,8 @@ class User(AbstractUser):
 
     def in_group(self, name: str) -> bool:
         if not hasattr(self, "_group_names"):
-            self._group_names = cached_group_names(self)
+            # portal.backends loads them with the person on each request; elsewhere, one query.
+            self._group_names = frozenset(self.groups.values_list("name", flat=True))
         return name in self._group_names
 
     @property
@@ -99,55 +96,6 @@ class User(AbstractUser):
     @property
     def is_finance(self) -> bool:
         return self.is_superuser or self.in_group("Finance")
-
-
-# The navigation and the access rules ask for a person's groups on every signed-in page: the
-# names are kept in the cache (Redis) for a few minutes, and dropped the moment the person's
-# groups, or a group they belong to, change (the receivers below), so a role change is immediate.
-GROUP_NAMES_CACHE_SECONDS = 300
-
-
-def _group_names_key(user_pk) -> str:
-    return f"portal:group-names:{user_pk}"
-
-
-def _caches_group_names() -> bool:
-    # A database cache would trade the query for another query (or three, on a miss).
-    return "DatabaseCache" not in settings.CACHES["default"]["BACKEND"]
-
-
-def cached_group_names(user) -> frozenset:
-    if not _caches_group_names():
-        return frozenset(user.groups.values_list("name", flat=True))
-    key = _group_names_key(user.pk)
-    names = cache.get(key)
-    if names is None:
-        names = frozenset(user.groups.values_list("name", flat=True))
-        cache.set(key, names, GROUP_NAMES_CACHE_SECONDS)
-    return names
-
-
-def forget_group_names(user_pks) -> None:
-    if _caches_group_names():
-        cache.delete_many([_group_names_key(pk) for pk in user_pks])
-
-
-@receiver(m2m_changed, sender=User.groups.through)
-def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if not reverse:  # user.groups.add/remove/clear/set
-        if action in ("post_add", "post_remove", "post_clear"):
-            forget_group_names([instance.pk])
-    elif action in ("post_add", "post_remove"):  # group.user_set.add/remove
-        forget_group_names(pk_set or [])
-    elif action == "pre_clear":  # group.user_set.clear(): who is in it, before it empties
-        forget_group_names(list(instance.user_set.values_list("pk", flat=True)))
-
-
-@receiver(post_save, sender=Group)
-@receiver(pre_delete, sender=Group)
-def _group_renamed_or_deleted(sender, instance, **kwargs):
-    if instance.pk:
-        forget_group_names(list(instance.user_set.values_list("pk", flat=True)))
 
 
 class AgencyQuerySet(models.QuerySet):

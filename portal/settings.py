@@ -27,7 +27,6 @@ env = environ.Env(
     EMAIL_FLUSH_GRACE_SECONDS=(int, 60),
     REMINDER_BATCH_SIZE=(int, 1000),
     UPLOAD_MAX_MB=(int, 10),
-    PAGE_CACHE_SECONDS=(int, 300),
 )
 env_file = BASE_DIR / ".env"
 if env_file.exists():
@@ -120,10 +119,6 @@ else:
     # group names well enough; production and CI set REDIS_URL and share one cache.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tot"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# The busiest pages are kept whole per reader until their data changes (portal/pagecache.py);
-# this bounds how old a page may get while the clock moves on (0 turns the page cache off).
-PAGE_CACHE_SECONDS = env("PAGE_CACHE_SECONDS")
-
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -131,8 +126,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "portal.backends.ModelBackend",
+    "portal.backends.AuthenticationBackend",
 ]
 
 LANGUAGE_CODE = "en-us"

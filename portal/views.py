@@ -9,9 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal import dashboard, notifications
 from portal.access import login_required, public, signed_link
-from portal.apps import PAGE_DATA_APPS
 from portal.forms import NotificationPreferencesForm, ProfileForm
-from portal.pagecache import cached_page
 
 
 @public
@@ -20,7 +18,6 @@ def home(request):
 
 
 @login_required
-@cached_page(*PAGE_DATA_APPS)  # the panels come from every app
 def dashboard_view(request):
     return render(request, "portal/dashboard.html", {"panels": dashboard.panels_for(request)})
 

@@ -10,5 +10,5 @@ class TrainersConfig(AppConfig):
         from trainers.dashboard import staff_panel, trainer_panel
 
         # Certifications name their module, which lives in institutes.
-        dashboard.register(trainer_panel, scopes=["trainers", "institutes"])
-        dashboard.register(staff_panel, scopes=["trainers"])
+        dashboard.register(trainer_panel)
+        dashboard.register(staff_panel)

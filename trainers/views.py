@@ -18,7 +18,6 @@ from institutes.models import Institute
 from portal.access import coordinator_required, finance_required, login_required, public, rule_required
 from portal.emails import absolute_url
 from portal.fragments import CachedCountPaginator, render_items
-from portal.pagecache import cached_page
 from portal.uploads import attachment_response
 from trainers import permissions, services
 from trainers.forms import (
@@ -617,7 +616,6 @@ def _directory_card_inputs(profile) -> list:
 
 
 @public
-@cached_page("trainers", "institutes")
 def directory(request):
     form = DirectoryFilterForm(request.GET or None)
     active = Certification.objects.active()

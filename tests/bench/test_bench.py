@@ -4,9 +4,9 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from bench.seed import Scale, seed
 from communities.models import Post, Thread
 from institutes.models import Application, Institute
-from bench.seed import Scale, seed
 from trainers.models import Certification
 
 
