@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from institutes.models import Application, Assignment, Attendance, Audience, Institute, PracticeResult
-from portal.forms import BootstrapFormMixin
+from portal.forms import AgencyChoiceField, BootstrapFormMixin
 from portal.models import Agency
 from portal.uploads import validate_upload
 
@@ -37,11 +37,6 @@ class CatalogFilterForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, topics=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = _with_any([(t, t) for t in topics])
-
-
-class AgencyChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Agency) -> str:
-        return f"{obj.name} ({obj.region})" if obj.region else obj.name
 
 
 class ApplicationForm(forms.ModelForm):
