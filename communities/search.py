@@ -2,10 +2,12 @@
 
 PostgreSQL: full-text search over each row's stored ``search_vector`` (kept by a trigger, GIN
 indexed; see migration 0003): thread titles, post bodies, resource titles and descriptions, in
-the 'english' configuration, ranked. Each kind is a section with its own pages; per section a
-page costs two queries whatever the number of matches: one counts the matches, one reads the
-page's rows, whose ids come from the ranked match in a subquery, with their headlines, so
-``ts_headline`` runs only for the rows shown.
+the 'english' configuration with websearch syntax, ranked. Each kind is a section with its own
+pages, and a page of a section costs two queries whatever the number of matches: the first
+takes the newest ``RANKED`` (+1) visible matches, ranks them, counts them with a window and
+returns the ids of the page's rows; the second reads those rows with their headlines, so
+``ts_headline`` runs only for the rows shown. A query matching more than ``RANKED`` rows of a
+kind says so and ranks only the newest: the work of a search has a bound at any size.
 
 SQLite (the quick start): a plain case-insensitive match with a highlighted snippet made in
 Python. Either way every query starts from ``visible_to(user)``, so a members-only community
