@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -36,6 +37,25 @@ TOPIC_CHOICES = [(t, t) for t in TOPICS]
 
 def _is_moderator_everywhere(user) -> bool:
     return bool(user.is_authenticated and user.is_coordinator)
+
+
+def search_vector_field():
+    """The stored full-text document of a row, for communities/search.py.
+
+    Written only by PostgreSQL triggers (migration 0003: titles weigh 'A', bodies and
+    descriptions 'B'), so ``.update()``, data migrations and raw SQL keep it right too; GIN
+    indexed there. On SQLite the column stays empty and search falls back to ``icontains``.
+    """
+    return SearchVectorField(null=True, editable=False, serialize=False)
+
+
+class LeavesSearchVectorInDatabase(models.Manager):
+    """Never loads ``search_vector`` into Python: only search reads it, inside SQL. A row saved
+    after loading through this manager writes only its loaded fields, and the trigger refreshes
+    the vector from them."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("search_vector")
 
 
 class RendersMarkdown:
@@ -263,8 +283,9 @@ class Thread(models.Model):
     pinned = models.BooleanField(default=False)
     locked = models.BooleanField(default=False)
     hidden = models.BooleanField(default=False)
+    search_vector = search_vector_field()
 
-    objects = ThreadQuerySet.as_manager()
+    objects = LeavesSearchVectorInDatabase.from_queryset(ThreadQuerySet)()
 
     class Meta:
         ordering = ["-pinned", "-last_activity_at"]
@@ -300,8 +321,9 @@ class Post(RendersMarkdown, models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     hidden = models.BooleanField(default=False)
     quote = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    search_vector = search_vector_field()
 
-    objects = PostQuerySet.as_manager()
+    objects = LeavesSearchVectorInDatabase.from_queryset(PostQuerySet)()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -403,8 +425,9 @@ class Resource(RendersMarkdown, TimeStampedModel):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    search_vector = search_vector_field()
 
-    objects = ResourceQuerySet.as_manager()
+    objects = LeavesSearchVectorInDatabase.from_queryset(ResourceQuerySet)()
 
     class Meta:
         ordering = ["title"]

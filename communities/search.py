@@ -1,8 +1,17 @@
 """Search across the threads, posts and resources a person may see.
 
-PostgreSQL: full-text search with ranking and highlighted headlines. SQLite (the quick start):
-a plain case-insensitive match with a highlighted snippet made in Python. Either way every
-query starts from ``visible_to(user)``, so a members-only community never leaks a hit.
+PostgreSQL: full-text search over each row's stored ``search_vector`` (kept by a trigger, GIN
+indexed; see migration 0003): thread titles, post bodies, resource titles and descriptions, in
+the 'english' configuration with websearch syntax, ranked. Each kind is a section with its own
+pages, and a page of a section costs two queries whatever the number of matches: the first
+takes the newest ``RANKED`` (+1) visible matches, ranks them, counts them with a window and
+returns the ids of the page's rows; the second reads those rows with their headlines, so
+``ts_headline`` runs only for the rows shown. A query matching more than ``RANKED`` rows of a
+kind says so and ranks only the newest: the work of a search has a bound at any size.
+
+SQLite (the quick start): a plain case-insensitive match with a highlighted snippet made in
+Python. Either way every query starts from ``visible_to(user)``, so a members-only community
+never leaks a hit.
 """
 
 from __future__ import annotations
@@ -11,12 +20,19 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Q, Window
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from communities.models import Post, Resource, Thread
 
-LIMIT = 30
+PER_PAGE = 20
+# Per kind, the newest RANKED visible matches are ranked and paged, so the work of a search has a
+# bound whatever the number of matches; a query that matches more says so and asks for more words.
+RANKED = 1000
+MAX_PAGES = RANKED // PER_PAGE
+MAX_QUERY_LENGTH = 200
 CONFIG = "english"
 # Private-use characters mark the matches inside a headline: the text around them is escaped
 # first, then they become <mark> tags, so nothing a member typed can become markup.
@@ -24,15 +40,100 @@ START, STOP = "\ue000", "\ue001"
 
 
 @dataclass
+class Kind:
+    key: str
+    label: str
+    model: type
+    related: tuple
+    text: str  # the field a headline is made from
+    order: tuple  # after the rank; the last entry makes the order total, so pages never overlap
+    fallback_match: callable
+    related_vectors: tuple = ()  # search vectors select_related would load: left in the database
+
+
+KINDS = {
+    kind.key: kind
+    for kind in [
+        Kind(
+            "threads",
+            "Threads",
+            Thread,
+            ("community",),
+            "title",
+            ("-last_activity_at", "-pk"),
+            lambda q: Q(title__icontains=q),
+        ),
+        Kind(
+            "posts",
+            "Posts",
+            Post,
+            ("thread__community", "author"),
+            "body",
+            ("-created_at", "-pk"),
+            lambda q: Q(body__icontains=q),
+            ("thread__search_vector",),
+        ),
+        Kind(
+            "resources",
+            "Resources",
+            Resource,
+            ("community",),
+            "description",
+            ("title", "pk"),
+            lambda q: Q(title__icontains=q) | Q(description__icontains=q),
+        ),
+    ]
+}
+
+
+@dataclass
+class Section:
+    key: str
+    label: str
+    page: Page
+    more: bool = False  # more matches than RANKED: the count shown is RANKED
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count
+
+    @property
+    def items(self) -> list:
+        return self.page.object_list
+
+
+@dataclass
 class Results:
     query: str
-    threads: list = field(default_factory=list)
-    posts: list = field(default_factory=list)
-    resources: list = field(default_factory=list)
+    kind: str | None = None  # one kind's pages, or None: the first page of every kind
+    sections: list = field(default_factory=list)
+
+    def _items(self, key) -> list:
+        return next((s.items for s in self.sections if s.key == key), [])
+
+    @property
+    def threads(self) -> list:
+        return self._items("threads")
+
+    @property
+    def posts(self) -> list:
+        return self._items("posts")
+
+    @property
+    def resources(self) -> list:
+        return self._items("resources")
 
     @property
     def total(self) -> int:
-        return len(self.threads) + len(self.posts) + len(self.resources)
+        return sum(s.count for s in self.sections)
+
+    @property
+    def more(self) -> bool:
+        return any(s.more for s in self.sections)
+
+    @property
+    def ranked(self) -> int:
+        return RANKED
 
 
 def _highlight(headline: str) -> str:
@@ -55,68 +156,95 @@ def _snippet(text: str, query: str, width: int = 90) -> str:
     return ("… " if start else "") + marked + (" …" if start + len(piece) < len(text) else "")
 
 
-def search(user, query: str, limit: int = LIMIT) -> Results:
-    query = query.strip()[:200]
-    results = Results(query=query)
+def search(user, query: str, kind: str | None = None, page=1) -> Results:
+    """The visible matches of ``query``: with ``kind`` ("threads", "posts" or "resources"),
+    page ``page`` of that kind; without, the first page of each. Any input is safe: an unknown
+    kind means all, a bad page number the nearest page, websearch syntax never fails."""
+    query = query.replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
+    kind = kind if kind in KINDS else None
+    results = Results(query=query, kind=kind)
     if not query:
         return results
-    posts = Post.objects.visible_to(user).select_related("thread__community", "author")
-    threads = Thread.objects.visible_to(user).select_related("community")
-    resources = Resource.objects.visible_to(user).select_related("community")
-    if settings.IS_POSTGRES:
-        _postgres(results, query, posts, threads, resources, limit)
-    else:
-        _fallback(results, query, posts, threads, resources, limit)
+    number = _page_number(page) if kind else 1
+    for key in [kind] if kind else KINDS:
+        section = _postgres if settings.IS_POSTGRES else _fallback
+        results.sections.append(section(KINDS[key], user, query, number))
     return results
 
 
-def _postgres(results, query, posts, threads, resources, limit) -> None:
-    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+def _page_number(page) -> int:
+    try:
+        return min(max(int(page), 1), MAX_PAGES)
+    except (TypeError, ValueError):
+        return 1
+
+
+class _CountedPaginator(Paginator):
+    """Told its total by the query that read the page (a window count), not by a COUNT(*)."""
+
+    def __init__(self, count: int):
+        super().__init__([], PER_PAGE)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
+def _postgres(kind: Kind, user, query: str, number: int) -> Section:
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
     q = SearchQuery(query, config=CONFIG, search_type="websearch")
-    opts = {"start_sel": START, "stop_sel": STOP, "config": CONFIG, "max_words": 35, "min_words": 15}
-
-    vector = SearchVector("title", config=CONFIG)
-    for thread in (
-        threads.annotate(document=vector, rank=SearchRank(vector, q), hl=SearchHeadline("title", q, **opts))
-        .filter(document=q)
-        .order_by("-rank", "-last_activity_at")[:limit]
-    ):
-        thread.highlight = _highlight(thread.hl)
-        results.threads.append(thread)
-
-    vector = SearchVector("body", config=CONFIG)
-    for post in (
-        posts.annotate(document=vector, rank=SearchRank(vector, q), hl=SearchHeadline("body", q, **opts))
-        .filter(document=q)
-        .order_by("-rank", "-created_at")[:limit]
-    ):
-        post.highlight = _highlight(post.hl)
-        results.posts.append(post)
-
-    vector = SearchVector("title", weight="A", config=CONFIG) + SearchVector(
-        "description", weight="B", config=CONFIG
+    # The newest visible matches, at most RANKED + 1 of them (GIN index, or the primary key
+    # walked backwards when the words are common), ranked, counted by a window, one page read.
+    newest = (
+        kind.model.objects.visible_to(user).filter(search_vector=q).order_by("-pk").values("pk")[: RANKED + 1]
     )
-    for resource in (
-        resources.annotate(
-            document=vector, rank=SearchRank(vector, q), hl=SearchHeadline("description", q, **opts)
-        )
-        .filter(document=q)
-        .order_by("-rank", "title")[:limit]
-    ):
-        resource.highlight = _highlight(resource.hl)
-        results.resources.append(resource)
+    ranked = (
+        kind.model.objects.filter(pk__in=newest)
+        .annotate(rank=SearchRank(F("search_vector"), q), total=Window(Count("*")))
+        .order_by("-rank", *kind.order)
+        .values_list("pk", "total")
+    )
+    found = list(ranked[(number - 1) * PER_PAGE : number * PER_PAGE])
+    if not found and number > 1:  # past the last page: show the last one
+        first = list(ranked[:PER_PAGE])
+        last = _CountedPaginator(min(first[0][1], RANKED)).num_pages if first else 1
+        return _postgres(kind, user, query, last) if last < number else _section(kind, [], 0, 1)
+    total = found[0][1] if found else 0
+    opts = {"start_sel": START, "stop_sel": STOP, "config": CONFIG, "max_words": 35, "min_words": 15}
+    rows = (
+        kind.model.objects.filter(pk__in=[pk for pk, _ in found])
+        .select_related(*kind.related)
+        .defer(*kind.related_vectors)
+        .annotate(headline=SearchHeadline(kind.text, q, **opts))
+        .in_bulk()
+    )
+    hits = [_with_highlight(rows[pk], _highlight(rows[pk].headline)) for pk, _ in found if pk in rows]
+    return _section(kind, hits, total, number)
 
 
-def _fallback(results, query, posts, threads, resources, limit) -> None:
-    for thread in threads.filter(title__icontains=query).order_by("-last_activity_at")[:limit]:
-        thread.highlight = _highlight(_snippet(thread.title, query))
-        results.threads.append(thread)
-    for post in posts.filter(body__icontains=query).order_by("-created_at")[:limit]:
-        post.highlight = _highlight(_snippet(post.body, query))
-        results.posts.append(post)
-    from django.db.models import Q
+def _section(kind: Kind, hits: list, total: int, number: int) -> Section:
+    paginator = _CountedPaginator(min(total, RANKED))
+    return Section(kind.key, kind.label, Page(hits, number, paginator), more=total > RANKED)
 
-    for resource in resources.filter(Q(title__icontains=query) | Q(description__icontains=query))[:limit]:
-        resource.highlight = _highlight(_snippet(resource.description or resource.title, query))
-        results.resources.append(resource)
+
+def _fallback(kind: Kind, user, query: str, number: int) -> Section:
+    matched = (
+        kind.model.objects.visible_to(user)
+        .filter(kind.fallback_match(query))
+        .select_related(*kind.related)
+        .defer(*kind.related_vectors)
+        .order_by(*kind.order)
+    )
+    page = Paginator(matched, PER_PAGE).get_page(number)
+    page.object_list = [
+        _with_highlight(row, _highlight(_snippet(getattr(row, kind.text) or row.title, query)))
+        for row in page.object_list
+    ]
+    return Section(kind.key, kind.label, page)
+
+
+def _with_highlight(row, highlight):
+    row.highlight = highlight
+    return row

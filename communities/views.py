@@ -798,7 +798,9 @@ def search(request):
     form = SearchForm(request.GET or None)
     results = None
     if form.is_valid() and form.cleaned_data["q"].strip():
-        results = run_search(request.user, form.cleaned_data["q"].strip())
+        results = run_search(
+            request.user, form.cleaned_data["q"], kind=request.GET.get("kind"), page=request.GET.get("page")
+        )
     return render(request, "communities/search.html", {"form": form, "results": results})
 
 
