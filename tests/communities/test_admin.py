@@ -20,7 +20,6 @@ MODELS = [
     "planstep",
     "planreflection",
     "plancomment",
-    "moderationevent",
 ]
 
 

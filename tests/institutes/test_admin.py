@@ -14,7 +14,6 @@ MODELS = [
     "session",
     "institutecoordinator",
     "application",
-    "applicationevent",
     "team",
     "teaminvitation",
     "assignment",

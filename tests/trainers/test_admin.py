@@ -13,7 +13,6 @@ MODELS = [
     "honorariumrate",
     "honorarium",
     "trainerprofile",
-    "statuschange",
 ]
 
 
@@ -31,7 +30,6 @@ def test_admin_changelist_and_change_pages_render(client_for, admin_user, model)
         "honorariumrate": honorarium.rate,
         "honorarium": honorarium,
         "trainerprofile": trainer.trainer_profile,
-        "statuschange": services.history(honorarium).first(),
     }[model]
     assert client.get(reverse(f"admin:trainers_{model}_change", args=[obj.pk])).status_code == 200
 
