@@ -164,19 +164,19 @@ def seed(scale: Scale, log=print) -> Seeded:
     from allauth.account.models import EmailAddress
     from allauth.mfa.totp.internal.auth import TOTP
     from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
 
     from communities.markdown import render_markdown
     from communities.models import Community, CommunityFacilitator, Membership, Post, Thread
     from institutes.models import (
         Application,
-        ApplicationEvent,
         Audience,
         Institute,
         InstituteCoordinator,
         Module,
         Session,
     )
-    from portal.models import Agency, User
+    from portal.models import Agency, AuditEntry, User
     from trainers.models import COMMITMENT_DAYS, Certification, FacilitationReport, TrainerProfile
 
     rng = random.Random(2024)
@@ -261,6 +261,7 @@ def seed(scale: Scale, log=print) -> Seeded:
         audiences = _bulk(Audience, [Audience(name=a, slug=slugify(a)) for a in AUDIENCES])
         n_inst = scale.institutes
         n_completed = int(n_inst * 0.6)
+        # Seeding at state size: statuses are written as data, not walked through the services.
         statuses = {}  # institute index -> status
         institutes = []
         for i in range(n_inst):
@@ -437,14 +438,16 @@ def seed(scale: Scale, log=print) -> Seeded:
                 )
             )
         applications = _bulk(Application, applications)
+        application_type = ContentType.objects.get_for_model(Application)
         _bulk(
-            ApplicationEvent,
+            AuditEntry,
             [
-                ApplicationEvent(
-                    application=a,
+                AuditEntry(
+                    content_type=application_type,
+                    object_id=a.pk,
                     actor=a.applicant,
-                    created_at=a.submitted_at,
-                    action="submitted",
+                    at=a.submitted_at,
+                    action="status:submitted",
                     from_status="draft",
                     to_status="submitted",
                 )

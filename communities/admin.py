@@ -9,7 +9,6 @@ from communities.models import (
     Invitation,
     JoinRequest,
     Membership,
-    ModerationEvent,
     PlanComment,
     PlanReflection,
     PlanStep,
@@ -18,6 +17,7 @@ from communities.models import (
     Resource,
     Thread,
 )
+from portal.admin import audit_history
 
 
 class FacilitatorInline(admin.TabularInline):
@@ -57,9 +57,18 @@ class JoinRequestAdmin(admin.ModelAdmin):
     list_display = ["user", "community", "status", "created_at", "decided_by"]
     list_filter = ["status"]
     search_fields = ["user__email", "community__title"]
-    readonly_fields = ["status", "decided_by", "decided_at"]
-    raw_id_fields = ["user", "community"]
+    readonly_fields = ["user", "community", "message", "status", "decided_by", "decided_at", "history"]
     actions = ["approve", "decline"]
+
+    def has_add_permission(self, request):
+        return False  # people ask to join on the site, which tells the facilitators
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a request is approved or declined, and its answer is kept
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_history(obj)
 
     @admin.action(description="Approve the selected requests")
     def approve(self, request, queryset):
@@ -130,6 +139,7 @@ class ResourceAdmin(admin.ModelAdmin):
 class PlanStepInline(admin.TabularInline):
     model = PlanStep
     extra = 0
+    readonly_fields = ["status"]  # the plan's owner keeps it on the site
 
 
 @admin.register(ImplementationPlan)
@@ -145,6 +155,7 @@ class PlanStepAdmin(admin.ModelAdmin):
     list_display = ["description", "plan", "owner_name", "due_on", "status"]
     list_filter = ["status"]
     raw_id_fields = ["plan"]
+    readonly_fields = ["status"]  # the plan's owner keeps it on the site
 
 
 @admin.register(PlanReflection)
@@ -157,16 +168,3 @@ class PlanReflectionAdmin(admin.ModelAdmin):
 class PlanCommentAdmin(admin.ModelAdmin):
     list_display = ["plan", "author", "created_at"]
     raw_id_fields = ["plan", "author"]
-
-
-@admin.register(ModerationEvent)
-class ModerationEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "community", "actor", "action", "subject_user", "note"]
-    list_filter = ["action"]
-    search_fields = ["community__title", "actor__email", "note"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

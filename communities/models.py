@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from communities.markdown import render_markdown
-from portal.models import DatedRole, TimeStampedModel
+from portal.models import AuditEntry, DatedRole, TimeStampedModel
 
 # The regional CoP topics of seed 002 (CALPRO's priority topics).
 TOPICS = [
@@ -150,6 +150,14 @@ class Community(RendersMarkdown, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("communities:community-detail", kwargs={"slug": self.slug})
+
+    @property
+    def moderation_log(self):
+        """Facilitators' and members' rule-bearing actions here, newest first (the portal's audit trail).
+
+        Each entry is about the community; ``details`` names the thread, post or member it touched.
+        """
+        return AuditEntry.objects.about(self).select_related("actor").order_by("-at", "-pk")
 
     def save(self, *args, **kwargs):
         if not self.slug:
@@ -532,26 +540,3 @@ class PlanComment(RendersMarkdown, models.Model):
 
     def __str__(self) -> str:
         return f"Comment on {self.plan}"
-
-
-class ModerationEvent(models.Model):
-    """The audit trail of facilitators' and members' rule-bearing actions in a community."""
-
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="moderation_events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=40)
-    thread = models.ForeignKey(Thread, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    subject_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.action} in {self.community}"

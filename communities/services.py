@@ -21,7 +21,6 @@ from communities.models import (
     Invitation,
     JoinRequest,
     Membership,
-    ModerationEvent,
     PlanComment,
     PlanReflection,
     PlanStep,
@@ -30,23 +29,25 @@ from communities.models import (
     Resource,
     Thread,
 )
+from portal import states
 from portal.emails import absolute_url, queue_email
+from portal.states import DomainError
 from portal.uploads import safe_filename
 
 
-class CommunityError(Exception):
+class CommunityError(DomainError):
     """A move the rules do not allow; the message is shown to the person."""
 
 
 def _audit(community, actor, action, *, thread=None, post=None, subject_user=None, note="") -> None:
-    ModerationEvent.objects.create(
-        community=community,
-        actor=actor,
+    """A line of the community's moderation log, in the portal's one audit trail."""
+    details = {"thread": thread, "post": post, "member": subject_user}
+    states.record(
+        community,
         action=action,
-        thread=thread,
-        post=post,
-        subject_user=subject_user,
-        note=note[:300],
+        by=actor,
+        note=note,
+        details={key: obj.pk for key, obj in details.items() if obj is not None},
     )
 
 
@@ -83,9 +84,12 @@ def add_member(*, community: Community, user, actor=None, action: str = "joined"
     if created:
         _audit(community, actor or user, action, subject_user=user)
         follow_community(user=user, community=community)
-        JoinRequest.objects.filter(community=community, user=user, status=JoinRequest.Status.PENDING).update(
-            status=JoinRequest.Status.APPROVED, decided_by=actor, decided_at=timezone.now()
+        # Added another way (an invitation, the cohort): a pending request is answered by it.
+        pending = JoinRequest.objects.filter(
+            community=community, user=user, status=JoinRequest.Status.PENDING
         )
+        for join_request in pending:
+            _move_request(join_request, JoinRequest.Status.APPROVED, actor=actor)
     return membership
 
 
@@ -176,18 +180,25 @@ def _notify_facilitators_of_request(join_request: JoinRequest) -> None:
         )
 
 
+def _move_request(join_request: JoinRequest, to: str, *, actor):
+    return states.move(
+        join_request,
+        to,
+        by=actor,
+        allowed=JoinRequest.ALLOWED_MOVES,
+        error=CommunityError,
+        refusal=lambda row, target: "This request has already been decided.",
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+
+
 def decide_join_request(*, join_request: JoinRequest, approve: bool, actor) -> JoinRequest:
     with transaction.atomic():
-        join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+        join_request = states.lock(join_request, "community", "user")
         target = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.DECLINED
-        if join_request.status == target:
+        if _move_request(join_request, target, actor=actor) is None:
             return join_request
-        if target not in JoinRequest.ALLOWED_MOVES.get(join_request.status, set()):
-            raise CommunityError("This request has already been decided.")
-        join_request.status = target
-        join_request.decided_by = actor
-        join_request.decided_at = timezone.now()
-        join_request.save(update_fields=["status", "decided_by", "decided_at"])
         community = join_request.community
         if approve:
             add_member(community=community, user=join_request.user, actor=actor, action="approved a request")

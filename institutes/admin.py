@@ -1,11 +1,15 @@
-"""Admin: useful columns, filters and search; status fields change only through actions that call services."""
+"""Admin: useful columns, filters and search; status fields change only through actions that call services.
+
+No row with a status is added or deleted here behind the services' back: applications are made by
+applicants on the site and never deleted (their history stays); an institute is added as a draft
+(audited) and deleted only while it is a draft.
+"""
 
 from django.contrib import admin, messages
 
 from institutes import services
 from institutes.models import (
     Application,
-    ApplicationEvent,
     Assignment,
     AssignmentSubmission,
     Attendance,
@@ -18,6 +22,8 @@ from institutes.models import (
     Team,
     TeamInvitation,
 )
+from portal import states
+from portal.admin import audit_history
 
 
 @admin.register(Module)
@@ -46,6 +52,26 @@ class CoordinatorInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+def _move_institutes(to: str, name: str, description: str):
+    def action(modeladmin, request, queryset):
+        service = services.INSTITUTE_MOVES[to]
+        done = 0
+        for institute in queryset:
+            try:
+                service(institute, by=request.user, note="Moved in the admin")
+            except services.ApplicationError as exc:
+                modeladmin.message_user(request, str(exc), messages.ERROR)
+            else:
+                done += 1
+        if done:
+            label = Institute.Status(to).label.lower()
+            modeladmin.message_user(request, f"{done} institute(s): {label}.", messages.SUCCESS)
+
+    action.__name__ = name
+    action.short_description = description
+    return action
+
+
 @admin.register(Institute)
 class InstituteAdmin(admin.ModelAdmin):
     list_display = [
@@ -71,6 +97,41 @@ class InstituteAdmin(admin.ModelAdmin):
     filter_horizontal = ["audiences"]
     inlines = [SessionInline, CoordinatorInline]
     date_hierarchy = "applications_close_at"
+    readonly_fields = ["status"]
+    actions = [
+        _move_institutes(
+            Institute.Status.OPEN, "open_selected", "Open the selected institutes for applications"
+        ),
+        _move_institutes(
+            Institute.Status.CLOSED, "close_selected", "Close applications to the selected institutes"
+        ),
+        _move_institutes(
+            Institute.Status.RUNNING, "start_selected", "Mark the selected institutes as running"
+        ),
+        _move_institutes(
+            Institute.Status.COMPLETED, "complete_selected", "Mark the selected institutes as completed"
+        ),
+        _move_institutes(
+            Institute.Status.DRAFT, "unpublish_selected", "Take the selected institutes back to draft"
+        ),
+    ]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        # A published institute has a public record and history; only a draft can be thrown away.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status == Institute.Status.DRAFT)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            states.record(
+                obj, action="created", by=request.user, to_status=obj.status, note="Added in the admin"
+            )
 
 
 @admin.register(Session)
@@ -87,16 +148,6 @@ class InstituteCoordinatorAdmin(admin.ModelAdmin):
     list_filter = ["institute"]
     search_fields = ["user__email", "user__name", "institute__title"]
     autocomplete_fields = ["user"]
-
-
-class EventInline(admin.TabularInline):
-    model = ApplicationEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["created_at", "actor", "actor_label", "action", "from_status", "to_status", "note"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 def _decide(decision: str, label: str):
@@ -141,27 +192,23 @@ class ApplicationAdmin(admin.ModelAdmin):
         "endorsement_answered_at",
         "part_completed_at",
         "team",
+        "history",
     ]
-    inlines = [EventInline]
     actions = [
         _decide("accept", "accepted"),
         _decide("waitlist", "waitlisted"),
         _decide("decline", "declined"),
     ]
 
-
-@admin.register(ApplicationEvent)
-class ApplicationEventAdmin(admin.ModelAdmin):
-    list_display = ["application", "action", "from_status", "to_status", "actor", "created_at"]
-    list_filter = ["action", "to_status"]
-    search_fields = ["application__applicant__email", "note"]
-    list_select_related = ["application__applicant", "application__institute", "actor"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
     def has_add_permission(self, request):
-        return False
+        return False  # applicants apply on the site, where the rules are checked
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an application's history is kept; withdrawing or declining is the way out
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_history(obj)
 
 
 class InvitationInline(admin.TabularInline):

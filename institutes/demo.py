@@ -15,7 +15,6 @@ from communities.models import TOPICS
 from institutes import services
 from institutes.models import (
     Application,
-    ApplicationEvent,
     Assignment,
     AssignmentSubmission,
     Attendance,
@@ -26,6 +25,7 @@ from institutes.models import (
     PracticeResult,
     Session,
 )
+from portal import states
 from portal.models import Agency, User
 
 # Seed 002: CALPRO's regional CoP topics are also the modules trainers are certified in.
@@ -68,7 +68,17 @@ def _audience(name: str) -> Audience:
     return Audience.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0]
 
 
-def _institute(slug: str, **fields) -> Institute:
+# The way an institute's status goes, one service per step (Institute.ALLOWED_MOVES).
+STATUS_PATH = [
+    Institute.Status.OPEN,
+    Institute.Status.CLOSED,
+    Institute.Status.RUNNING,
+    Institute.Status.COMPLETED,
+]
+
+
+def _institute(slug: str, *, status: str = Institute.Status.DRAFT, **fields) -> Institute:
+    """A demo institute, created as a draft and walked to ``status`` through the services."""
     institute = Institute.objects.filter(slug=slug).first()
     if institute is None:
         audiences = fields.pop("audiences", [])
@@ -79,6 +89,9 @@ def _institute(slug: str, **fields) -> Institute:
             Session.objects.create(
                 institute=institute, title=title, date=day, starts_at=start, ends_at=end, place=place
             )
+        steps = STATUS_PATH[: STATUS_PATH.index(status) + 1] if status in STATUS_PATH else []
+        for step in steps:
+            services.INSTITUTE_MOVES[step](institute, by=None, note="Demo data")
     return institute
 
 
@@ -269,6 +282,7 @@ def seed(stdout=None) -> None:
             continue
         application, created = _draft(user, completed)
         if created:
+            # Seeding a past decision, with its date: written directly, and said so in the history.
             Application.objects.filter(pk=application.pk).update(
                 status=Application.Status.ACCEPTED,
                 submitted_at=now - dt.timedelta(days=300),
@@ -276,14 +290,14 @@ def seed(stdout=None) -> None:
                 is_eligible=True,
                 endorsement=Application.Endorsement.ENDORSED,
             )
-            ApplicationEvent.objects.create(
-                application=application,
-                actor=coordinator,
+            states.record(
+                application,
                 action="status:accepted",
+                by=coordinator,
                 from_status="submitted",
                 to_status="accepted",
                 note="Demo history",
-                created_at=now - dt.timedelta(days=270),
+                at=now - dt.timedelta(days=270),
             )
             for session in completed.sessions.all():
                 Attendance.objects.get_or_create(

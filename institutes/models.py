@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from portal.models import Agency, DatedRole, TimeStampedModel
+from portal.models import Agency, AuditEntry, DatedRole, TimeStampedModel
 
 
 class Module(TimeStampedModel):
@@ -67,6 +67,17 @@ class Institute(TimeStampedModel):
         CLOSED = "closed", "Applications closed"
         RUNNING = "running", "Running"
         COMPLETED = "completed", "Completed"
+
+    # from -> the states it may move to; each move is a service in services.py. An open institute
+    # goes back to draft only while nobody has applied (services.py checks), and a closed one
+    # may reopen, for instance to extend its window.
+    ALLOWED_MOVES = {
+        Status.DRAFT: {Status.OPEN},
+        Status.OPEN: {Status.CLOSED, Status.DRAFT},
+        Status.CLOSED: {Status.OPEN, Status.RUNNING},
+        Status.RUNNING: {Status.COMPLETED},
+        Status.COMPLETED: set(),
+    }
 
     class TrainingType(models.TextChoices):
         INSTITUTE = "institute", "Institutes & Clinics"
@@ -217,7 +228,7 @@ class InstituteCoordinator(DatedRole):
         return f"{self.user} coordinates {self.institute}"
 
 
-# --- Applications, teams and the audit trail -------------------------------------------------
+# --- Applications and teams -------------------------------------------------
 
 
 class Team(TimeStampedModel):
@@ -295,6 +306,18 @@ class Application(TimeStampedModel):
         Status.WITHDRAWN: set(),
     }
 
+    # How the audit trail (portal.AuditEntry) words the actions that are not status moves.
+    AUDIT_ACTION_LABELS = {
+        "endorsement:requested": "asked the supervisor for an endorsement",
+        "endorsement:endorsed": "endorsed the application",
+        "endorsement:declined": "did not endorse the application",
+        "team:started": "started a team",
+        "team:joined": "joined the team",
+        "team:part-completed": "completed their part of the team application",
+        "practice:passed": "recorded the practice facilitation: passed",
+        "practice:not_yet": "recorded the practice facilitation: not yet",
+    }
+
     class Endorsement(models.TextChoices):
         NOT_REQUESTED = "not_requested", "Not requested yet"
         REQUESTED = "requested", "Waiting for the supervisor"
@@ -353,56 +376,13 @@ class Application(TimeStampedModel):
         return status in self.ALLOWED_MOVES[self.Status(self.status)]
 
     @property
+    def events(self):
+        """This application's history in the portal's audit trail, oldest first."""
+        return AuditEntry.objects.about(self)
+
+    @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
-
-
-class ApplicationEvent(models.Model):
-    """The audit trail: one row per change of an application (who, when, from, to, note)."""
-
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_label = models.CharField(max_length=200, blank=True, help_text="Who acted, when not a user.")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    action = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.application}: {self.action}"
-
-    @property
-    def who(self) -> str:
-        return str(self.actor) if self.actor else (self.actor_label or "The portal")
-
-    ACTION_LABELS = {
-        "endorsement:requested": "asked the supervisor for an endorsement",
-        "endorsement:endorsed": "endorsed the application",
-        "endorsement:declined": "did not endorse the application",
-        "team:started": "started a team",
-        "team:joined": "joined the team",
-        "team:part-completed": "completed their part of the team application",
-        "practice:passed": "recorded the practice facilitation: passed",
-        "practice:not_yet": "recorded the practice facilitation: not yet",
-    }
-
-    @property
-    def action_label(self) -> str:
-        return self.ACTION_LABELS.get(self.action, self.action)
-
-    @property
-    def to_label(self) -> str:
-        return Application.Status(self.to_status).label if self.to_status else ""
-
-    @property
-    def from_label(self) -> str:
-        return Application.Status(self.from_status).label if self.from_status else ""
 
 
 # --- Pre-institute assignments ---------------------------------------------------------------

@@ -1,9 +1,11 @@
 """Every write with a rule in the institutes app: applications, teams, endorsements, decisions,
 assignments, attendance, the practice result and the completion roster.
 
-Each state change re-reads its row with select_for_update() inside transaction.atomic(), returns
-quietly when the row is already where the caller wants it, raises ApplicationError (a plain-language
-message) when the move is not allowed, writes an audit row and queues e-mail for after commit.
+Each state change goes through ``portal.states.move``: it re-reads the row with select_for_update()
+inside transaction.atomic(), returns quietly when the row is already where the caller wants it, raises
+ApplicationError (a plain-language message) when the move is not allowed, writes a row of the
+portal's audit trail and queues e-mail for after commit. The institute's own status moves the same
+way (open, close, start, complete, back to draft), on the table ``Institute.ALLOWED_MOVES``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from django.utils import timezone
 from communities.services import join_cohort
 from institutes.models import (
     Application,
-    ApplicationEvent,
     Assignment,
     AssignmentSubmission,
     Attendance,
@@ -33,8 +34,10 @@ from institutes.models import (
     Team,
     TeamInvitation,
 )
+from portal import states
 from portal.emails import absolute_url, queue_email
-from portal.models import Agency, User
+from portal.models import Agency, AuditEntry, User
+from portal.states import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +46,7 @@ ENDORSEMENT_SALT = "institutes.endorsement"
 ENDORSEMENT_MAX_AGE = 60 * 60 * 24 * 21  # three weeks: supervisors are busy people
 
 
-class ApplicationError(Exception):
+class ApplicationError(DomainError):
     """A move the rules do not allow; the message is shown to the person who tried it."""
 
 
@@ -152,59 +155,109 @@ STATUS_SUBJECTS = {
 }
 
 
-def _record(
-    application: Application,
-    *,
-    action: str,
-    by: User | None,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    actor_label: str = "",
-) -> ApplicationEvent:
-    return ApplicationEvent.objects.create(
-        application=application,
-        actor=by,
-        actor_label=actor_label,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
+def _refusal(application: Application, to: str) -> str:
+    return (
+        f"An application that is {application.get_status_display().lower()} "
+        f"cannot be {Status(to).label.lower()}."
     )
 
 
 def _move(application: Application, to: str, *, by: User | None, note: str = "", **fields) -> None:
-    """Set the status (the row is already locked), audit it and e-mail the applicant."""
-    old = application.status
-    application.status = to
-    for name, value in fields.items():
-        setattr(application, name, value)
-    application.save(update_fields=["status", "updated_at", *fields])
-    _record(application, action=f"status:{to}", by=by, from_status=old, to_status=to, note=note)
-    _mail_applicant(
+    """One allowed move through the portal's state helper; the applicant hears of it by e-mail."""
+
+    def mail(entry: AuditEntry) -> None:
+        _mail_applicant(
+            application,
+            kind="application.status",
+            milestone=to,
+            subject=STATUS_SUBJECTS[Status(to)].format(institute=application.institute.title),
+            note=note,
+            status=Status(to),
+        )
+
+    states.move(
         application,
-        kind="application.status",
-        milestone=to,
-        subject=STATUS_SUBJECTS[Status(to)].format(institute=application.institute.title),
+        to,
+        by=by,
         note=note,
-        status=Status(to),
+        allowed=Application.ALLOWED_MOVES,
+        error=ApplicationError,
+        refusal=_refusal,
+        notify=mail,
+        **fields,
     )
 
 
 def _locked(application: Application) -> Application:
-    return (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("institute", "applicant", "agency", "team")
-        .get(pk=application.pk)
-    )
+    return states.lock(application, "institute", "applicant", "agency", "team")
 
 
 def _check_move(application: Application, to: str) -> None:
     if not application.can_move_to(to):
-        raise ApplicationError(
-            f"An application that is {application.get_status_display().lower()} "
-            f"cannot be {Status(to).label.lower()}."
+        raise ApplicationError(_refusal(application, to))
+
+
+# --- The institute's own status ------------------------------------------------------------------
+
+InstituteStatus = Institute.Status
+
+
+def _move_institute(institute: Institute, to: str, *, by: User | None, note: str = "") -> Institute:
+    with transaction.atomic():
+        states.move(
+            institute,
+            to,
+            by=by,
+            note=note,
+            allowed=Institute.ALLOWED_MOVES,
+            error=ApplicationError,
+            refusal=lambda row, target: (
+                f"{row.title} is {row.get_status_display().lower()}; "
+                f"it can't be moved to “{InstituteStatus(target).label.lower()}”."
+            ),
         )
+    return institute
+
+
+def open_institute(institute: Institute, *, by: User | None, note: str = "") -> Institute:
+    """Publish a draft in the catalog, or reopen closed applications (the window still applies)."""
+    return _move_institute(institute, InstituteStatus.OPEN, by=by, note=note)
+
+
+def close_institute(institute: Institute, *, by: User | None, note: str = "") -> Institute:
+    """Stop taking applications, whatever the window says."""
+    return _move_institute(institute, InstituteStatus.CLOSED, by=by, note=note)
+
+
+def start_institute(institute: Institute, *, by: User | None, note: str = "") -> Institute:
+    """The sessions have begun."""
+    return _move_institute(institute, InstituteStatus.RUNNING, by=by, note=note)
+
+
+def complete_institute(institute: Institute, *, by: User | None, note: str = "") -> Institute:
+    """The last session is over; participants who completed can be certified."""
+    return _move_institute(institute, InstituteStatus.COMPLETED, by=by, note=note)
+
+
+def unpublish_institute(institute: Institute, *, by: User | None, note: str = "") -> Institute:
+    """Take an open institute back to draft, out of the catalog, while nobody has applied."""
+    with transaction.atomic():
+        Institute.objects.select_for_update().get(pk=institute.pk)
+        if institute.applications.exclude(status=Status.DRAFT).exists():
+            raise ApplicationError(
+                f"People have already applied to {institute.title}, so it stays in the catalog. "
+                "Close applications instead."
+            )
+        return _move_institute(institute, InstituteStatus.DRAFT, by=by, note=note)
+
+
+INSTITUTE_MOVES = {
+    InstituteStatus.OPEN: open_institute,
+    InstituteStatus.CLOSED: close_institute,
+    InstituteStatus.RUNNING: start_institute,
+    InstituteStatus.COMPLETED: complete_institute,
+    InstituteStatus.DRAFT: unpublish_institute,
+}
 
 
 # --- Drafts and submission ---------------------------------------------------------------------
@@ -456,7 +509,7 @@ def request_endorsement(application: Application) -> None:
         return
     Application.objects.filter(pk=application.pk).update(endorsement=Application.Endorsement.REQUESTED)
     application.endorsement = Application.Endorsement.REQUESTED
-    _record(
+    states.record(
         application, action="endorsement:requested", by=None, note=f"Sent to {application.supervisor_email}"
     )
     link = absolute_url(reverse("institutes:endorse", kwargs={"token": endorsement_token(application)}))
@@ -492,7 +545,7 @@ def record_endorsement(application: Application, *, endorsed: bool, comment: str
         application.save(
             update_fields=["endorsement", "endorsement_comment", "endorsement_answered_at", "updated_at"]
         )
-        _record(
+        states.record(
             application,
             action=f"endorsement:{target}",
             by=None,
@@ -529,7 +582,7 @@ def start_team(*, institute: Institute, lead: User, agency: Agency) -> Team:
         application.team = team
         application.agency = agency
         application.save(update_fields=["team", "agency", "updated_at"])
-        _record(application, action="team:started", by=lead, note=f"Team lead for {agency.name}")
+        states.record(application, action="team:started", by=lead, note=f"Team lead for {agency.name}")
     return team
 
 
@@ -589,7 +642,9 @@ def accept_invitation(invitation: TeamInvitation, *, user: User) -> Application:
         invitation.accepted_by = user
         invitation.answered_at = timezone.now()
         invitation.save(update_fields=["state", "accepted_by", "answered_at", "updated_at"])
-        _record(application, action="team:joined", by=user, note=f"Joined {team.lead.display_name}'s team")
+        states.record(
+            application, action="team:joined", by=user, note=f"Joined {team.lead.display_name}'s team"
+        )
     return application
 
 
@@ -617,7 +672,7 @@ def complete_team_part(application: Application, *, by: User) -> Application:
         if application.part_completed_at is None:
             application.part_completed_at = timezone.now()
             application.save(update_fields=["part_completed_at", "updated_at"])
-            _record(application, action="team:part-completed", by=by)
+            states.record(application, action="team:part-completed", by=by)
         if application.team.submitted_at:
             _submit(application, by=by, note="Joined a submitted team")
     return application
@@ -777,7 +832,7 @@ def record_practice_result(
             application=application,
             defaults={"result": result, "note": note, "recorded_by": by, "recorded_at": timezone.now()},
         )
-        _record(application, action=f"practice:{result}", by=by, note=note)
+        states.record(application, action=f"practice:{result}", by=by, note=note)
     return practice
 
 

@@ -2,11 +2,12 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.html import format_html, format_html_join
 
 from portal import emails
 from portal.agencies import import_agencies
 from portal.forms import AgencyImportForm
-from portal.models import Agency, OutboundEmail, User
+from portal.models import Agency, AuditEntry, OutboundEmail, User
 
 
 @admin.register(User)
@@ -77,3 +78,44 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         for email in failed:
             emails.requeue(email)
         self.message_user(request, f"{failed.count()} e-mail(s) queued again.", messages.SUCCESS)
+
+
+def audit_history(obj) -> str:
+    """An object's audit trail as a read-only list, for the change page of any model with a status."""
+    entries = AuditEntry.objects.about(obj).select_related("actor", "content_type")
+    rows = format_html_join(
+        "",
+        "<li>{} · {}: {}{}</li>",
+        (
+            (
+                f"{entry.at:%Y-%m-%d %H:%M}",
+                entry.who,
+                (f"{entry.from_label} → " if entry.from_status else "") + entry.to_label
+                if entry.to_status
+                else entry.action_label,
+                f" (“{entry.note}”)" if entry.note else "",
+            )
+            for entry in entries
+        ),
+    )
+    return format_html("<ol>{}</ol>", rows) if rows else "Nothing recorded yet."
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail is read here and never written: services write it, nobody edits or deletes it."""
+
+    list_display = ["at", "content_type", "object_id", "action", "from_status", "to_status", "who", "note"]
+    list_filter = ["content_type", "action"]
+    search_fields = ["note", "actor__email", "actor__name", "actor_label", "action"]
+    list_select_related = ["actor", "content_type"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

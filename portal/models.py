@@ -267,3 +267,82 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.category} {'on' if self.enabled else 'off'}"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def about(self, obj: models.Model):
+        """The history of one object, oldest first (served by audit_object_history_idx)."""
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class AuditEntry(models.Model):
+    """The one audit trail of the portal: who did what to which object, when, from which state to which.
+
+    Written by ``portal.states`` for every state move and every rule-bearing action the apps audit
+    (an endorsement, a team joined, a post hidden). The object is a plain content type and id,
+    with no cascade: an entry outlives the row it describes, so history never vanishes with it.
+    """
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    actor = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True, help_text="Who acted, when not a user.")
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=60)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    details = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Other rows the action touched, by id (a thread, a post, a member).",
+    )
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="audit_object_history_idx"),
+            models.Index(fields=["-at"], name="audit_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.app_labeled_name} {self.object_id}: {self.action}"
+
+    @property
+    def who(self) -> str:
+        return str(self.actor) if self.actor else (self.actor_label or "The portal")
+
+    @property
+    def subject_model(self):
+        """The model the entry is about, from the content types' cache (no query per row)."""
+        from django.contrib.contenttypes.models import ContentType
+
+        return ContentType.objects.get_for_id(self.content_type_id).model_class()
+
+    def _status_label(self, value: str) -> str:
+        status = getattr(self.subject_model, "Status", None)
+        if not value or status is None or value not in status.values:
+            return value
+        return status(value).label
+
+    @property
+    def from_label(self) -> str:
+        return self._status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._status_label(self.to_status)
+
+    @property
+    def action_label(self) -> str:
+        """The action in words; a model names its own in ``AUDIT_ACTION_LABELS``."""
+        labels = getattr(self.subject_model, "AUDIT_ACTION_LABELS", {})
+        return labels.get(self.action, self.action)

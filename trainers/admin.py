@@ -1,12 +1,19 @@
+"""Admin: status fields are read-only and change only through actions that call the services.
+
+No certification, report or honorarium is added or deleted here: each comes from a service that
+checks the rules, writes the audit trail and e-mails the person (a certification from the
+institute's completion roster), and each keeps its history.
+"""
+
 from django.contrib import admin, messages
 
+from portal.admin import audit_history
 from trainers import services
 from trainers.models import (
     Certification,
     FacilitationReport,
     Honorarium,
     HonorariumRate,
-    StatusChange,
     TrainerProfile,
 )
 
@@ -30,19 +37,32 @@ class CertificationAdmin(admin.ModelAdmin):
     search_fields = ["participant__name", "participant__email", "code", "module__title"]
     list_select_related = ["participant", "module", "institute"]
     autocomplete_fields = ["participant"]
-    readonly_fields = ["code", "status", "revoked_reason", "revoked_at", "commitment_ends_on", "issued_by"]
+    readonly_fields = [
+        "participant",
+        "module",
+        "institute",
+        "issued_on",
+        "code",
+        "status",
+        "revoked_reason",
+        "revoked_at",
+        "commitment_ends_on",
+        "issued_by",
+        "history",
+    ]
     date_hierarchy = "issued_on"
+    change_list_template = "admin/trainers/certification/change_list.html"
 
-    def get_readonly_fields(self, request, obj=None):
-        # Certifications are issued from the institute roster; here they are read and revoked.
-        if obj is not None:
-            return [*self.readonly_fields, "participant", "module", "institute", "issued_on"]
-        return self.readonly_fields
+    def has_add_permission(self, request):
+        # Issued from the institute's completion roster, where the completion check runs.
+        return False
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.issued_by = request.user
-        super().save_model(request, obj, form, change)
+    def has_delete_permission(self, request, obj=None):
+        return False  # a certification is revoked, with a reason, never deleted
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_history(obj)
 
 
 @admin.register(FacilitationReport)
@@ -59,12 +79,19 @@ class FacilitationReportAdmin(admin.ModelAdmin):
     list_filter = ["status", "module", "host_kind"]
     search_fields = ["trainer__name", "trainer__email", "module__title", "audience"]
     list_select_related = ["trainer", "module"]
-    readonly_fields = ["status", "review_comment", "reviewed_at", "reviewed_by", "submitted_at"]
+    readonly_fields = ["status", "review_comment", "reviewed_at", "reviewed_by", "submitted_at", "history"]
     autocomplete_fields = ["trainer", "host_agency", "co_facilitators"]
     actions = ["verify"]
 
     def has_add_permission(self, request):
         return False  # trainers file reports on the site, where the rules are checked
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a report is returned or verified, and keeps its history
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_history(obj)
 
     @admin.action(description="Verify the selected reports")
     def verify(self, request, queryset):
@@ -100,11 +127,19 @@ class HonorariumAdmin(admin.ModelAdmin):
         "payment_reference",
         "paid_on",
         "paid_by",
+        "history",
     ]
     actions = ["approve"]
 
     def has_add_permission(self, request):
-        return False
+        return False  # requested by a facilitator of a verified report, at the rate in force
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # rejected or paid, an honorarium stays on the record
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_history(obj)
 
     @admin.action(description="Approve the selected honoraria")
     def approve(self, request, queryset):
@@ -123,16 +158,3 @@ class TrainerProfileAdmin(admin.ModelAdmin):
     list_filter = ["listed"]
     search_fields = ["user__name", "user__email"]
     autocomplete_fields = ["user"]
-
-
-@admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
-    list_display = ["at", "content_type", "object_id", "from_status", "to_status", "by"]
-    list_filter = ["content_type", "to_status"]
-    readonly_fields = ["content_type", "object_id", "from_status", "to_status", "by", "at", "note"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -11,9 +11,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from institutes.models import Institute, Module
+from portal import states
 from portal.models import User
 from trainers import services
-from trainers.models import Certification, FacilitationReport, HonorariumRate, StatusChange, TrainerProfile
+from trainers.models import Certification, FacilitationReport, HonorariumRate, TrainerProfile
 
 DEMO_MODULE = "Effective Teaching for Adult Educators"
 RATE_FROM = date(2024, 7, 1)
@@ -44,8 +45,8 @@ def _certify(
         issued_on=timezone.localdate() - timedelta(days=days_ago),
         issued_by=by,
     )
-    StatusChange.objects.create(
-        subject=certification, from_status="", to_status=certification.status, by=by, note="Demo data"
+    states.record(
+        certification, action="status:active", by=by, to_status=certification.status, note="Demo data"
     )
     return certification
 
@@ -102,9 +103,10 @@ def seed(stdout=None) -> None:
         )
         report.sign_in_sheet.save("sign-in.csv", ContentFile(b"name,agency\nAna Torres,SCUSD\n"), save=False)
         report.save()
-        StatusChange.objects.create(subject=report, from_status="", to_status="submitted", by=tomas)
-        StatusChange.objects.create(
-            subject=report, from_status="submitted", to_status="verified", by=coordinator
+        # Seeding a reviewed report as it stands, with the history it would have.
+        states.record(report, action="status:submitted", by=tomas, to_status="submitted")
+        states.record(
+            report, action="status:verified", by=coordinator, from_status="submitted", to_status="verified"
         )
     services.request_honorarium(report, by=tomas)
     if stdout:

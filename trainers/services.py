@@ -2,7 +2,8 @@
 
 Each state move re-reads its row under ``select_for_update``, returns quietly when the row is
 already where it was asked to go, refuses a move the table does not allow, records who did it
-in ``StatusChange`` and queues the e-mail through the portal's one e-mail path.
+in the portal's audit trail (``portal.states``) and queues the e-mail through the portal's one
+e-mail path.
 """
 
 from __future__ import annotations
@@ -10,23 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from portal import states
 from portal.emails import absolute_url, queue_email
-from portal.models import User
+from portal.models import AuditEntry, User
+from portal.states import DomainError
 from trainers.models import (
     Certification,
     FacilitationReport,
     Honorarium,
-    StatusChange,
     TrainerProfile,
     rate_in_force,
 )
 
 
-class TrainerError(Exception):
+class TrainerError(DomainError):
     """A rule said no; the message is written for the person who tried."""
 
 
@@ -35,38 +36,20 @@ class TrainerError(Exception):
 
 def _record(
     obj: models.Model, *, from_status: str, to_status: str, by: User | None, note: str = ""
-) -> StatusChange:
-    return StatusChange.objects.create(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        from_status=from_status,
-        to_status=to_status,
-        by=by,
-        note=note,
+) -> AuditEntry:
+    """A new row's first state, in the portal's audit trail."""
+    return states.record(
+        obj, action=f"status:{to_status}", by=by, from_status=from_status, to_status=to_status, note=note
     )
 
 
-def _check_move(obj, to: str) -> None:
-    if to not in obj.MOVES.get(obj.status, set()):
-        raise TrainerError(
-            f"This {obj._meta.verbose_name} is {obj.get_status_display().lower()}; "
-            f"it can't be changed to {obj.Status(to).label.lower()}."
-        )
-
-
 def _locked(obj):
-    return type(obj).objects.select_for_update().get(pk=obj.pk)
+    return states.lock(obj)
 
 
-def _move(obj, to: str, *, by: User | None, note: str = "", **fields) -> StatusChange:
-    """One allowed state move of a locked row: set the status and fields, save, audit."""
-    _check_move(obj, to)
-    from_status = obj.status
-    obj.status = to
-    for name, value in fields.items():
-        setattr(obj, name, value)
-    obj.save(update_fields=["status", *fields, "updated_at"])
-    return _record(obj, from_status=from_status, to_status=to, by=by, note=note)
+def _move(obj, to: str, *, by: User | None, note: str = "", **fields) -> AuditEntry | None:
+    """One allowed state move, through the portal's one helper (None: already there)."""
+    return states.move(obj, to, by=by, note=note, allowed=obj.MOVES, error=TrainerError, **fields)
 
 
 def _mail(
@@ -85,9 +68,7 @@ def _mail(
 
 
 def history(obj: models.Model):
-    return StatusChange.objects.filter(
-        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
-    ).select_related("by")
+    return states.history(obj)
 
 
 # --- certification -----------------------------------------------------------------------
@@ -238,12 +219,15 @@ def submit_report(report: FacilitationReport, *, by: User, co_facilitators=()) -
         current = _locked(report)
         if current.status == FacilitationReport.Status.VERIFIED:
             raise TrainerError("This report is verified already and can no longer be changed.")
-        from_status = current.status
-        report.status = FacilitationReport.Status.SUBMITTED
+        # The trainer's edits are saved as they are; the status moves only through the helper.
+        report.status = current.status
         report.submitted_at = timezone.now()
         report.save()
         report.co_facilitators.set(co_facilitators)
-        _record(report, from_status=from_status, to_status=report.status, by=by)
+        if current.status == FacilitationReport.Status.RETURNED:
+            _move(report, FacilitationReport.Status.SUBMITTED, by=by)
+        else:  # a correction before review: no move, but the history says it happened
+            _record(report, from_status=current.status, to_status=current.status, by=by)
     return report
 
 
@@ -268,7 +252,7 @@ def verify_report(report: FacilitationReport, *, by: User, comment: str = "") ->
                 template="report_verified",
                 subject=f"Your {report.module} training on {report.starts_on:%B %-d} is verified",
                 about=report,
-                milestone=str(change.pk),
+                milestone=f"audit-{change.pk}",
                 report=report,
                 report_url=absolute_url(report.get_absolute_url()),
             )
@@ -298,7 +282,7 @@ def return_report(report: FacilitationReport, *, by: User, comment: str) -> Faci
             template="report_returned",
             subject=f"Your {report.module} report needs a change",
             about=report,
-            milestone=str(change.pk),
+            milestone=f"audit-{change.pk}",
             report=report,
             comment=comment,
             report_url=absolute_url(report.get_absolute_url()),

@@ -1,7 +1,7 @@
 import pytest
 
 from communities import services
-from communities.models import Community, Follow, JoinRequest, Membership, ModerationEvent
+from communities.models import Community, Follow, JoinRequest, Membership
 from tests.communities.factories import CommunityFactory, MembershipFactory, institute
 from tests.factories import UserFactory
 
@@ -54,7 +54,8 @@ def test_join_open_community_adds_member_and_audit_row():
     services.join(community=community, user=person)
 
     assert Membership.objects.filter(community=community, user=person).count() == 1
-    assert ModerationEvent.objects.get(community=community).action == "joined"
+    entry = community.moderation_log.get()
+    assert (entry.action, entry.actor, entry.details) == ("joined", person, {"member": person.pk})
 
 
 def test_join_on_request_community_is_refused():

@@ -325,7 +325,7 @@ def test_facilitator_moves_a_reply_to_the_thread_where_it_belongs(client_for):
     target.refresh_from_db()
     assert target.last_activity_at == stray.created_at
     assert source.last_activity_at < stray.created_at
-    event = role.community.moderation_events.get(action="moved a post")
+    event = role.community.moderation_log.get(action="moved a post")
     assert event.note == "From “Fractions”. Off topic here"
     assert elsewhere.posts.count() == 1
 

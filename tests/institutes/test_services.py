@@ -8,7 +8,6 @@ from django.db import connection
 from institutes import services
 from institutes.models import (
     Application,
-    ApplicationEvent,
     Assignment,
     AssignmentSubmission,
     Attendance,
@@ -16,6 +15,7 @@ from institutes.models import (
     PracticeResult,
     TeamInvitation,
 )
+from portal import states
 from portal.models import Agency, OutboundEmail
 from tests.factories import AgencyFactory, UserFactory
 from tests.institutes.factories import (
@@ -379,9 +379,7 @@ def test_every_transition_is_kept_as_an_audit_row():
     services.accept_application(application, by=coordinator)
     services.withdraw_application(application, by=application.applicant)
     moves = list(
-        ApplicationEvent.objects.filter(application=application, action__startswith="status:").values_list(
-            "from_status", "to_status"
-        )
+        application.events.filter(action__startswith="status:").values_list("from_status", "to_status")
     )
     assert moves == [
         ("draft", "submitted"),
@@ -414,3 +412,70 @@ def test_save_draft_refuses_a_stale_copy_of_a_submitted_application():
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
     assert application.statement == "I want to bring the module to our teachers."
+
+
+# --- The institute's own status ------------------------------------------------------------------
+
+
+def test_an_institute_goes_draft_open_closed_running_completed_with_each_move_audited():
+    institute = InstituteFactory(status=Institute.Status.DRAFT)
+    staff = UserFactory()
+
+    services.open_institute(institute, by=staff)
+    services.close_institute(institute, by=staff, note="Full")
+    services.start_institute(institute, by=staff)
+    services.complete_institute(institute, by=staff)
+
+    institute.refresh_from_db()
+    assert institute.status == Institute.Status.COMPLETED
+    assert [(e.from_status, e.to_status, e.actor, e.note) for e in states.history(institute)] == [
+        ("draft", "open", staff, ""),
+        ("open", "closed", staff, "Full"),
+        ("closed", "running", staff, ""),
+        ("running", "completed", staff, ""),
+    ]
+
+
+def test_an_institute_move_into_its_own_state_is_quiet():
+    institute = InstituteFactory(status=Institute.Status.OPEN)
+
+    services.open_institute(institute, by=None)
+
+    assert states.history(institute).count() == 0
+
+
+def test_an_institute_move_out_of_order_is_refused_in_plain_words():
+    institute = InstituteFactory(status=Institute.Status.OPEN, title="Math ToT")
+
+    with pytest.raises(services.ApplicationError) as refused:
+        services.complete_institute(institute, by=None)
+
+    assert str(refused.value) == "Math ToT is open for applications; it can't be moved to “completed”."
+    institute.refresh_from_db()
+    assert institute.status == Institute.Status.OPEN
+
+
+def test_a_closed_institute_can_reopen_but_a_completed_one_cannot():
+    institute = InstituteFactory(status=Institute.Status.CLOSED)
+    services.open_institute(institute, by=None, note="Window extended")
+    assert Institute.objects.get(pk=institute.pk).status == Institute.Status.OPEN
+
+    done = InstituteFactory(status=Institute.Status.COMPLETED)
+    with pytest.raises(services.ApplicationError):
+        services.open_institute(done, by=None)
+
+
+def test_an_open_institute_goes_back_to_draft_only_while_nobody_has_applied():
+    quiet = InstituteFactory(status=Institute.Status.OPEN)
+    ApplicationFactory(institute=quiet)  # a draft is nobody having applied yet
+    services.unpublish_institute(quiet, by=None)
+    assert Institute.objects.get(pk=quiet.pk).status == Institute.Status.DRAFT
+
+    busy = InstituteFactory(status=Institute.Status.OPEN, title="Busy ToT")
+    submitted(institute=busy)
+    with pytest.raises(services.ApplicationError) as refused:
+        services.unpublish_institute(busy, by=None)
+    assert str(refused.value) == (
+        "People have already applied to Busy ToT, so it stays in the catalog. Close applications instead."
+    )
+    assert Institute.objects.get(pk=busy.pk).status == Institute.Status.OPEN

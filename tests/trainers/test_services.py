@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from portal.models import OutboundEmail
+from portal.models import AuditEntry, OutboundEmail
 from tests.factories import coordinator, finance
 from tests.trainers.factories import (
     HonorariumFactory,
@@ -14,7 +14,7 @@ from tests.trainers.factories import (
     certified_trainer,
 )
 from trainers import services
-from trainers.models import Certification, FacilitationReport, Honorarium, HonorariumRate, StatusChange
+from trainers.models import Certification, FacilitationReport, Honorarium, HonorariumRate
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def test_revoke_certification_records_reason_and_emails():
     assert certification.revoked_reason == "Did not attend every session."
     assert _kinds() == ["trainers.certification_revoked"]
     change = services.history(certification).get()
-    assert (change.from_status, change.to_status, change.by) == ("active", "revoked", staff)
+    assert (change.from_status, change.to_status, change.actor) == ("active", "revoked", staff)
 
 
 def test_revoke_certification_twice_is_quiet():
@@ -41,7 +41,7 @@ def test_revoke_certification_twice_is_quiet():
     services.revoke_certification(certification, by=None, reason="Another reason")
     certification.refresh_from_db()
     assert certification.revoked_reason == "Reason"
-    assert StatusChange.objects.count() == 1
+    assert AuditEntry.objects.filter(to_status="revoked").count() == 1
 
 
 def test_revoke_certification_needs_a_reason():
