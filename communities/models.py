@@ -1,6 +1,8 @@
 """Communities of Practice: spaces, membership, threads and posts, resources, implementation plans."""
 
 import secrets
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -75,6 +77,48 @@ class RendersMarkdown:
                 if update_fields is not None:
                     kwargs["update_fields"] = {*kwargs["update_fields"], f"{field}_html"}
         super().save(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """Where one person may read: the communities whose content they see, and those they
+    moderate (where hidden threads and posts stay visible to them).
+
+    ``ReadScope.of(user)`` leaves both as subqueries of the query that uses them; a page that
+    asks several such questions (search: threads, posts and resources) reads them once as ids
+    with ``ReadScope.of(user).resolved()``, so each query is a plain id list for the database to
+    plan and for Django to build. Either way the rules below are the only ones.
+    """
+
+    everywhere: bool
+    signed_in: bool
+    communities: Any = ()
+    moderated: Any = ()
+
+    @classmethod
+    def of(cls, user) -> "ReadScope":
+        if _is_moderator_everywhere(user):
+            return cls(everywhere=True, signed_in=True)
+        if not user.is_authenticated:
+            return cls(
+                everywhere=False, signed_in=False, communities=Community.objects.visible_to(user).values("pk")
+            )
+        return cls(
+            everywhere=False,
+            signed_in=True,
+            communities=Community.objects.visible_to(user).values("pk"),
+            moderated=CommunityFacilitator.objects.active().filter(user=user).values("community"),
+        )
+
+    def resolved(self) -> "ReadScope":
+        if self.everywhere or not self.signed_in:  # a visitor's subquery is one plain filter
+            return self
+        return ReadScope(
+            everywhere=False,
+            signed_in=self.signed_in,
+            communities=list(self.communities.values_list("pk", flat=True)),
+            moderated=list(self.moderated.values_list("community", flat=True)),
+        )
 
 
 class CommunityQuerySet(models.QuerySet):
@@ -270,14 +314,14 @@ class Invitation(models.Model):
 
 
 class ThreadQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        qs = self.filter(community__in=Community.objects.visible_to(user))
-        if _is_moderator_everywhere(user):
-            return qs
-        if not user.is_authenticated:
+    def visible_to(self, user, scope: ReadScope | None = None):
+        scope = scope or ReadScope.of(user)
+        if scope.everywhere:
+            return self
+        qs = self.filter(community__in=scope.communities)
+        if not scope.signed_in:
             return qs.filter(hidden=False)
-        moderated = CommunityFacilitator.objects.active().filter(user=user).values("community")
-        return qs.filter(Q(hidden=False) | Q(community__in=moderated))
+        return qs.filter(Q(hidden=False) | Q(community__in=scope.moderated))
 
 
 class Thread(models.Model):
@@ -306,14 +350,14 @@ class Thread(models.Model):
 
 
 class PostQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        qs = self.filter(thread__in=Thread.objects.visible_to(user))
-        if _is_moderator_everywhere(user):
-            return qs
-        if not user.is_authenticated:
+    def visible_to(self, user, scope: ReadScope | None = None):
+        scope = scope or ReadScope.of(user)
+        if scope.everywhere:
+            return self
+        qs = self.filter(thread__in=Thread.objects.visible_to(user, scope))
+        if not scope.signed_in:
             return qs.filter(hidden=False)
-        moderated = CommunityFacilitator.objects.active().filter(user=user).values("community")
-        return qs.filter(Q(hidden=False) | Q(thread__community__in=moderated))
+        return qs.filter(Q(hidden=False) | Q(thread__community__in=scope.moderated))
 
 
 class Post(RendersMarkdown, models.Model):
@@ -404,8 +448,11 @@ class Follow(models.Model):
 
 
 class ResourceQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(Q(community__isnull=True) | Q(community__in=Community.objects.visible_to(user)))
+    def visible_to(self, user, scope: ReadScope | None = None):
+        scope = scope or ReadScope.of(user)
+        if scope.everywhere:
+            return self
+        return self.filter(Q(community__isnull=True) | Q(community__in=scope.communities))
 
 
 def resource_upload_to(instance, filename: str) -> str:

@@ -25,7 +25,7 @@ from django.db.models import Count, F, Q, Window
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from communities.models import Post, Resource, Thread
+from communities.models import Post, ReadScope, Resource, Thread
 
 PER_PAGE = 20
 # Per kind, the newest RANKED visible matches are ranked and paged, so the work of a search has a
@@ -166,9 +166,11 @@ def search(user, query: str, kind: str | None = None, page=1) -> Results:
     if not query:
         return results
     number = _page_number(page) if kind else 1
+    # Who may read where, read once as ids for the (up to) three kinds' queries.
+    scope = ReadScope.of(user).resolved()
     for key in [kind] if kind else KINDS:
         section = _postgres if settings.IS_POSTGRES else _fallback
-        results.sections.append(section(KINDS[key], user, query, number))
+        results.sections.append(section(KINDS[key], user, scope, query, number))
     return results
 
 
@@ -191,14 +193,14 @@ class _CountedPaginator(Paginator):
         return self.known_count
 
 
-def _postgres(kind: Kind, user, query: str, number: int) -> Section:
+def _postgres(kind: Kind, user, scope: ReadScope, query: str, number: int) -> Section:
     from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
     q = SearchQuery(query, config=CONFIG, search_type="websearch")
     # The newest visible matches, at most RANKED + 1 of them (GIN index, or the primary key
     # walked backwards when the words are common), ranked, counted by a window, one page read.
     newest = (
-        kind.model.objects.visible_to(user).filter(search_vector=q).order_by("-pk").values("pk")[: RANKED + 1]
+        kind.model.objects.visible_to(user, scope).filter(search_vector=q).order_by("-pk").values("pk")[: RANKED + 1]
     )
     ranked = (
         kind.model.objects.filter(pk__in=newest)
@@ -210,7 +212,7 @@ def _postgres(kind: Kind, user, query: str, number: int) -> Section:
     if not found and number > 1:  # past the last page: show the last one
         first = list(ranked[:PER_PAGE])
         last = _CountedPaginator(min(first[0][1], RANKED)).num_pages if first else 1
-        return _postgres(kind, user, query, last) if last < number else _section(kind, [], 0, 1)
+        return _postgres(kind, user, scope, query, last) if last < number else _section(kind, [], 0, 1)
     total = found[0][1] if found else 0
     opts = {"start_sel": START, "stop_sel": STOP, "config": CONFIG, "max_words": 35, "min_words": 15}
     rows = (
@@ -229,9 +231,9 @@ def _section(kind: Kind, hits: list, total: int, number: int) -> Section:
     return Section(kind.key, kind.label, Page(hits, number, paginator), more=total > RANKED)
 
 
-def _fallback(kind: Kind, user, query: str, number: int) -> Section:
+def _fallback(kind: Kind, user, scope: ReadScope, query: str, number: int) -> Section:
     matched = (
-        kind.model.objects.visible_to(user)
+        kind.model.objects.visible_to(user, scope)
         .filter(kind.fallback_match(query))
         .select_related(*kind.related)
         .defer(*kind.related_vectors)
