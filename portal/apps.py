@@ -10,7 +10,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
-        from portal import pagecache, startup  # noqa: F401  (startup registers the deploy check)
+        # startup registers the deploy check; tasks registers the delivery tasks that
+        # portal.emails queues by name, in every process (web, tests and workers alike).
+        from portal import pagecache, startup, tasks  # noqa: F401
 
         # Per model, not for every sender: models without receivers keep Django's fast delete.
         for model in apps.get_models(include_auto_created=True):
