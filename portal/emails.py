@@ -265,11 +265,15 @@ def queue_many(messages: list[Message], *, dry_run: bool = False) -> BatchResult
         rows.append(pending_row(m, enabled=enabled))
     with transaction.atomic():
         OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
-        ids = list(
-            OutboundEmail.objects.filter(
-                dedupe_key__in=[r.dedupe_key for r in rows], state=OutboundEmail.State.QUEUED, attempts=0
-            ).values_list("pk", flat=True)
-        )
+        # By key alone, so that PostgreSQL reads the unique index: with the state in the WHERE
+        # clause too it may walk every queued row of the outbox instead, once per batch.
+        ids = [
+            pk
+            for pk, state, attempts in OutboundEmail.objects.filter(
+                dedupe_key__in=[r.dedupe_key for r in rows]
+            ).values_list("pk", "state", "attempts")
+            if state == OutboundEmail.State.QUEUED and attempts == 0
+        ]
         transaction.on_commit(lambda: enqueue(ids))
     result.queued = len(ids)
     result.suppressed = sum(r.state == OutboundEmail.State.SUPPRESSED for r in rows)
