@@ -1,6 +1,6 @@
 """Benchmark of the daily reminder scans on a state-sized PostgreSQL database.
 
-    python -m bench.reminders [--scale 1.0] [--batch-size 1000] [--keep-db]
+    python -m bench.reminders [--scale 1.0] [--batch-size 1000] [--keep-db] [--reuse] [--profile FILE]
 
 Creates its own database (tot_bench_reminders; never tot_portal or a test database), migrates
 it, seeds 100,000 certifications (facilitation commitments) and 200,000 assignment submissions
@@ -200,15 +200,16 @@ def run_scans(batch_size: int) -> dict:
     counter = QueryCounter()
     before = OutboundEmail.objects.count()
     totals = {"batches": 0, "queued": 0, "suppressed": 0, "already_recorded": 0}
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(counter):
         for dotted in settings.REMINDER_SCANS:
             for counts in import_string(dotted)(batch_size=batch_size).values():
                 for key in totals:
                     totals[key] += counts[key]
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return {
         "seconds": elapsed,
+        "cpu_seconds": cpu,
         "queries": counter.count,
         **totals,
         "new_ledger_rows": OutboundEmail.objects.count() - before,
@@ -224,34 +225,58 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--keep-db", action="store_true", help=f"Leave {BENCH_DB} for inspection.")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help=f"Keep the seeded {BENCH_DB} left by --keep-db (same day only): empty its ledger, do not seed.",
+    )
+    parser.add_argument("--profile", metavar="FILE", help="Write a pyinstrument profile of the first run.")
     args = parser.parse_args(argv)
 
-    recreate_database()
+    if not args.reuse:
+        recreate_database()
     try:
         setup_django()
         from django.core.management import call_command
         from django.db import connection
 
+        from portal.models import OutboundEmail
         from portal.reminders import portal_today
 
         call_command("migrate", verbosity=0)
-        started = time.perf_counter()
-        seeded = seed(args.scale, portal_today())
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE")
-        print(f"Seeded {BENCH_DB} in {time.perf_counter() - started:.1f} s:")
-        for label, n in seeded.items():
-            print(f"  {label:>24}: {n:,}")
+        if args.reuse:
+            OutboundEmail.objects.all().delete()
+            print(f"Reusing {BENCH_DB}, ledger emptied.")
+        else:
+            started = time.perf_counter()
+            seeded = seed(args.scale, portal_today())
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE")
+            print(f"Seeded {BENCH_DB} in {time.perf_counter() - started:.1f} s:")
+            for label, n in seeded.items():
+                print(f"  {label:>24}: {n:,}")
         print()
-        header = f"{'run':>4} {'seconds':>8} {'queries':>8} {'batches':>8} {'recorded':>9} {'already':>8} {'per batch':>10}"
+        # CPU seconds are this process's own (not PostgreSQL's): on a shared machine they move less
+        # than the wall clock does.
+        header = f"{'run':>4} {'seconds':>8} {'cpu s':>6} {'queries':>8} {'batches':>8} {'recorded':>9} {'already':>8} {'per batch':>10}"
         print(header)
         runs = []
         for run in (1, 2):
+            profiler = None
+            if args.profile and run == 1:
+                from pyinstrument import Profiler
+
+                profiler = Profiler()
+                profiler.start()
             result = run_scans(args.batch_size)
+            if profiler is not None:
+                profiler.stop()
+                with open(args.profile, "w") as out:
+                    out.write(profiler.output_text(color=False, unicode=False))
             runs.append(result)
             per_batch = result["queries"] / max(result["batches"], 1)
             print(
-                f"{run:>4} {result['seconds']:>8.2f} {result['queries']:>8,} {result['batches']:>8,}"
+                f"{run:>4} {result['seconds']:>8.2f} {result['cpu_seconds']:>6.2f} {result['queries']:>8,} {result['batches']:>8,}"
                 f" {result['new_ledger_rows']:>9,} {result['already_recorded']:>8,} {per_batch:>10.1f}"
             )
         print()
@@ -264,7 +289,7 @@ def main(argv=None) -> int:
         from django.db import connections
 
         connections.close_all()
-        if not args.keep_db:
+        if not (args.keep_db or args.reuse):
             recreate_database(drop_only=True)
 
 

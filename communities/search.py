@@ -200,7 +200,10 @@ def _postgres(kind: Kind, user, scope: ReadScope, query: str, number: int) -> Se
     # The newest visible matches, at most RANKED + 1 of them (GIN index, or the primary key
     # walked backwards when the words are common), ranked, counted by a window, one page read.
     newest = (
-        kind.model.objects.visible_to(user, scope).filter(search_vector=q).order_by("-pk").values("pk")[: RANKED + 1]
+        kind.model.objects.visible_to(user, scope)
+        .filter(search_vector=q)
+        .order_by("-pk")
+        .values("pk")[: RANKED + 1]
     )
     ranked = (
         kind.model.objects.filter(pk__in=newest)

@@ -39,7 +39,9 @@ def assignment_milestone(due_on: date, today: date) -> str | None:
     return None
 
 
-def _assignment_message(application: Application, assignment: Assignment, today: date) -> Message | None:
+def _assignment_message(
+    application: Application, assignment: Assignment, today: date, link: str
+) -> Message | None:
     milestone = assignment_milestone(assignment.due_on, today)
     if milestone is None:
         return None
@@ -58,7 +60,7 @@ def _assignment_message(application: Application, assignment: Assignment, today:
             nudge = "If your coordinator asked for a revision, hand in the new version by then."
         return subject, {
             "lines": [lead, nudge],
-            "action_url": absolute_url(assignment.get_absolute_url()),
+            "action_url": link,
             "action_label": "Open the assignment",
         }
 
@@ -83,8 +85,10 @@ def assignment_reminder_batches(today: date, *, size: int, dry_run: bool = False
         ).select_related("institute")
     )
     by_institute: dict[int, list[Assignment]] = defaultdict(list)
+    links = {}  # reversed once per assignment, not once per participant
     for assignment in assignments:
         by_institute[assignment.institute_id].append(assignment)
+        links[assignment.pk] = absolute_url(assignment.get_absolute_url())
     if not by_institute:
         return
     participants = (
@@ -106,7 +110,7 @@ def assignment_reminder_batches(today: date, *, size: int, dry_run: bool = False
             for application in batch
             for assignment in by_institute[application.institute_id]
             if (application.pk, assignment.pk) not in handed_in
-            and (message := _assignment_message(application, assignment, today))
+            and (message := _assignment_message(application, assignment, today, links[assignment.pk]))
         ]
         yield queue_many(messages, dry_run=dry_run)
 

@@ -6,4 +6,6 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
-        from portal import startup  # noqa: F401  (startup registers the deploy check)
+        # startup registers the deploy check; tasks registers the delivery tasks that
+        # portal.emails queues by name, in every process (web, tests and workers alike).
+        from portal import startup, tasks  # noqa: F401

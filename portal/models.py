@@ -207,7 +207,11 @@ class OutboundEmail(TimeStampedModel):
     object_ref = models.CharField(max_length=100, blank=True)
     milestone = models.CharField(max_length=60, blank=True)
     subject = models.CharField(max_length=250)
-    body_text = models.TextField()
+    # Rows a reminder scan records carry a template and a JSON context and are rendered at
+    # delivery; the text that went out is stored here when the row is marked sent.
+    template = models.CharField(max_length=100, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)

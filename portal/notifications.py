@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.db import transaction
-from django.urls import reverse
 
 from portal.models import NotificationPreference, User
 
@@ -189,14 +188,9 @@ def read_unsubscribe_token(token: str) -> tuple[User, str] | None:
 
 
 def link_category(kind: str) -> str:
+    """The category a message's unsubscribe link turns off (portal.emails builds the link)."""
     info = kind_info(kind)
     return ALL_OPTIONAL if info.transactional else info.category
-
-
-def unsubscribe_url(user: User, kind: str) -> str:
-    from portal.emails import absolute_url
-
-    return absolute_url(reverse("unsubscribe", args=[unsubscribe_token(user, link_category(kind))]))
 
 
 def unsubscribe_headers(url: str) -> dict[str, str]:

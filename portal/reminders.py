@@ -8,6 +8,7 @@ therefore records nothing new, and a run that dies half-way leaves the rest to t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
@@ -61,7 +62,10 @@ def run_scans(scans: dict[str, Callable[[], Iterator[BatchResult]]]) -> dict[str
     return summary
 
 
+@functools.lru_cache(maxsize=2048)
 def long_date(day: date) -> str:
+    # A scan words thousands of messages around a few hundred dates; Django's date_format
+    # looks the format up on every call.
     return date_format(day, "l, F j, Y")
 
 

@@ -21,6 +21,11 @@ env = environ.Env(
     SECURE_SSL_REDIRECT=(bool, True),
     SECURE_HSTS_SECONDS=(int, 31_536_000),
     CELERY_VISIBILITY_TIMEOUT=(int, 3600),
+    CELERY_UNACKED_RESTORE_INTERVAL=(int, 10),
+    CELERY_UNACKED_RESTORE_THROTTLE=(int, 10),
+    CELERY_UNACKED_RESTORE_LIMIT=(int, 0),
+    CELERY_UNACKED_MUTEX_EXPIRE=(int, 300),
+    CELERY_WORKER_PREFETCH_MULTIPLIER=(int, 1),
     EMAIL_CLAIM_LEASE_SECONDS=(int, 300),
     EMAIL_RETRY_BACKOFF_SECONDS=(int, 60),
     EMAIL_MAX_ATTEMPTS=(int, 5),
@@ -242,8 +247,26 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env("CELERY_VISIBILITY_TIMEOUT")}
+# A worker holds at most multiplier x concurrency messages at once (running or reserved); with
+# late acks each sits unacknowledged in Redis and waits for the visibility timeout if the worker
+# dies, so 1 (one per process) keeps what a kill strands small.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env("CELERY_WORKER_PREFETCH_MULTIPLIER")
+# Kombu's Redis transport keeps each message handed to a worker in an "unacked" hash until it is
+# acknowledged. A worker killed outright never acknowledges, so every running worker sweeps that
+# hash: every `unacked_restore_interval` seconds it calls restore_visible, which scans Redis only
+# on every `unacked_restore_throttle`-th call (about interval x throttle seconds apart, 100 s by
+# default), and puts back on the queue up to `unacked_restore_limit` messages (0: all) that were
+# handed over more than `visibility_timeout` seconds ago. `unacked_mutex_expire` bounds how long
+# one worker's sweep holds the lock that keeps two sweeps from restoring the same message.
+# The visibility timeout must outlast the longest task and retry countdown, or a task still
+# running is handed to a second worker (harmless for e-mail, whose rows are claimed, but wasteful).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env("CELERY_VISIBILITY_TIMEOUT"),
+    "unacked_restore_interval": env("CELERY_UNACKED_RESTORE_INTERVAL"),
+    "unacked_restore_throttle": env("CELERY_UNACKED_RESTORE_THROTTLE"),
+    "unacked_restore_limit": env("CELERY_UNACKED_RESTORE_LIMIT") or None,
+    "unacked_mutex_expire": env("CELERY_UNACKED_MUTEX_EXPIRE"),
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "flush-outbox": {"task": "portal.flush_outbox", "schedule": 300.0},

@@ -36,7 +36,7 @@ def commitment_milestone(deadline: date, today: date) -> str | None:
     return None
 
 
-def _commitment_message(certification: Certification, today: date) -> Message | None:
+def _commitment_message(certification: Certification, today: date, report_url: str) -> Message | None:
     milestone = commitment_milestone(certification.commitment_ends_on, today)
     if milestone is None:
         return None
@@ -64,7 +64,7 @@ def _commitment_message(certification: Certification, today: date) -> Message | 
             ]
         return subject, {
             "lines": lines,
-            "action_url": absolute_url(reverse("trainers:report-new")),
+            "action_url": report_url,
             "action_label": "Report a training",
         }
 
@@ -91,8 +91,9 @@ def commitment_reminder_batches(today: date, *, size: int, dry_run: bool = False
         .filter(fulfilled_date__isnull=True)
         .select_related("participant", "module")
     )
+    report_url = absolute_url(reverse("trainers:report-new"))
     for batch in reminders.keyset_batches(candidates, size):
-        messages = [m for c in batch if (m := _commitment_message(c, today))]
+        messages = [m for c in batch if (m := _commitment_message(c, today, report_url))]
         yield queue_many(messages, dry_run=dry_run)
 
 

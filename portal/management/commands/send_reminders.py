@@ -4,9 +4,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
+from portal import emails
+
 
 class Command(BaseCommand):
-    help = "Queue today's reminders (assignments, institutes starting, commitments, coordinator summaries)."
+    help = (
+        "Queue today's reminders (assignments, institutes starting, commitments, coordinator summaries)"
+        " and send again what the outbox still holds (lost tasks, killed workers, due retries)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -17,6 +22,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run=False, batch_size=None, **options):
+        # The outbox first: a site without beat has no other sweep for a delivery task lost
+        # between the broker and a worker.
+        if dry_run:
+            waiting = emails.due_for_delivery().count()
+            self.stdout.write(f"Outbox: would send again {waiting} waiting e-mail(s)")
+        else:
+            self.stdout.write(f"Outbox: queued again {emails.sweep_outbox()} waiting e-mail(s)")
         # The scans are named by dotted string in settings: portal imports no app.
         for dotted in settings.REMINDER_SCANS:
             summary = import_string(dotted)(dry_run=dry_run, batch_size=batch_size)
