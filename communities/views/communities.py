@@ -86,8 +86,8 @@ def community_detail(request, slug):
 @login_required
 def notify_settings(request, slug):
     community = _visible_community(request, slug)
+    _require(permissions.can_change_notifications(request.user, community))
     membership = _membership(request.user, community)
-    _require(membership is not None)
     form = NotifyForm(request.POST or None, instance=membership)
     if request.method == "POST" and form.is_valid():
         services.set_notify(membership=membership, notify=form.cleaned_data["notify"])

@@ -78,10 +78,7 @@ def join_request_decide(request, slug, pk):
 @login_required
 def members(request, slug):
     community = _visible_community(request, slug)
-    _require(
-        permissions.is_member(request.user, community)
-        or permissions.can_manage_members(request.user, community)
-    )
+    _require(permissions.can_view_members(request.user, community))
     memberships = community.memberships.select_related("user__agency").order_by("user__name", "user__email")
     return render(
         request,

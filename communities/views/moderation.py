@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from communities import permissions, services
 from communities.forms import MovePostForm, ResolveReportForm
-from communities.models import CommunityFacilitator, JoinRequest, Report
+from communities.models import JoinRequest, Report
 from communities.views._common import _page, _require, _visible_post, _visible_thread
 from portal.access import login_required
 
@@ -73,14 +73,16 @@ def thread_moderate(request, pk):
 @login_required
 def moderation_queue(request):
     _require(permissions.can_see_moderation_queue(request.user))
-    reports = Report.objects.filter(resolved=False).select_related(
-        "post__author", "post__thread__community", "reporter"
+    reports = (
+        permissions.reports_to_moderate(request.user)
+        .filter(resolved=False)
+        .select_related("post__author", "post__thread__community", "reporter")
     )
-    requests_ = JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).select_related("community")
-    if not request.user.is_coordinator:
-        moderated = CommunityFacilitator.objects.active().filter(user=request.user).values("community")
-        reports = reports.filter(post__thread__community__in=moderated)
-        requests_ = requests_.filter(community__in=moderated)
+    requests_ = (
+        permissions.join_requests_to_moderate(request.user)
+        .filter(status=JoinRequest.Status.PENDING)
+        .select_related("community")
+    )
     pending_by_community = (
         requests_.values("community__title", "community__slug")
         .annotate(n=Count("pk"))

@@ -114,10 +114,7 @@ def plan_comment(request, pk):
 @login_required
 def community_plans(request, slug):
     community = _visible_community(request, slug)
-    _require(
-        permissions.is_member(request.user, community)
-        or permissions.can_moderate_community(request.user, community)
-    )
+    _require(permissions.can_view_community_plans(request.user, community))
     plans = (
         ImplementationPlan.objects.filter(shared_with=community)
         .select_related("owner")

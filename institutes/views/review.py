@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from institutes import services
+from institutes import permissions, services
 from institutes.forms import BulkDecisionForm, QueueFilterForm
 from institutes.models import Institute
 from institutes.views._common import PAGE_SIZE, Status, _page, _reviewable_institute
@@ -23,6 +23,8 @@ from portal.models import Agency
 
 @login_required
 def coordinate(request):
+    if not permissions.can_coordinate(request.user):
+        raise PermissionDenied
     institutes = (
         Institute.objects.coordinated_by(request.user)
         .select_related("module")
@@ -33,8 +35,6 @@ def coordinate(request):
         )
         .order_by("-applications_close_at")
     )
-    if not request.user.is_coordinator and not institutes.exists():
-        raise PermissionDenied
     return render(request, "institutes/coordinate.html", {"page": _page(request, institutes)})
 
 

@@ -19,7 +19,7 @@ from portal.access import login_required
 @require_POST
 def team_start(request, slug):
     institute = _visible_institute(request, slug)
-    if not permissions.can_apply(request.user, institute) or not institute.team_required:
+    if not permissions.can_start_team(request.user, institute):
         raise PermissionDenied
     form = StartTeamForm(request.POST)
     if form.is_valid():
@@ -37,7 +37,7 @@ def team_start(request, slug):
 @require_POST
 def team_invite(request, pk):
     team = get_object_or_404(Team.objects.select_related("institute"), pk=pk)
-    if team.lead_id != request.user.pk:
+    if not permissions.can_invite_to_team(request.user, team):
         raise Http404
     form = InviteForm(request.POST)
     if form.is_valid():
