@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from communities.markdown import render_markdown
+from portal.access import is_coordinator
 from portal.models import AuditEntry, DatedRole, TimeStampedModel
 
 # The regional CoP topics of seed 002 (CALPRO's priority topics).
@@ -38,7 +39,7 @@ TOPIC_CHOICES = [(t, t) for t in TOPICS]
 
 
 def _is_moderator_everywhere(user) -> bool:
-    return bool(user.is_authenticated and user.is_coordinator)
+    return is_coordinator(user)
 
 
 def search_vector_field():

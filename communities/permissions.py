@@ -5,15 +5,20 @@ Views use ``can_view_*`` to decide 404 (not visible) and the other rules to deci
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from communities.models import (
     Community,
     CommunityFacilitator,
     ImplementationPlan,
+    JoinRequest,
     Membership,
     Post,
+    Report,
     Resource,
     Thread,
 )
+from portal.access import is_coordinator
 
 
 def _signed_in(user) -> bool:
@@ -46,7 +51,7 @@ def is_facilitator(user, community: Community) -> bool:
 
 def can_moderate_community(user, community: Community) -> bool:
     """Pin, lock, hide, handle reports, approve requests, invite and remove members."""
-    return _signed_in(user) and (user.is_coordinator or is_facilitator(user, community))
+    return _signed_in(user) and (is_coordinator(user) or is_facilitator(user, community))
 
 
 # --- Communities and membership ----------------------------------------------------------------
@@ -102,6 +107,14 @@ def can_follow_community(user, community: Community) -> bool:
     return is_member(user, community)
 
 
+def can_view_members(user, community: Community) -> bool:
+    return is_member(user, community) or can_manage_members(user, community)
+
+
+def can_change_notifications(user, community: Community) -> bool:
+    return is_member(user, community)
+
+
 # --- Threads and posts -------------------------------------------------------------------------
 
 
@@ -151,8 +164,29 @@ def can_moderate_post(user, post: Post) -> bool:
 
 def can_see_moderation_queue(user) -> bool:
     return _signed_in(user) and (
-        user.is_coordinator or CommunityFacilitator.objects.active().filter(user=user).exists()
+        is_coordinator(user) or CommunityFacilitator.objects.active().filter(user=user).exists()
     )
+
+
+def _moderated_by(user) -> QuerySet[Community] | None:
+    """The communities ``user`` facilitates now, or None for coordinators (every community)."""
+    if is_coordinator(user):
+        return None
+    return CommunityFacilitator.objects.active().filter(user=user).values("community")
+
+
+def reports_to_moderate(user) -> QuerySet[Report]:
+    """The reports in the communities ``user`` moderates."""
+    moderated = _moderated_by(user)
+    reports = Report.objects.all()
+    return reports if moderated is None else reports.filter(post__thread__community__in=moderated)
+
+
+def join_requests_to_moderate(user) -> QuerySet[JoinRequest]:
+    """The requests to join the communities ``user`` moderates."""
+    moderated = _moderated_by(user)
+    requests = JoinRequest.objects.all()
+    return requests if moderated is None else requests.filter(community__in=moderated)
 
 
 # --- Resources ---------------------------------------------------------------------------------
@@ -165,7 +199,7 @@ def can_view_resource(user, resource: Resource) -> bool:
 def can_add_resource(user, community: Community | None) -> bool:
     """Members share resources in their community; coordinators keep the statewide library."""
     if community is None:
-        return _signed_in(user) and user.is_coordinator
+        return is_coordinator(user)
     return can_start_thread(user, community)
 
 
@@ -173,7 +207,7 @@ def can_delete_resource(user, resource: Resource) -> bool:
     if not _signed_in(user):
         return False
     if resource.community is None:
-        return user.is_coordinator
+        return is_coordinator(user)
     return resource.added_by_id == user.pk or can_moderate_community(user, resource.community)
 
 
@@ -200,3 +234,8 @@ def can_comment_on_plan(user, plan: ImplementationPlan) -> bool:
 
 def can_share_plan_with(user, community: Community) -> bool:
     return is_member(user, community)
+
+
+def can_view_community_plans(user, community: Community) -> bool:
+    """The plans members shared with the community: its members and its moderators."""
+    return is_member(user, community) or can_moderate_community(user, community)

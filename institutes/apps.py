@@ -8,6 +8,6 @@ class InstitutesConfig(AppConfig):
         from institutes.dashboard import coordinator_panel, panel
         from portal import dashboard
 
-        # The progress tracker's last step is a certification, kept by trainers.
+        # Apps above add their steps to the progress tracker: dashboard.register_tracker_step.
         dashboard.register(panel)
         dashboard.register(coordinator_panel)

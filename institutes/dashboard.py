@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.apps import apps
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Value
+from django.db.models import Count, Expression, Prefetch, Q
 from django.utils import timezone
 
 from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Institute, Session
 
 Status = Application.Status
-STEPS = ["Applied", "Accepted", "Assignments done", "Attended", "Practice passed", "Certified"]
+STEPS = ["Applied", "Accepted", "Assignments done", "Attended", "Practice passed"]
 
 
 @dataclass
@@ -21,17 +21,34 @@ class Step:
     current: bool = False
 
 
-def _certified(user):
-    """Whether the person holds an active certification from the row's institute, as an EXISTS on
-    the applications query (one query fewer on every dashboard)."""
-    # trainers sits above institutes: look the model up by name, never import it.
-    try:
-        certification = apps.get_model("trainers", "Certification")
-    except LookupError:
-        return Value(False)
-    return Exists(
-        certification.objects.filter(participant=user, status="active", institute=OuterRef("institute"))
-    )
+@dataclass(frozen=True)
+class TrackerStep:
+    """A step that an app above institutes adds to the end of the tracker.
+
+    ``done(user)`` returns a boolean expression on the person's applications query, usually an
+    ``Exists(...)`` with ``OuterRef("institute")``, so each step costs no query of its own.
+    """
+
+    label: str
+    done: Callable[[object], Expression]
+
+
+_tracker_steps: list[TrackerStep] = []
+
+
+def register_tracker_step(label: str, done: Callable[[object], Expression]) -> None:
+    """Add a step to every participant's tracker (from an AppConfig.ready(); twice is once)."""
+    step = TrackerStep(label, done)
+    if step not in _tracker_steps:
+        _tracker_steps.append(step)
+
+
+def tracker_steps() -> list[TrackerStep]:
+    return list(_tracker_steps)
+
+
+def _step_field(index: int) -> str:
+    return f"tracker_step_{index}"
 
 
 def _progress(application: Application) -> list[Step]:
@@ -51,9 +68,9 @@ def _progress(application: Application) -> list[Step]:
         accepted and all(a.pk in accepted_work for a in assignments),
         accepted and bool(sessions) and all(s.pk in present for s in sessions),
         accepted and practice is not None and practice.result == "passed",
-        application.certified,
     ]
     steps = [Step(label, done) for label, done in zip(STEPS, flags, strict=True)]
+    steps += [Step(step.label, getattr(application, _step_field(i))) for i, step in enumerate(_tracker_steps)]
     for step in steps:
         if not step.done:
             step.current = True
@@ -69,7 +86,7 @@ def panel(request) -> dict | None:
         Application.objects.filter(applicant=user)
         .exclude(status=Status.WITHDRAWN)
         .select_related("institute", "practice")
-        .annotate(certified=_certified(user))
+        .annotate(**{_step_field(i): step.done(user) for i, step in enumerate(_tracker_steps)})
         .prefetch_related(
             Prefetch("institute__assignments", queryset=Assignment.objects.order_by("due_on")),
             Prefetch("institute__sessions", queryset=Session.objects.order_by("date", "starts_at")),

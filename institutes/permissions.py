@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from institutes.models import Application, Assignment, AssignmentSubmission, Institute, InstituteCoordinator
+from institutes.models import (
+    Application,
+    Assignment,
+    AssignmentSubmission,
+    Institute,
+    InstituteCoordinator,
+    Team,
+)
+from portal.access import is_coordinator
 
 
 def is_institute_coordinator(user, institute: Institute) -> bool:
+    """The coordinator of THIS institute: an active InstituteCoordinator row (or a superuser).
+
+    The one rule for every decision about one institute and its participants: reviewing and
+    deciding applications, assignments, attendance, practice, the roster, and certifying the
+    people who completed it (trainers asks this rule too). Membership of the Coordinators group
+    is neither needed nor enough: the group is the state office's staff-wide role
+    (portal.access.is_coordinator), and a row names the person who runs this institute.
+    """
     if not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -22,8 +38,22 @@ def can_review_institute(user, institute: Institute) -> bool:
     return is_institute_coordinator(user, institute)
 
 
+def can_coordinate(user) -> bool:
+    """The "Coordinate" page: staff coordinators, and anyone who coordinates an institute."""
+    return is_coordinator(user) or (user.is_authenticated and Institute.objects.coordinated_by(user).exists())
+
+
 def can_apply(user, institute: Institute) -> bool:
     return user.is_authenticated and institute.is_accepting_applications()
+
+
+def can_start_team(user, institute: Institute) -> bool:
+    return can_apply(user, institute) and institute.team_required
+
+
+def can_invite_to_team(user, team: Team) -> bool:
+    """Only the lead invites; the views answer anyone else as if the team did not exist."""
+    return user.is_authenticated and team.lead_id == user.pk
 
 
 def can_view_application(user, application: Application) -> bool:

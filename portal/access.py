@@ -48,11 +48,26 @@ def rule_required(rule: Callable[[object], bool], description: str) -> Callable:
 
 
 def is_coordinator(user) -> bool:
+    """The state office's staff coordinator: a member of the Coordinators group (or a superuser).
+
+    The one staff-wide coordinator rule, for decisions about the whole state's work: verifying
+    facilitation reports, deciding honoraria, the commitments and the overview, moderating every
+    community and keeping the statewide library. A decision about one institute and its
+    participants (reviewing, attendance, certifying its roster) is for the coordinator of that
+    institute instead: institutes.permissions.is_institute_coordinator, which the group neither
+    grants nor is needed for.
+    """
     return user.is_authenticated and user.is_coordinator
 
 
 def is_finance(user) -> bool:
+    """Finance staff: members of the Finance group (or superusers) pay and export honoraria."""
     return user.is_authenticated and user.is_finance
+
+
+def can_use_admin(user) -> bool:
+    """Django's admin is for staff accounts, whatever their groups."""
+    return user.is_authenticated and user.is_staff
 
 
 coordinator_required = rule_required(is_coordinator, "coordinators")

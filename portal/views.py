@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from portal import dashboard, notifications
-from portal.access import login_required, public, signed_link
+from portal.access import can_use_admin, login_required, public, signed_link
 from portal.forms import NotificationPreferencesForm, ProfileForm
 
 
@@ -65,6 +65,6 @@ def admin_login(request, extra_context=None):
         next_url = "/admin/"
     if not request.user.is_authenticated:
         return redirect_to_login(next_url)
-    if not request.user.is_staff:
+    if not can_use_admin(request.user):
         raise PermissionDenied
     return redirect(next_url)

@@ -6,9 +6,11 @@ class TrainersConfig(AppConfig):
     verbose_name = "Trainers"
 
     def ready(self):
+        from institutes.dashboard import register_tracker_step
         from portal import dashboard
-        from trainers.dashboard import staff_panel, trainer_panel
+        from trainers.dashboard import certified_in_institute, staff_panel, trainer_panel
 
-        # Certifications name their module, which lives in institutes.
         dashboard.register(trainer_panel)
         dashboard.register(staff_panel)
+        # A participant's tracker ends when the institute's coordinator certifies them.
+        register_tracker_step("Certified", certified_in_institute)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from trainers.models import Certification, CommitmentState, FacilitationReport, Honorarium
+
+
+def certified_in_institute(user) -> Exists:
+    """The participant tracker's last step: the person holds an active certification from the
+    application's institute (registered with institutes.dashboard, an EXISTS on its query)."""
+    return Exists(Certification.objects.active().filter(participant=user, institute=OuterRef("institute")))
 
 
 def trainer_panel(request) -> dict | None:

@@ -1,51 +1,49 @@
 """Who may see and do what in the trainers app. Views call these; nothing else decides access.
 
-A trainer sees only their own reports (as filer or co-facilitator) and their own honoraria;
-coordinators review reports and decide honoraria; Finance pays and exports.
+A trainer sees only their own reports (as filer or co-facilitator) and their own honoraria.
+Two coordinator rules, each defined once elsewhere and only used here:
+
+- about one institute's participants (certifying its roster, taking a certification from it
+  back): the coordinator of THAT institute, ``institutes.permissions.is_institute_coordinator``;
+- about the whole state's work (verifying facilitation reports, deciding honoraria, the
+  commitments and the overview): the state office's staff, ``portal.access.is_coordinator``.
+
+Finance pays and exports honoraria (``portal.access.is_finance``).
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from institutes.models import Institute
+from institutes.permissions import is_institute_coordinator
+from portal.access import is_coordinator, is_finance
 from portal.models import User
 from trainers.models import Certification, FacilitationReport, Honorarium
-
-
-def _coordinator(user) -> bool:
-    return user.is_authenticated and user.is_coordinator
-
-
-def _finance(user) -> bool:
-    return user.is_authenticated and user.is_finance
-
 
 # --- certifications ----------------------------------------------------------------------
 
 
-def can_certify(user, institute) -> bool:
-    """Coordinators of this institute (or superusers) certify its participants."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    from institutes.models import InstituteCoordinator
-
-    return (
-        user.is_coordinator
-        and InstituteCoordinator.objects.active().filter(user=user, institute=institute).exists()
-    )
+def can_certify(user, institute: Institute) -> bool:
+    """The coordinator of this institute certifies those who completed it: they kept its
+    attendance, assignments and practice, and the Coordinators group alone does not make
+    anyone responsible for one institute's roster."""
+    return is_institute_coordinator(user, institute)
 
 
 def can_view_certificate(user, certification: Certification) -> bool:
-    return user.is_authenticated and (certification.participant_id == user.pk or _coordinator(user))
+    if not user.is_authenticated:
+        return False
+    if certification.participant_id == user.pk or is_coordinator(user):
+        return True
+    return certification.institute_id is not None and can_certify(user, certification.institute)
 
 
 def can_revoke_certification(user, certification: Certification) -> bool:
-    if not _coordinator(user):
-        return False
+    """Who may certify an institute's roster may take one of its certifications back; one that
+    came from no institute is the state office's (staff coordinators)."""
     if certification.institute_id is None:
-        return user.is_superuser or user.is_coordinator
+        return is_coordinator(user)
     return can_certify(user, certification.institute)
 
 
@@ -53,7 +51,7 @@ def can_revoke_certification(user, certification: Certification) -> bool:
 
 
 def reports_visible_to(user: User) -> QuerySet[FacilitationReport]:
-    if _coordinator(user):
+    if is_coordinator(user):
         return FacilitationReport.objects.all()
     return FacilitationReport.objects.filter(Q(trainer=user) | Q(co_facilitators=user)).distinct()
 
@@ -61,7 +59,7 @@ def reports_visible_to(user: User) -> QuerySet[FacilitationReport]:
 def can_view_report(user, report: FacilitationReport) -> bool:
     if not user.is_authenticated:
         return False
-    return _coordinator(user) or user.pk in report.facilitator_ids()
+    return is_coordinator(user) or user.pk in report.facilitator_ids()
 
 
 def can_file_report(user) -> bool:
@@ -78,7 +76,7 @@ def can_change_report(user, report: FacilitationReport) -> bool:
 
 def can_review_report(user, report: FacilitationReport | None = None) -> bool:
     """Coordinators verify or return reports, but never their own."""
-    if not _coordinator(user):
+    if not is_coordinator(user):
         return False
     return report is None or user.pk not in report.facilitator_ids()
 
@@ -96,7 +94,7 @@ def can_request_honorarium(user, report: FacilitationReport) -> bool:
 
 def can_manage_honoraria(user) -> bool:
     """The honoraria list: coordinators (to decide) and Finance (to pay and export)."""
-    return _coordinator(user) or _finance(user)
+    return is_coordinator(user) or is_finance(user)
 
 
 def honoraria_visible_to(user: User) -> QuerySet[Honorarium]:
@@ -110,16 +108,16 @@ def can_view_honorarium(user, honorarium: Honorarium) -> bool:
 
 
 def can_decide_honorarium(user, honorarium: Honorarium | None = None) -> bool:
-    if not _coordinator(user):
+    if not is_coordinator(user):
         return False
     return honorarium is None or honorarium.trainer_id != user.pk
 
 
 def can_pay_honorarium(user, honorarium: Honorarium | None = None) -> bool:
-    if not _finance(user):
+    if not is_finance(user):
         return False
     return honorarium is None or honorarium.trainer_id != user.pk
 
 
 def can_export_honoraria(user) -> bool:
-    return _finance(user)
+    return is_finance(user)

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from communities import permissions as p
-from communities.models import Community, Post, Resource, Thread
+from communities.models import Community, JoinRequest, Post, Report, Resource, Thread
 from tests.communities.factories import (
     CommunityFactory,
     FacilitatorFactory,
@@ -90,3 +90,46 @@ def test_plan_visibility(world):
     assert p.can_view_plan(world["outsider"], shared_plan) is False
     assert p.can_edit_plan(colleague, shared_plan) is False
     assert p.can_comment_on_plan(colleague, shared_plan) is True
+
+
+# --- Rules moved out of the views ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("member", True),
+        ("facilitator", True),
+        ("coordinator", True),
+        ("outsider", False),
+        ("anonymous", False),
+    ],
+)
+def test_members_list_and_shared_plans_are_for_members_and_moderators(world, who, allowed):
+    user, community = world[who], world["community"]
+    assert p.can_view_members(user, community) is allowed
+    assert p.can_view_community_plans(user, community) is allowed
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("member", True), ("facilitator", False), ("coordinator", False), ("outsider", False)],
+)
+def test_only_members_have_notification_settings(world, who, allowed):
+    assert p.can_change_notifications(world[who], world["community"]) is allowed
+
+
+def test_moderation_queue_holds_the_reports_and_requests_of_the_communities_one_moderates(world):
+    other = CommunityFactory()
+    here = Report.objects.create(post=world["post"], reporter=world["member"], reason="Off topic")
+    there = Report.objects.create(
+        post=PostFactory(thread__community=other), reporter=UserFactory(), reason="Spam"
+    )
+    ask_here = JoinRequest.objects.create(community=world["community"], user=UserFactory())
+    ask_there = JoinRequest.objects.create(community=other, user=UserFactory())
+    facilitator, coordinator = world["facilitator"], world["coordinator"]
+    assert list(p.reports_to_moderate(facilitator)) == [here]
+    assert list(p.join_requests_to_moderate(facilitator)) == [ask_here]
+    assert set(p.reports_to_moderate(coordinator)) == {here, there}
+    assert set(p.join_requests_to_moderate(coordinator)) == {ask_here, ask_there}
+    assert list(p.reports_to_moderate(world["member"])) == []

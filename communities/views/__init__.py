@@ -1,0 +1,1 @@
+"""The communities' pages, one module per feature; urls.py imports the modules."""

@@ -1,0 +1,76 @@
+"""Attendance, practice facilitation and the completion roster."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from institutes import permissions, services
+from institutes.forms import AttendanceForm, PracticeForm
+from institutes.models import Attendance, Session
+from institutes.views._common import _reviewable_institute
+from portal.access import login_required
+
+
+@login_required
+def attendance(request, pk):
+    session = get_object_or_404(Session.objects.select_related("institute"), pk=pk)
+    if not permissions.can_view_institute(request.user, session.institute):
+        raise Http404
+    if not permissions.can_review_institute(request.user, session.institute):
+        raise PermissionDenied
+    participants = (
+        session.institute.applications.accepted()
+        .select_related("applicant", "agency")
+        .order_by("applicant__name")
+    )
+    current = dict(Attendance.objects.filter(session=session).values_list("application_id", "status"))
+    form = AttendanceForm(request.POST or None, applications=participants, current=current)
+    if request.method == "POST" and form.is_valid():
+        count = services.record_attendance(session, marks=form.marks(), by=request.user)
+        messages.success(request, f"Attendance saved for {count} participant{'s' if count != 1 else ''}.")
+        return redirect("institutes:attendance", pk=session.pk)
+    return render(
+        request,
+        "institutes/attendance.html",
+        {"session": session, "institute": session.institute, "form": form},
+    )
+
+
+@login_required
+def roster(request, slug):
+    institute = _reviewable_institute(request, slug)
+    if request.method == "POST":
+        form = PracticeForm(request.POST)
+        if form.is_valid():
+            application = institute.applications.filter(pk=form.cleaned_data["application"]).first()
+            if application is None:
+                raise Http404
+            try:
+                services.record_practice_result(
+                    application,
+                    result=form.cleaned_data["result"],
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(
+                    request, f"Practice facilitation recorded for {application.applicant.display_name}."
+                )
+            except services.ApplicationError as exc:
+                messages.error(request, str(exc))
+        else:
+            messages.error(request, "Choose passed or not yet (a note can be up to 500 characters).")
+        return redirect("institutes:roster", slug=slug)
+    rows = services.completion_roster(institute)
+    return render(
+        request,
+        "institutes/roster.html",
+        {
+            "institute": institute,
+            "rows": [(row, PracticeForm(initial={"application": row.application.pk})) for row in rows],
+            "complete_count": sum(row.complete for row in rows),
+            "sessions": institute.sessions.all(),
+        },
+    )

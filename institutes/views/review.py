@@ -1,0 +1,212 @@
+"""Coordinators: their institutes, the review queue, bulk decisions and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from institutes import permissions, services
+from institutes.forms import BulkDecisionForm, QueueFilterForm
+from institutes.models import Institute
+from institutes.views._common import PAGE_SIZE, Status, _page, _reviewable_institute
+from portal.access import login_required
+from portal.fragments import KnownCountPaginator, render_items, url_for_pk
+from portal.models import Agency
+
+
+@login_required
+def coordinate(request):
+    if not permissions.can_coordinate(request.user):
+        raise PermissionDenied
+    institutes = (
+        Institute.objects.coordinated_by(request.user)
+        .select_related("module")
+        .annotate(
+            submitted_count=Count("applications", filter=Q(applications__status=Status.SUBMITTED)),
+            accepted_count=Count("applications", filter=Q(applications__status=Status.ACCEPTED)),
+            waitlisted_count=Count("applications", filter=Q(applications__status=Status.WAITLISTED)),
+        )
+        .order_by("-applications_close_at")
+    )
+    return render(request, "institutes/coordinate.html", {"page": _page(request, institutes)})
+
+
+def _queue(institute: Institute, form: QueueFilterForm):
+    applications = (
+        institute.applications.exclude(status=Status.DRAFT)
+        .select_related("applicant", "agency", "team__agency")
+        .order_by("status", "submitted_at", "pk")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            applications = applications.filter(status=data["status"])
+        if data["agency"].strip():
+            applications = applications.filter(agency__name__icontains=data["agency"].strip())
+        if data["region"]:
+            applications = applications.filter(agency__region=data["region"])
+        if data["eligible"]:
+            applications = applications.filter(is_eligible=data["eligible"] == "yes")
+    return applications
+
+
+def _queue_filter_form(request, institute):
+    regions = (
+        Agency.objects.filter(applications__institute=institute)
+        .exclude(region="")
+        .order_by("region")
+        .values_list("region", flat=True)
+        .distinct()
+    )
+    return QueueFilterForm(request.GET or None, regions=list(regions))
+
+
+def _queue_row_inputs(application) -> list:
+    """Everything a review-queue row shows (institutes/_queue_row.html)."""
+    agency, team = application.agency, application.team
+    return [
+        *(application.pk, application.url, application.applicant.display_name),
+        team.agency.name if team else None,
+        *(agency.name if agency else None, agency.region if agency else None),
+        *(application.get_status_display(), application.is_eligible, application.eligibility_reasons),
+        *(application.get_endorsement_display(), application.submitted_at),
+    ]
+
+
+# What a queue row shows (institutes/_queue_row.html): not the statements, supervisors and the
+# people's whole accounts that the CSV export reads.
+QUEUE_ROW_FIELDS = [
+    *("institute", "status", "submitted_at", "is_eligible", "eligibility_reasons", "endorsement"),
+    *("applicant__name", "applicant__email", "agency__name", "agency__region", "team__agency__name"),
+]
+
+
+@login_required
+def review_queue(request, slug):
+    institute = _reviewable_institute(request, slug)
+    form = _queue_filter_form(request, institute)
+    counts = dict(
+        institute.applications.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    rows = _queue(institute, form).only(*QUEUE_ROW_FIELDS)
+    if not (form.is_valid() and any(form.cleaned_data.values())):
+        # Unfiltered, the queue is every application but the drafts: the counts above hold its length.
+        total = sum(n for status, n in counts.items() if status != Status.DRAFT)
+        page = KnownCountPaginator(rows, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
+    else:
+        page = _page(request, rows)
+    application_url = url_for_pk("institutes:application-detail")
+    for application in page:
+        application.url = application_url(application.pk)
+    render_items(page, "institutes/_queue_row.html", name="application", inputs=_queue_row_inputs)
+    seats = max(institute.capacity - counts.get(Status.ACCEPTED, 0), 0)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "institutes/review_queue.html",
+        {
+            "institute": institute,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "counts": [(s, counts.get(s.value, 0)) for s in Status if s != Status.DRAFT],
+            "seats_left": seats,
+            "offer": services.first_waitlisted(institute) if seats else None,
+            "bulk_form": BulkDecisionForm(institute=institute),
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_bulk(request, slug):
+    institute = _reviewable_institute(request, slug)
+    form = BulkDecisionForm(request.POST, institute=institute)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("institutes:review-queue", slug=slug)
+    result = services.bulk_decide(
+        list(form.cleaned_data["applications"].select_related("applicant")),
+        decision=form.cleaned_data["decision"],
+        by=request.user,
+        note=form.cleaned_data["note"],
+    )
+    if result.done:
+        messages.success(
+            request, f"{len(result.done)} application{'s' if len(result.done) != 1 else ''} decided."
+        )
+    for application, reason in result.skipped:
+        messages.error(request, f"{application.applicant.display_name}: {reason}")
+    return redirect("institutes:review-queue", slug=slug)
+
+
+def _csv_safe(value) -> str:
+    text = "" if value is None else str(value)
+    # A cell that starts with these is a formula in a spreadsheet: keep it text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+def applications_csv(request, slug):
+    institute = _reviewable_institute(request, slug)
+    form = _queue_filter_form(request, institute)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{institute.slug[:60]}-applications.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Application",
+            "Name",
+            "E-mail",
+            "Agency",
+            "Region",
+            "Position",
+            "Status",
+            "Submitted",
+            "Eligible",
+            "Eligibility notes",
+            "Team",
+            "Supervisor",
+            "Supervisor e-mail",
+            "Endorsement",
+            "Attend every session",
+            "Present within a year",
+            "Statement",
+        ]
+    )
+    for a in _queue(institute, form).iterator(chunk_size=500):
+        writer.writerow(
+            [
+                _csv_safe(x)
+                for x in [
+                    a.pk,
+                    a.applicant.display_name,
+                    a.applicant.email,
+                    a.agency.name if a.agency else "",
+                    a.agency.region if a.agency else "",
+                    a.position,
+                    a.get_status_display(),
+                    timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M") if a.submitted_at else "",
+                    {True: "yes", False: "no", None: ""}[a.is_eligible],
+                    " ".join(a.eligibility_reasons),
+                    a.team.agency.name if a.team else "",
+                    a.supervisor_name,
+                    a.supervisor_email,
+                    a.get_endorsement_display(),
+                    "yes" if a.commits_to_attend else "no",
+                    "yes" if a.commits_to_present else "no",
+                    a.statement,
+                ]
+            ]
+        )
+    return response

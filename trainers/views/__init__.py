@@ -1,0 +1,1 @@
+"""The trainers' pages, one module per feature; urls.py imports the modules."""

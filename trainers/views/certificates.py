@@ -1,0 +1,135 @@
+"""Public verification, certificates, revocation and certifying an institute's roster."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from institutes.models import Institute
+from portal.access import login_required, public
+from portal.emails import absolute_url
+from trainers import permissions, services
+from trainers.forms import RevokeForm, VerifyForm
+from trainers.models import Certification
+
+
+@public
+def verify(request):
+    form = VerifyForm(request.GET or None)
+    if request.GET and form.is_valid():
+        return redirect("trainers:verify-code", code=form.cleaned_data["code"])
+    return render(request, "trainers/verify.html", {"form": form})
+
+
+@public
+def verify_code(request, code: str):
+    certification = (
+        Certification.objects.select_related("participant", "module").filter(code=code[:60]).first()
+    )
+    status = 200 if certification else 404
+    return render(
+        request,
+        "trainers/verify_result.html",
+        {"certification": certification, "code": code[:60], "form": VerifyForm()},
+        status=status,
+    )
+
+
+@login_required
+def certificate(request, pk: int):
+    certification = get_object_or_404(
+        Certification.objects.select_related("participant__agency", "module", "institute", "issued_by"), pk=pk
+    )
+    if not permissions.can_view_certificate(request.user, certification):
+        raise Http404
+    return render(
+        request,
+        "trainers/certificate.html",
+        {
+            "certification": certification,
+            "verify_url": absolute_url(certification.get_verify_url()),
+            "can_revoke": certification.is_active
+            and permissions.can_revoke_certification(request.user, certification),
+            "revoke_form": RevokeForm(),
+        },
+    )
+
+
+@login_required
+def revoke(request, pk: int):
+    certification = get_object_or_404(Certification.objects.select_related("participant", "module"), pk=pk)
+    if not permissions.can_view_certificate(request.user, certification):
+        raise Http404
+    if not permissions.can_revoke_certification(request.user, certification):
+        raise PermissionDenied
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revoke_certification(certification, by=request.user, reason=form.cleaned_data["reason"])
+        except services.TrainerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"The certification of {certification.participant} is revoked.")
+            return redirect(certification)
+    return render(request, "trainers/revoke.html", {"certification": certification, "form": form})
+
+
+def _institute_for_certifying(request, pk: int) -> Institute:
+    institute = get_object_or_404(Institute.objects.select_related("module"), pk=pk)
+    if not permissions.can_certify(request.user, institute):
+        raise PermissionDenied
+    return institute
+
+
+@login_required
+def certify_roster(request, pk: int):
+    from institutes.services import completion_roster
+
+    institute = _institute_for_certifying(request, pk)
+    roster = completion_roster(institute)
+    certified = {
+        c.participant_id: c
+        for c in Certification.objects.filter(institute=institute).select_related("module")
+    }
+    rows = [{"row": row, "certification": certified.get(row.participant.pk)} for row in roster]
+    ready = sum(1 for r in rows if r["row"].complete and r["certification"] is None)
+    return render(
+        request, "trainers/certify_roster.html", {"institute": institute, "rows": rows, "ready": ready}
+    )
+
+
+@login_required
+@require_POST
+def certify_one(request, pk: int, user_pk: int):
+    institute = _institute_for_certifying(request, pk)
+    from institutes.services import completion_roster
+
+    row = next((r for r in completion_roster(institute) if r.participant.pk == user_pk), None)
+    if row is None:
+        raise Http404
+    try:
+        certification = services.certify_participant(institute, row.participant, by=request.user)
+    except services.TrainerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{row.participant} is certified in {certification.module}.")
+    return redirect("trainers:certify-roster", pk=institute.pk)
+
+
+@login_required
+@require_POST
+def certify_all(request, pk: int):
+    institute = _institute_for_certifying(request, pk)
+    result = services.certify_completed(institute, by=request.user)
+    if result.certified:
+        names = ", ".join(str(c.participant) for c in result.certified)
+        messages.success(request, f"Certified {len(result.certified)}: {names}.")
+    else:
+        messages.info(request, "Nobody new to certify: everyone who completed is certified already.")
+    if result.refused:
+        names = ", ".join(str(person) for person, _ in result.refused)
+        messages.warning(request, f"Not certified yet, because they have not completed: {names}.")
+    return redirect("trainers:certify-roster", pk=institute.pk)
