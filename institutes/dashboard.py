@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Expression, Prefetch, Q
+from django.db.models import Count, Expression, Q
 from django.utils import timezone
 
 from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Institute, Session
+from portal.fragments import url_for_pk
 
 Status = Application.Status
 STEPS = ["Applied", "Accepted", "Assignments done", "Attended", "Practice passed"]
@@ -51,22 +53,64 @@ def _step_field(index: int) -> str:
     return f"tracker_step_{index}"
 
 
-def _progress(application: Application) -> list[Step]:
+@dataclass
+class _Work:
+    """What the tracker and the due list need of the person's institutes, read as plain values
+    (four light queries, no model instances): each institute's assignments and session dates,
+    and each application's handed-in work and attended sessions."""
+
+    assignments: dict = field(default_factory=lambda: defaultdict(list))  # institute -> [(pk, title, due)]
+    session_dates: dict = field(default_factory=lambda: defaultdict(list))  # institute -> [date, ...]
+    submissions: dict = field(default_factory=lambda: defaultdict(dict))  # application -> {assignment: state}
+    present: dict = field(default_factory=lambda: defaultdict(set))  # application -> {session date}
+
+    @classmethod
+    def read(cls, applications: list[Application]) -> _Work:
+        work = cls()
+        institutes = {a.institute_id for a in applications}
+        accepted = [a.pk for a in applications if a.status == Status.ACCEPTED]
+        for pk, institute, title, due_on in (
+            Assignment.objects.filter(institute__in=institutes)
+            .order_by("due_on", "pk")
+            .values_list("pk", "institute", "title", "due_on")
+        ):
+            work.assignments[institute].append((pk, title, due_on))
+        for institute, day, session in (
+            Session.objects.filter(institute__in=institutes)
+            .order_by("date", "starts_at")
+            .values_list("institute", "date", "pk")
+        ):
+            work.session_dates[institute].append((day, session))
+        if accepted:
+            for application, assignment, state in (
+                AssignmentSubmission.objects.filter(application__in=accepted)
+                .order_by()
+                .values_list("application", "assignment", "state")
+            ):
+                work.submissions[application][assignment] = state
+            for application, session in (
+                Attendance.objects.filter(application__in=accepted, status=Attendance.Status.PRESENT)
+                .order_by()
+                .values_list("application", "session")
+            ):
+                work.present[application].add(session)
+        return work
+
+
+def _progress(application: Application, work: _Work) -> list[Step]:
     accepted = application.status == Status.ACCEPTED
-    assignments = application.institute.assignments.all()
-    accepted_work = {
-        s.assignment_id
-        for s in application.submissions.all()
-        if s.state == AssignmentSubmission.State.ACCEPTED
-    }
-    sessions = application.institute.sessions.all()
-    present = {a.session_id for a in application.attendance.all() if a.status == Attendance.Status.PRESENT}
+    submitted = work.submissions[application.pk]
+    sessions = [pk for _day, pk in work.session_dates[application.institute_id]]
     practice = getattr(application, "practice", None)
     flags = [
         application.status != Status.DRAFT,
         accepted,
-        accepted and all(a.pk in accepted_work for a in assignments),
-        accepted and bool(sessions) and all(s.pk in present for s in sessions),
+        accepted
+        and all(
+            submitted.get(pk) == AssignmentSubmission.State.ACCEPTED
+            for pk, _t, _d in work.assignments[application.institute_id]
+        ),
+        accepted and bool(sessions) and all(pk in work.present[application.pk] for pk in sessions),
         accepted and practice is not None and practice.result == "passed",
     ]
     steps = [Step(label, done) for label, done in zip(STEPS, flags, strict=True)]
@@ -87,55 +131,47 @@ def panel(request) -> dict | None:
         .exclude(status=Status.WITHDRAWN)
         .select_related("institute", "practice")
         .annotate(**{_step_field(i): step.done(user) for i, step in enumerate(_tracker_steps)})
-        .prefetch_related(
-            Prefetch("institute__assignments", queryset=Assignment.objects.order_by("due_on")),
-            Prefetch("institute__sessions", queryset=Session.objects.order_by("date", "starts_at")),
-            # Read as sets: without order_by() their default orderings join assignments, sessions
-            # and applications only to sort.
-            Prefetch("submissions", queryset=AssignmentSubmission.objects.order_by()),
-            Prefetch("attendance", queryset=Attendance.objects.order_by()),
-        )
         .order_by("-created_at")
     )
     if not applications:
         return None
+    work = _Work.read(applications)
+    assignment_url = url_for_pk("institutes:assignment-detail")
     today = timezone.localdate()
+    handed_in = (AssignmentSubmission.State.SUBMITTED, AssignmentSubmission.State.ACCEPTED)
     due = []
     rows = []
     for application in applications:
-        rows.append({"application": application, "steps": _progress(application)})
+        institute = application.institute
+        rows.append({"application": application, "steps": _progress(application, work)})
         if application.status != Status.ACCEPTED:
-            if application.status == Status.DRAFT and application.institute.is_accepting_applications():
+            if application.status == Status.DRAFT and institute.is_accepting_applications():
                 due.append(
                     {
-                        "label": f"Finish your application to {application.institute.title}",
-                        "date": timezone.localdate(application.institute.applications_close_at),
+                        "label": f"Finish your application to {institute.title}",
+                        "date": timezone.localdate(institute.applications_close_at),
                         "url": application.get_absolute_url(),
                     }
                 )
             continue
-        handed_in = {
-            s.assignment_id
-            for s in application.submissions.all()
-            if s.state in (AssignmentSubmission.State.SUBMITTED, AssignmentSubmission.State.ACCEPTED)
-        }
-        for assignment in application.institute.assignments.all():
-            if assignment.pk not in handed_in:
+        submitted = work.submissions[application.pk]
+        for pk, title, due_on in work.assignments[institute.pk]:
+            if submitted.get(pk) not in handed_in:
                 due.append(
                     {
-                        "label": f"{assignment.title} ({application.institute.title})",
-                        "date": assignment.due_on,
-                        "url": assignment.get_absolute_url(),
-                        "overdue": assignment.due_on < today,
+                        "label": f"{title} ({institute.title})",
+                        "date": due_on,
+                        "url": assignment_url(pk),
+                        "overdue": due_on < today,
                     }
                 )
-        upcoming = [s for s in application.institute.sessions.all() if s.date >= today]
+        upcoming = [day for day, _pk in work.session_dates[institute.pk] if day >= today]
         if upcoming:
             due.append(
                 {
-                    "label": f"Next session of {application.institute.title}",
-                    "date": upcoming[0].date,
-                    "url": application.institute.get_absolute_url(),
+                    "label": f"Next session of {institute.title}",
+                    "date": upcoming[0],
+                    "url": institute.get_absolute_url(),
                 }
             )
     due.sort(key=lambda item: item["date"])
