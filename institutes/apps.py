@@ -6,8 +6,13 @@ class InstitutesConfig(AppConfig):
 
     def ready(self):
         from institutes.dashboard import coordinator_panel, panel
+        from institutes.permissions import coordinates_an_institute
         from portal import dashboard
+        from portal.access import register_staff_role
 
         # Apps above add their steps to the progress tracker: dashboard.register_tracker_step.
         dashboard.register(panel)
         dashboard.register(coordinator_panel)
+        # A coordinator of one institute decides about people's applications and certifications:
+        # they sign in with a second factor like the staff groups.
+        register_staff_role(coordinates_an_institute)

@@ -29,6 +29,12 @@ def is_institute_coordinator(user, institute: Institute) -> bool:
     return InstituteCoordinator.objects.active().filter(user=user, institute=institute).exists()
 
 
+def coordinates_an_institute(user) -> bool:
+    """Holds an active coordinator role for any institute (registered with portal.access as a
+    staff role: such a person signs in with a second factor)."""
+    return user.is_authenticated and InstituteCoordinator.objects.active().filter(user=user).exists()
+
+
 def can_view_institute(user, institute: Institute) -> bool:
     return institute.status != Institute.Status.DRAFT or is_institute_coordinator(user, institute)
 

@@ -8,6 +8,7 @@ and are called inside the view.
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.core.exceptions import PermissionDenied
 
@@ -68,6 +69,27 @@ def is_finance(user) -> bool:
 def can_use_admin(user) -> bool:
     """Django's admin is for staff accounts, whatever their groups."""
     return user.is_authenticated and user.is_staff
+
+
+# Ways of holding staff powers other than the staff groups, added by the apps that define them
+# (a coordinator role for one institute) from their AppConfig.ready(): portal imports no app.
+_staff_roles: list[Callable[[object], bool]] = []
+
+
+def register_staff_role(holds_role: Callable[[object], bool]) -> None:
+    """Count ``holds_role(user)`` as staff for two-factor sign-in (twice is once)."""
+    if holds_role not in _staff_roles:
+        _staff_roles.append(holds_role)
+
+
+def holds_staff_role(user) -> bool:
+    """Staff who must sign in with a second factor: superusers, the staff groups
+    (MFA_REQUIRED_GROUPS) and every role an app registered."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or any(user.in_group(name) for name in settings.MFA_REQUIRED_GROUPS):
+        return True
+    return any(holds_role(user) for holds_role in _staff_roles)
 
 
 coordinator_required = rule_required(is_coordinator, "coordinators")

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from portal.access import holds_staff_role
+
 ALLOWED_PREFIXES = ("/accounts/", "/static/", "/verify/", "/unsubscribe/")
 
 
@@ -28,8 +30,7 @@ class RequireStaffTwoFactorMiddleware:
 
     @staticmethod
     def needs_setup(user) -> bool:
-        staff = user.is_superuser or user.groups.filter(name__in=settings.MFA_REQUIRED_GROUPS).exists()
-        return staff and not user.authenticator_set.filter(type="totp").exists()
+        return holds_staff_role(user) and not user.authenticator_set.filter(type="totp").exists()
 
 
 class PrivatePagesNotCachedMiddleware:

@@ -44,9 +44,7 @@ def admin_user(db):
 
 
 def _with_totp(user):
-    from allauth.mfa.totp.internal.auth import TOTP
-
-    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    factories.with_totp(user)
 
 
 @pytest.fixture

@@ -45,3 +45,14 @@ def coordinator(**kwargs) -> User:
 
 def finance(**kwargs) -> User:
     return UserFactory(groups=["Finance"], **kwargs)
+
+
+# Staff sign in with a second factor; a test signs them in with this one already set up.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def with_totp(user: User) -> User:
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, TOTP_SECRET)
+    return user

@@ -55,6 +55,36 @@ def test_coordinator_without_totp_is_sent_to_set_it_up(client_for, db):
     assert response["Location"].startswith("/accounts/2fa/totp/activate")
 
 
+def test_institute_coordinator_outside_the_staff_groups_is_sent_to_set_up_totp(client_for, db):
+    from tests.factories import UserFactory
+    from tests.institutes.factories import InstituteFactory, coordinator_of
+
+    person = coordinator_of(InstituteFactory(), UserFactory())
+    response = client_for(person).get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/totp/activate")
+
+
+def test_a_person_whose_coordinator_role_ended_is_not_asked_for_totp(client_for, db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from institutes.models import InstituteCoordinator
+    from tests.factories import UserFactory
+    from tests.institutes.factories import InstituteFactory
+
+    person = UserFactory()
+    today = timezone.localdate()
+    InstituteCoordinator.objects.create(
+        user=person,
+        institute=InstituteFactory(),
+        starts_on=today - dt.timedelta(days=200),
+        ends_on=today - dt.timedelta(days=1),
+    )
+    assert client_for(person).get("/dashboard/").status_code == 200
+
+
 def test_coordinator_with_totp_reaches_the_dashboard(client_for, coordinator):
     assert client_for(coordinator).get("/dashboard/").status_code == 200
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from institutes.models import InstituteCoordinator
 from tests import factories
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_totp
 from tests.institutes.factories import coordinator_of
 from tests.trainers.factories import (
     CertificationFactory,
@@ -44,7 +44,7 @@ def test_coordinators_group_member_who_does_not_coordinate_the_institute_cannot_
 
 def test_institute_coordinator_outside_the_group_certifies_its_roster(client_for):
     institute, (ana, _), _ = completed_institute()
-    runner = coordinator_of(institute, UserFactory())
+    runner = coordinator_of(institute, with_totp(UserFactory()))
     assert runner.is_coordinator is False
     assert permissions.can_certify(runner, institute) is True
     client = client_for(runner)
@@ -68,7 +68,7 @@ def test_ended_institute_coordinator_role_no_longer_certifies():
 def test_coordinator_of_another_institute_neither_sees_nor_revokes_its_certifications(client_for):
     institute, (ana, _), _ = completed_institute()
     certification = CertificationFactory(participant=ana, institute=institute, module=institute.module)
-    outsider = coordinator_of(completed_institute(title="Another institute")[0], UserFactory())
+    outsider = coordinator_of(completed_institute(title="Another institute")[0], with_totp(UserFactory()))
     assert permissions.can_view_certificate(outsider, certification) is False
     assert permissions.can_revoke_certification(outsider, certification) is False
     url = reverse("trainers:certificate-revoke", args=[certification.pk])
@@ -77,13 +77,13 @@ def test_coordinator_of_another_institute_neither_sees_nor_revokes_its_certifica
 
 def test_certification_from_no_institute_is_revoked_by_staff_coordinators_only():
     certification = CertificationFactory(institute=None)
-    runner = coordinator_of(completed_institute()[0], UserFactory())
+    runner = coordinator_of(completed_institute()[0], with_totp(UserFactory()))
     assert permissions.can_revoke_certification(factories.coordinator(), certification) is True
     assert permissions.can_revoke_certification(runner, certification) is False
 
 
 def test_institute_coordinator_outside_the_group_neither_verifies_reports_nor_decides_honoraria(client_for):
-    runner = coordinator_of(completed_institute()[0], UserFactory())
+    runner = coordinator_of(completed_institute()[0], with_totp(UserFactory()))
     report = ReportFactory()
     honorarium = HonorariumFactory()
     assert permissions.can_review_report(runner, report) is False
