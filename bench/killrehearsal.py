@@ -29,7 +29,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -37,10 +36,10 @@ import time
 from collections import Counter
 from email import message_from_bytes
 
-ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+from bench.databases import database_url, free_port, recreate_database
+
 DB_NAME = os.environ.get("KILL_REHEARSAL_DATABASE_NAME", "tot_kill_rehearsal")
 REDIS_URL = os.environ.get("REHEARSAL_REDIS_URL", "redis://127.0.0.1:6379/13")
-PROTECTED_DBS = {"tot_portal", "postgres", "template0", "template1"}
 # Short enough for a rehearsal; production keeps the defaults in portal/settings.py.
 SHORT = {
     "EMAIL_CLAIM_LEASE_SECONDS": "6",
@@ -73,31 +72,11 @@ class Sink:
         return "250 Message accepted for delivery"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def recreate_database() -> None:
-    import psycopg2
-
-    if DB_NAME in PROTECTED_DBS or DB_NAME.startswith("test_"):
-        raise SystemExit(f"Refusing to touch {DB_NAME!r}: the rehearsal only uses its own database.")
-    conn = psycopg2.connect(ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
-
-
 def environment(smtp_port: int) -> dict[str, str]:
-    base = ADMIN_URL.rsplit("/", 1)[0]
     return {
         **os.environ,
         **SHORT,
-        "DATABASE_URL": f"{base}/{DB_NAME}",
+        "DATABASE_URL": database_url(DB_NAME),
         "REDIS_URL": REDIS_URL,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
@@ -247,7 +226,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args(argv)
 
-    recreate_database()
+    recreate_database(DB_NAME)
     os.environ.update(environment(0))
     import django
 

@@ -23,7 +23,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,15 +33,15 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from bench.databases import database_url, free_port, recreate_database
+
 HERE = Path(__file__).resolve().parent
 BASE_DIR = HERE.parent
 VENV_BIN = Path(sys.executable).parent
 
-ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 BENCH_DB = os.environ.get("BENCH_DATABASE_NAME", "tot_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 SEEDED_FILE = Path(tempfile.gettempdir()) / f"{BENCH_DB}-seeded.json"
-PROTECTED_DBS = {"tot_portal", "postgres", "template0", "template1"}
 
 # The targets of issue 13 ("Checked by"): per page as built, at 16 concurrent users on a 2-core
 # machine; and the mixed run within 20 % of the same page driven alone.
@@ -108,18 +107,11 @@ def pages_to_bench() -> list[Page]:
 # --- environment, database, server --------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def bench_env(port: int) -> dict:
     """Production-like settings: DEBUG off, a real key, Redis for cache and sessions."""
-    host, _, _ = ADMIN_URL.rpartition("/")
     return {
         "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DATABASE_URL": f"{host}/{BENCH_DB}",
+        "DATABASE_URL": database_url(BENCH_DB),
         "REDIS_URL": REDIS_URL,
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(48),
@@ -133,19 +125,6 @@ def bench_env(port: int) -> dict:
         # No staticfiles/ without collectstatic: WhiteNoise's warning is noise here.
         "PYTHONWARNINGS": "ignore:No directory at",
     }
-
-
-def recreate_database() -> None:
-    import psycopg2
-
-    if BENCH_DB in PROTECTED_DBS or BENCH_DB.startswith("test_"):
-        raise SystemExit(f"Refusing to drop {BENCH_DB!r}: the bench only uses its own database.")
-    conn = psycopg2.connect(ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    conn.close()
 
 
 class Server:
@@ -484,7 +463,7 @@ def main(argv=None) -> int:
     fresh = not args.reuse_db or not SEEDED_FILE.exists()
     if fresh:
         print(f"Creating database {BENCH_DB} ...")
-        recreate_database()
+        recreate_database(BENCH_DB)
     import django
 
     django.setup()

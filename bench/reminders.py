@@ -22,31 +22,16 @@ import sys
 import time
 from datetime import timedelta
 
-ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+from bench.databases import database_url, recreate_database
+
 BENCH_DB = os.environ.get("BENCH_REMINDERS_DATABASE_NAME", "tot_bench_reminders")
-PROTECTED_DBS = {"tot_portal", "postgres", "template0", "template1"}
 BULK = 5000
 
 
-def recreate_database(drop_only: bool = False) -> None:
-    import psycopg2
-
-    if BENCH_DB in PROTECTED_DBS or BENCH_DB.startswith("test_"):
-        raise SystemExit(f"Refusing to touch {BENCH_DB!r}: the bench only uses its own database.")
-    conn = psycopg2.connect(ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        if not drop_only:
-            cur.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    conn.close()
-
-
 def setup_django() -> None:
-    base = ADMIN_URL.rsplit("/", 1)[0]
     os.environ.update(
         {
-            "DATABASE_URL": f"{base}/{BENCH_DB}",
+            "DATABASE_URL": database_url(BENCH_DB),
             "ALLOW_INSECURE_KEY": "true",
             "EMAIL_URL": "memorymail://",
             "REDIS_URL": "",
@@ -234,7 +219,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     if not args.reuse:
-        recreate_database()
+        recreate_database(BENCH_DB)
     try:
         setup_django()
         from django.core.management import call_command
@@ -290,7 +275,7 @@ def main(argv=None) -> int:
 
         connections.close_all()
         if not (args.keep_db or args.reuse):
-            recreate_database(drop_only=True)
+            recreate_database(BENCH_DB, drop_only=True)
 
 
 if __name__ == "__main__":
