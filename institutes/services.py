@@ -354,13 +354,13 @@ def withdraw_application(application: Application, *, by: User, note: str = "") 
     return application
 
 
+def waitlist(institute: Institute):
+    """The institute's waitlisted applications, first in line first."""
+    return institute.applications.filter(status=Status.WAITLISTED).order_by("waitlisted_at", "pk")
+
+
 def first_waitlisted(institute: Institute) -> Application | None:
-    return (
-        institute.applications.filter(status=Status.WAITLISTED)
-        .select_related("applicant", "agency")
-        .order_by("waitlisted_at", "pk")
-        .first()
-    )
+    return waitlist(institute).select_related("applicant", "agency").first()
 
 
 def seats_left(institute: Institute) -> int:

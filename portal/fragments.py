@@ -14,6 +14,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterable
 
+import django
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.template.loader import get_template, render_to_string
@@ -112,3 +113,51 @@ class KnownCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self.known_count
+
+
+def _describe_field(field) -> tuple:
+    widget = field.widget
+    choices = getattr(field, "choices", None)
+    if choices is not None:
+        # str() of each value: a ModelChoiceIteratorValue's repr names its memory address.
+        choices = [
+            (str(value), [(str(v), str(label)) for v, label in label])
+            if isinstance(label, list | tuple)
+            else (str(value), str(label))
+            for value, label in choices
+        ]
+    return (
+        *(type(field).__name__, type(widget).__name__, str(field.label), str(field.help_text)),
+        *(field.required, field.disabled, field.show_hidden_initial, field.initial, choices),
+        *(sorted(widget.attrs.items()), getattr(widget, "input_type", None)),
+    )
+
+
+def render_form(
+    form, template_names: tuple[str, ...], context: dict | None = None, *, fields: Iterable[str] | None = None
+) -> str:
+    """``template_names[0]`` rendered with ``{"form": form, **context}``, kept in the cache.
+
+    For the filter bars and small fixed forms of list pages, whose fields' templates cost more
+    than the rest of the page. The key holds everything the rendering shows: every field's
+    definition and choices, the submitted data and the errors of a bound form, the context, and
+    the source of each template named (list the included ones too) and Django's version (its
+    widget templates). ``fields`` names the fields the template shows, if not all of them.
+    """
+    context = context or {}
+    data = sorted(form.data.lists()) if form.is_bound and hasattr(form.data, "lists") else form.data
+    key_inputs = (
+        *(django.get_version(), [_template_version(name) for name in template_names]),
+        *(timezone.get_current_timezone_name(), translation.get_language(), type(form).__qualname__),
+        *(form.prefix, form.auto_id, form.is_bound, data, form.initial),
+        form.errors.get_json_data() if form.is_bound else None,
+        [(name, _describe_field(form.fields[name])) for name in (form.fields if fields is None else fields)],
+        sorted(context.items()),
+    )
+    digest = hashlib.blake2b(repr(key_inputs).encode(), digest_size=16).hexdigest()
+    key = f"fragment:{template_names[0]}:form:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template_names[0], {**context, "form": form})
+        cache.set(key, html, FRAGMENT_SECONDS)
+    return mark_safe(html)

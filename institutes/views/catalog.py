@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 
 from institutes import permissions
 from institutes.forms import CatalogFilterForm
@@ -17,7 +21,7 @@ from institutes.models import Application, Institute
 from institutes.views._common import Status, _page, _visible_institute
 from portal.access import public
 from portal.emails import absolute_url
-from portal.fragments import render_items
+from portal.fragments import render_form, render_items
 
 
 def _with_seats(queryset):
@@ -33,32 +37,80 @@ def _with_seats(queryset):
     return queryset.annotate(accepted_count=Coalesce(Subquery(accepted), 0))
 
 
-CATALOG_CARD_FIELDS = [
-    *("slug", "title", "description", "topic", "training_type", "location", "occurrence", "duration"),
-    *(
-        "duration_note",
-        "accreditation",
-        "status",
-        "capacity",
-        "applications_open_at",
-        "applications_close_at",
-    ),
+# What a catalog card shows (institutes/_catalog_card.html), read as plain values: not the whole
+# institute and its module, nor a model instance per card.
+CATALOG_CARD_VALUES = [
+    *("pk", "slug", "title", "description", "topic", "training_type", "location", "occurrence"),
+    *("duration", "duration_note", "accreditation", "status", "capacity", "accepted_count"),
+    *("applications_open_at", "applications_close_at"),
 ]
 
 
-def _catalog_card_inputs(institute) -> list:
+@functools.cache
+def _choice_labels(field_name: str) -> dict:
+    return {value: str(label) for value, label in Institute._meta.get_field(field_name).flatchoices}
+
+
+def _label(field_name: str, value) -> str:
+    """What get_<field_name>_display() gives, from a dict built once (it flattens and hashes the
+    field's choices on each call: 150 calls, 5,400 function calls a catalog page)."""
+    return _choice_labels(field_name).get(value, str(value))
+
+
+class CatalogCard:
+    """One institute as its catalog card shows it."""
+
+    Status = Institute.Status  # for Institute.is_accepting_applications, the one rule
+
+    def __init__(self, row: dict, url: str, audience_names: list[str], now):
+        self.pk, self.url, self.title = row["pk"], url, row["title"]
+        self.description, self.topic, self.duration_note = (
+            row["description"],
+            row["topic"],
+            row["duration_note"],
+        )
+        self.training_type_label = _label("training_type", row["training_type"])
+        self.location_label = _label("location", row["location"])
+        self.occurrence_label = _label("occurrence", row["occurrence"])
+        self.duration_label = _label("duration", row["duration"])
+        self.accreditation_label = _label("accreditation", row["accreditation"])
+        self.status, self.status_label = row["status"], _label("status", row["status"])
+        self.applications_open_at = row["applications_open_at"]
+        self.applications_close_at = row["applications_close_at"]
+        self.audience_names = audience_names
+        self.seats_left = max(row["capacity"] - row["accepted_count"], 0)
+        self.open_now = Institute.is_accepting_applications(self, now)
+
+
+def _catalog_card_inputs(card: CatalogCard) -> list:
     """Everything a catalog card shows (institutes/_catalog_card.html)."""
     return [
-        *(institute.pk, institute.slug, institute.title, institute.description, institute.topic),
+        *(card.pk, card.url, card.title, card.description, card.topic),
         # The labels, not the stored values: a relabelled choice gives new cards.
-        *(institute.get_training_type_display(), institute.get_location_display()),
-        *(institute.get_occurrence_display(), institute.get_duration_display(), institute.duration_note),
-        *(institute.get_accreditation_display(), institute.get_status_display()),
-        institute.audience_names,
-        institute.open_now,
-        institute.applications_close_at,
-        institute.seats_left,
+        *(card.training_type_label, card.location_label, card.occurrence_label),
+        *(card.duration_label, card.duration_note, card.accreditation_label, card.status_label),
+        *(card.audience_names, card.open_now, card.applications_close_at, card.seats_left),
     ]
+
+
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _institute_urls() -> Callable[[str], str]:
+    """``slug -> URL`` of an institute's page from one reverse() for a whole list (about 20 us
+    each); a slug needing quoting (none should) still goes through reverse()."""
+    marker = "slug-marker-987654321"
+    before, after = reverse("institutes:institute-detail", kwargs={"slug": marker}).rsplit(marker, 1)
+
+    def url(slug: str) -> str:
+        if _PLAIN_SLUG.fullmatch(slug):
+            return f"{before}{slug}{after}"
+        return reverse("institutes:institute-detail", kwargs={"slug": slug})
+
+    return url
+
+
+FILTER_TEMPLATES = ("portal/_filter_fields.html", "portal/_field.html")
 
 
 @public
@@ -93,38 +145,61 @@ def catalog(request):
         if data["open"]:
             institutes = institutes.open_for_applications()
     institutes = (
-        _with_seats(institutes)
-        .only(*CATALOG_CARD_FIELDS)  # a card's fields, not the whole institute and its module
-        .order_by("applications_close_at", "title")
+        _with_seats(institutes).order_by("applications_close_at", "title").values(*CATALOG_CARD_VALUES)
     )
     page = _page(request, institutes)
+    rows = list(page)
     # The page's audience names in one light query (a prefetch built a manager and models per row).
     audiences = defaultdict(list)
     for institute_id, name in (
-        Institute.audiences.through.objects.filter(institute__in=[i.pk for i in page])
+        Institute.audiences.through.objects.filter(institute__in=[row["pk"] for row in rows])
         .order_by("audience__name")
         .values_list("institute_id", "audience__name")
     ):
         audiences[institute_id].append(name)
     now = timezone.now()
-    for institute in page:
-        institute.audience_names = audiences[institute.pk]
-        institute.seats_left = max(institute.capacity - institute.accepted_count, 0)
-        institute.open_now = institute.is_accepting_applications(now)
+    institute_url = _institute_urls()
+    page.object_list = [
+        CatalogCard(row, institute_url(row["slug"]), audiences[row["pk"]], now) for row in rows
+    ]
     render_items(page, "institutes/_catalog_card.html", name="institute", inputs=_catalog_card_inputs)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "institutes/catalog.html",
-        {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now()},
+        {
+            "form": form,
+            "filter_fields": render_form(form, FILTER_TEMPLATES, {"col": "w-100"}),
+            "page": page,
+            "query": query.urlencode(),
+            "now": timezone.now(),
+        },
     )
+
+
+def _session_rows(institute) -> list[dict]:
+    """The sessions as the page's table shows them: plain values, the date and times formatted
+    here as the template's date and time filters would, rather than through them in the loop."""
+    return [
+        {
+            "date": formats.date_format(date, "l, F j, Y"),
+            "title": title,
+            "starts": formats.time_format(starts_at, "g:i A"),
+            "ends": formats.time_format(ends_at, "g:i A"),
+            "place": place,
+            "online_link": online_link,
+        }
+        for date, title, starts_at, ends_at, place, online_link in institute.sessions.values_list(
+            "date", "title", "starts_at", "ends_at", "place", "online_link"
+        )
+    ]
 
 
 @public
 def institute_detail(request, slug):
     institute = _visible_institute(request, slug)
-    sessions = institute.sessions.all()
+    sessions = _session_rows(institute)
     application = None
     if request.user.is_authenticated:
         application = Application.objects.filter(applicant=request.user, institute=institute).first()

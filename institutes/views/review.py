@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from institutes import permissions, services
 from institutes.forms import BulkDecisionForm, QueueFilterForm
-from institutes.models import Institute
+from institutes.models import Application, Institute
 from institutes.views._common import PAGE_SIZE, Status, _page, _reviewable_institute
 from portal.access import login_required
-from portal.fragments import KnownCountPaginator, render_items, url_for_pk
+from portal.fragments import KnownCountPaginator, render_form, render_items, url_for_pk
 from portal.models import Agency
 
 
@@ -68,34 +69,92 @@ def _queue_filter_form(request, institute):
     return QueueFilterForm(request.GET or None, regions=list(regions))
 
 
-def _queue_row_inputs(application) -> list:
+# What a queue row shows (institutes/_queue_row.html), read as plain values: not the statements,
+# supervisors and people's whole accounts that the CSV export reads, nor three model instances a row.
+QUEUE_ROW_VALUES = [
+    *("pk", "status", "submitted_at", "is_eligible", "eligibility_reasons", "endorsement"),
+    *(
+        "applicant__name",
+        "applicant__email",
+        "agency__name",
+        "agency__region",
+        "team_id",
+        "team__agency__name",
+    ),
+]
+
+
+@functools.cache
+def _labels(field_name: str) -> dict:
+    return {value: str(label) for value, label in Application._meta.get_field(field_name).flatchoices}
+
+
+class QueueRow:
+    """One application as its queue row shows it (the labels as get_FOO_display() gives them)."""
+
+    __slots__ = (
+        *("pk", "url", "applicant_name", "team_agency_name", "agency_name", "agency_region"),
+        *("status_label", "is_eligible", "eligibility_reasons", "endorsement_label", "submitted_at"),
+        "card",
+    )
+
+    def __init__(self, row: dict, url: str):
+        self.pk, self.url = row["pk"], url
+        # User.display_name, from the two columns it reads.
+        self.applicant_name = row["applicant__name"] or row["applicant__email"].split("@")[0]
+        self.team_agency_name = row["team__agency__name"] if row["team_id"] else None
+        self.agency_name, self.agency_region = row["agency__name"], row["agency__region"]
+        self.status_label = _labels("status").get(row["status"], str(row["status"]))
+        self.is_eligible, self.eligibility_reasons = row["is_eligible"], row["eligibility_reasons"]
+        self.endorsement_label = _labels("endorsement").get(row["endorsement"], str(row["endorsement"]))
+        self.submitted_at = row["submitted_at"]
+
+
+def _queue_row_inputs(row: QueueRow) -> list:
     """Everything a review-queue row shows (institutes/_queue_row.html)."""
-    agency, team = application.agency, application.team
     return [
-        *(application.pk, application.url, application.applicant.display_name),
-        team.agency.name if team else None,
-        *(agency.name if agency else None, agency.region if agency else None),
-        *(application.get_status_display(), application.is_eligible, application.eligibility_reasons),
-        *(application.get_endorsement_display(), application.submitted_at),
+        *(row.pk, row.url, row.applicant_name, row.team_agency_name, row.agency_name, row.agency_region),
+        *(
+            row.status_label,
+            row.is_eligible,
+            row.eligibility_reasons,
+            row.endorsement_label,
+            row.submitted_at,
+        ),
     ]
 
 
-# What a queue row shows (institutes/_queue_row.html): not the statements, supervisors and the
-# people's whole accounts that the CSV export reads.
-QUEUE_ROW_FIELDS = [
-    *("institute", "status", "submitted_at", "is_eligible", "eligibility_reasons", "endorsement"),
-    *("applicant__name", "applicant__email", "agency__name", "agency__region", "team__agency__name"),
-]
+FILTER_TEMPLATES = ("portal/_filter_fields.html", "portal/_field.html")
+BULK_TEMPLATES = ("institutes/_bulk_decision_fields.html", "portal/_field.html")
+
+
+def _offer(institute: Institute, application_url) -> dict | None:
+    """The first waitlisted application, as the seat offer shows it (plain values)."""
+    row = (
+        services.waitlist(institute)
+        .values("pk", "applicant__name", "applicant__email", "agency__name")
+        .first()
+    )
+    if row is None:
+        return None
+    return {
+        "pk": row["pk"],
+        "url": application_url(row["pk"]),
+        # User.display_name, from the two columns it reads.
+        "applicant_name": row["applicant__name"] or row["applicant__email"].split("@")[0],
+        "agency_name": row["agency__name"],
+    }
 
 
 @login_required
 def review_queue(request, slug):
-    institute = _reviewable_institute(request, slug)
+    # The queue shows the institute's title and seats; status is for the access check.
+    institute = _reviewable_institute(request, slug, fields=("title", "slug", "status", "capacity"))
     form = _queue_filter_form(request, institute)
     counts = dict(
         institute.applications.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
-    rows = _queue(institute, form).only(*QUEUE_ROW_FIELDS)
+    rows = _queue(institute, form).values(*QUEUE_ROW_VALUES)
     if not (form.is_valid() and any(form.cleaned_data.values())):
         # Unfiltered, the queue is every application but the drafts: the counts above hold its length.
         total = sum(n for status, n in counts.items() if status != Status.DRAFT)
@@ -103,8 +162,7 @@ def review_queue(request, slug):
     else:
         page = _page(request, rows)
     application_url = url_for_pk("institutes:application-detail")
-    for application in page:
-        application.url = application_url(application.pk)
+    page.object_list = [QueueRow(row, application_url(row["pk"])) for row in page]
     render_items(page, "institutes/_queue_row.html", name="application", inputs=_queue_row_inputs)
     seats = max(institute.capacity - counts.get(Status.ACCEPTED, 0), 0)
     query = request.GET.copy()
@@ -119,8 +177,11 @@ def review_queue(request, slug):
             "query": query.urlencode(),
             "counts": [(s, counts.get(s.value, 0)) for s in Status if s != Status.DRAFT],
             "seats_left": seats,
-            "offer": services.first_waitlisted(institute) if seats else None,
-            "bulk_form": BulkDecisionForm(institute=institute),
+            "offer": _offer(institute, application_url) if seats else None,
+            "filter_fields": render_form(form, FILTER_TEMPLATES, {"col": "col-md-3"}),
+            "bulk_fields": render_form(
+                BulkDecisionForm(institute=institute), BULK_TEMPLATES, fields=("decision", "note")
+            ),
         },
     )
 

@@ -63,6 +63,27 @@ def test_catalog_filters_by_facets_and_open_for_applications(client):
     assert "Hybrid one" not in html
 
 
+def test_catalog_card_shows_link_labels_audiences_and_seats(client):
+    institute = InstituteFactory(
+        title="Math Strategies",
+        status=Institute.Status.OPEN,
+        capacity=3,
+        location=Institute.Location.HYBRID,
+        applications_open_at=timezone.now() - dt.timedelta(days=1),
+        applications_close_at=dt.datetime(2099, 5, 1, 12, tzinfo=dt.UTC),
+    )
+    institute.audiences.add(AudienceFactory(name="Teachers"), AudienceFactory(name="Administrators"))
+    ApplicationFactory(institute=institute, status=Status.ACCEPTED)
+    closed = InstituteFactory(title="Closed one", status=Institute.Status.CLOSED)
+    html = client.get(reverse("institutes:catalog")).content.decode()
+    assert f'<a href="{institute.get_absolute_url()}">Math Strategies</a>' in html
+    assert f'<li class="list-inline-item">{Institute.Location.HYBRID.label}</li>' in html
+    assert '<li class="list-inline-item">For: Administrators, Teachers</li>' in html
+    assert "Apply by May 1, 2099. 2 seats left." in html
+    assert f'<a href="{closed.get_absolute_url()}">Closed one</a>' in html
+    assert f'<span class="badge text-bg-secondary">{Institute.Status.CLOSED.label}</span>' in html
+
+
 def test_catalog_odd_filter_values_do_not_break(client):
     response = client.get(
         reverse("institutes:catalog"), {"location": "<script>", "page": "x", "audience": "nope"}
@@ -271,7 +292,38 @@ def test_review_queue_filters_and_query_count(client_for, coordinator, django_as
     assert len(client.get(url, {"page": 2}).context["page"].object_list) == 1
     response = client.get(url, {"eligible": "no"})
     assert response.context["page"].paginator.count == 1
-    assert list(response.context["page"].object_list) == [ineligible]
+    assert [row.pk for row in response.context["page"].object_list] == [ineligible.pk]
+
+
+def test_review_queue_rows_and_seat_offer_show_names_agencies_and_reasons(client_for, coordinator):
+    institute = InstituteFactory(capacity=2)
+    coordinator_of(institute, coordinator)
+    agency = AgencyFactory(name="Valley Adult School", region="Central Valley")
+    first = ApplicationFactory(
+        institute=institute,
+        agency=agency,
+        applicant=UserFactory(name="", email="rosa.diaz@example.org"),
+        status=Status.WAITLISTED,
+        waitlisted_at=timezone.now() - dt.timedelta(days=2),
+    )
+    ApplicationFactory(institute=institute, status=Status.WAITLISTED, waitlisted_at=timezone.now())
+    ineligible = ApplicationFactory(
+        institute=institute,
+        status=Status.SUBMITTED,
+        is_eligible=False,
+        eligibility_reasons=["Not CAEP-funded."],
+    )
+    url = reverse("institutes:review-queue", kwargs={"slug": institute.slug})
+    html = client_for(coordinator).get(url).content.decode()
+    assert (
+        f'First on the waitlist: <a href="{first.get_absolute_url()}" class="alert-link">rosa.diaz</a>'
+        " (Valley Adult School)."
+    ) in html
+    assert "Offer the seat: accept rosa.diaz</button>" in html
+    assert 'aria-label="Select rosa.diaz"></td>' in html
+    assert 'Valley Adult School<br><span class="small text-body-secondary">Central Valley</span></td>' in html
+    assert '<td>No: <span class="small">Not CAEP-funded.</span></td>' in html
+    assert f'id="pick-{ineligible.pk}"' in html
 
 
 def test_bulk_decisions_and_other_institutes_ids_are_refused(client_for, coordinator):
@@ -561,7 +613,7 @@ def test_review_queue_filters_by_agency_name_and_rows_follow_decisions(client_fo
     client = client_for(coordinator)
     url = reverse("institutes:review-queue", kwargs={"slug": institute.slug})
     response = client.get(url, {"agency": " valley "})
-    assert list(response.context["page"].object_list) == [valley]
+    assert [row.pk for row in response.context["page"].object_list] == [valley.pk]
     html = response.content.decode()
     assert '<label class="form-label" for="id_agency">Agency name</label>' in html
     assert '<label class="form-check-label" for="id_decision_1">Waitlist</label>' in html

@@ -42,3 +42,25 @@ def test_cached_count_paginator_counts_once_per_key_for_its_time(db, django_asse
     assert fragments.CachedCountPaginator(Agency.objects.all(), 2, key="agencies, all").count == 4
     # Until the cached total expires, the new row waits beyond the last page.
     assert list(first.get_page(2)) == list(Agency.objects.all()[2:3])
+
+
+def test_render_form_keys_on_the_data_errors_and_choices():
+    from django import forms
+
+    class Filter(forms.Form):
+        kind = forms.ChoiceField(required=False, choices=[("", "Any"), ("a", "Apples")])
+        size = forms.IntegerField(required=False)
+
+    templates = ("portal/_filter_fields.html", "portal/_field.html")
+    empty = fragments.render_form(Filter(), templates)
+    assert '<option value="a">Apples</option>' in empty
+    chosen = Filter({"kind": "a"})
+    chosen.is_valid()
+    assert '<option value="a" selected>Apples</option>' in fragments.render_form(chosen, templates)
+    wrong = Filter({"size": "many"})
+    wrong.is_valid()
+    assert "Enter a whole number." in fragments.render_form(wrong, templates)
+    relabelled = Filter()
+    relabelled.fields["kind"].choices = [("", "Any"), ("a", "Pears")]
+    assert '<option value="a">Pears</option>' in fragments.render_form(relabelled, templates)
+    assert fragments.render_form(Filter(), templates) == empty
