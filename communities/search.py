@@ -26,6 +26,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from communities.models import Post, ReadScope, Resource, Thread
+from portal.fragments import url_for_pk
 
 PER_PAGE = 20
 # Per kind, the newest RANKED visible matches are ranked and paged, so the work of a search has a
@@ -48,7 +49,8 @@ class Kind:
     text: str  # the field a headline is made from
     order: tuple  # after the rank; the last entry makes the order total, so pages never overlap
     fallback_match: callable
-    related_vectors: tuple = ()  # search vectors select_related would load: left in the database
+    shown: tuple  # the only columns the page shows (the search vectors stay in the database)
+    url_name: str | None = None  # a hit's page, by its pk
 
 
 KINDS = {
@@ -62,6 +64,8 @@ KINDS = {
             "title",
             ("-last_activity_at", "-pk"),
             lambda q: Q(title__icontains=q),
+            ("title", "community__title"),
+            "communities:thread-detail",
         ),
         Kind(
             "posts",
@@ -71,7 +75,8 @@ KINDS = {
             "body",
             ("-created_at", "-pk"),
             lambda q: Q(body__icontains=q),
-            ("thread__search_vector",),
+            ("body", "thread__title", "thread__community__title", "author__name", "author__email"),
+            "communities:post-detail",
         ),
         Kind(
             "resources",
@@ -81,6 +86,7 @@ KINDS = {
             "description",
             ("title", "pk"),
             lambda q: Q(title__icontains=q) | Q(description__icontains=q),
+            ("title", "description", "community__title", "community__slug"),
         ),
     ]
 }
@@ -167,7 +173,7 @@ def search(user, query: str, kind: str | None = None, page=1) -> Results:
         return results
     number = _page_number(page) if kind else 1
     # Who may read where, read once as ids for the (up to) three kinds' queries.
-    scope = ReadScope.of(user).resolved()
+    scope = ReadScope.resolved_for(user)
     for key in [kind] if kind else KINDS:
         section = _postgres if settings.IS_POSTGRES else _fallback
         results.sections.append(section(KINDS[key], user, scope, query, number))
@@ -221,12 +227,12 @@ def _postgres(kind: Kind, user, scope: ReadScope, query: str, number: int) -> Se
     rows = (
         kind.model.objects.filter(pk__in=[pk for pk, _ in found])
         .select_related(*kind.related)
-        .defer(*kind.related_vectors)
+        .only(*kind.shown)
         .annotate(headline=SearchHeadline(kind.text, q, **opts))
         .in_bulk()
     )
     hits = [_with_highlight(rows[pk], _highlight(rows[pk].headline)) for pk, _ in found if pk in rows]
-    return _section(kind, hits, total, number)
+    return _section(kind, _with_urls(kind, hits), total, number)
 
 
 def _section(kind: Kind, hits: list, total: int, number: int) -> Section:
@@ -239,7 +245,7 @@ def _fallback(kind: Kind, user, scope: ReadScope, query: str, number: int) -> Se
         kind.model.objects.visible_to(user, scope)
         .filter(kind.fallback_match(query))
         .select_related(*kind.related)
-        .defer(*kind.related_vectors)
+        .only(*kind.shown)
         .order_by(*kind.order)
     )
     page = Paginator(matched, PER_PAGE).get_page(number)
@@ -247,7 +253,17 @@ def _fallback(kind: Kind, user, scope: ReadScope, query: str, number: int) -> Se
         _with_highlight(row, _highlight(_snippet(getattr(row, kind.text) or row.title, query)))
         for row in page.object_list
     ]
+    _with_urls(kind, page.object_list)
     return Section(kind.key, kind.label, page)
+
+
+def _with_urls(kind: Kind, hits: list) -> list:
+    """``hit.url``, a thread's or a post's page, from one reverse() per kind instead of one per hit."""
+    if kind.url_name:
+        url = url_for_pk(kind.url_name)
+        for hit in hits:
+            hit.url = url(hit.pk)
+    return hits
 
 
 def _with_highlight(row, highlight):
