@@ -49,7 +49,9 @@ class Kind:
     text: str  # the field a headline is made from
     order: tuple  # after the rank; the last entry makes the order total, so pages never overlap
     fallback_match: callable
-    shown: tuple  # the only columns the page shows (the search vectors stay in the database)
+    # The only columns the page shows (PostgreSQL makes the headline from ``text`` itself; the
+    # search vectors stay in the database).
+    shown: tuple
     url_name: str | None = None  # a hit's page, by its pk
 
 
@@ -75,7 +77,7 @@ KINDS = {
             "body",
             ("-created_at", "-pk"),
             lambda q: Q(body__icontains=q),
-            ("body", "thread__title", "thread__community__title", "author__name", "author__email"),
+            ("thread__title", "thread__community__title", "author__name", "author__email"),
             "communities:post-detail",
         ),
         Kind(
@@ -86,7 +88,7 @@ KINDS = {
             "description",
             ("title", "pk"),
             lambda q: Q(title__icontains=q) | Q(description__icontains=q),
-            ("title", "description", "community__title", "community__slug"),
+            ("title", "community__title", "community__slug"),
         ),
     ]
 }
@@ -222,17 +224,18 @@ def _postgres(kind: Kind, user, scope: ReadScope, query: str, number: int) -> Se
         first = list(ranked[:PER_PAGE])
         last = _CountedPaginator(min(first[0][1], RANKED)).num_pages if first else 1
         return _postgres(kind, user, scope, query, last) if last < number else _section(kind, [], 0, 1)
-    total = found[0][1] if found else 0
+    if not found:  # no query to build for rows there are not
+        return _section(kind, [], 0, number)
     opts = {"start_sel": START, "stop_sel": STOP, "config": CONFIG, "max_words": 35, "min_words": 15}
-    rows = (
-        kind.model.objects.filter(pk__in=[pk for pk, _ in found])
+    rows = {
+        row.pk: row
+        for row in kind.model.objects.filter(pk__in=[pk for pk, _ in found])
         .select_related(*kind.related)
         .only(*kind.shown)
         .annotate(headline=SearchHeadline(kind.text, q, **opts))
-        .in_bulk()
-    )
+    }
     hits = [_with_highlight(rows[pk], _highlight(rows[pk].headline)) for pk, _ in found if pk in rows]
-    return _section(kind, _with_urls(kind, hits), total, number)
+    return _section(kind, _with_urls(kind, hits), found[0][1], number)
 
 
 def _section(kind: Kind, hits: list, total: int, number: int) -> Section:
@@ -245,7 +248,7 @@ def _fallback(kind: Kind, user, scope: ReadScope, query: str, number: int) -> Se
         kind.model.objects.visible_to(user, scope)
         .filter(kind.fallback_match(query))
         .select_related(*kind.related)
-        .only(*kind.shown)
+        .only(kind.text, *kind.shown)
         .order_by(*kind.order)
     )
     page = Paginator(matched, PER_PAGE).get_page(number)
