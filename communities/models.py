@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Exists, ForeignKey, Lookup, OuterRef, Q
+from django.db.models import BooleanField, Exists, ForeignKey, Lookup, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -158,32 +158,27 @@ class ReadScope:
 
     @classmethod
     def resolved_for(cls, user) -> "ReadScope":
-        """``ReadScope.of(user).resolved()`` in one query: a community one facilitates is one
-        of those one reads, so one row per readable community says whether one moderates it."""
+        """``ReadScope.of(user).resolved()`` in one query: the rule of ``visible_to`` (public,
+        a member, a facilitator now) as a union of three plain id lists, each id marked when it
+        comes from a facilitation (those are the communities one moderates). Building it costs
+        half the Python of the EXISTS form."""
         if _is_moderator_everywhere(user) or not user.is_authenticated:
             return cls.of(user)
-        public, member, facilitator = _read_rules(user)
-        rows = (
-            Community.objects.order_by()
-            .annotate(moderates=facilitator)
-            .filter(public | member | Q(moderates=True))
-            .values_list("pk", "moderates")
+        no, yes = Value(False, output_field=BooleanField()), Value(True, output_field=BooleanField())
+        public = Community.objects.filter(visibility=Community.Visibility.PUBLIC).order_by()
+        member = Membership.objects.filter(user=user).order_by()
+        facilitator = CommunityFacilitator.objects.active().filter(user=user).order_by()
+        rows = list(
+            public.values_list("pk", no).union(
+                member.values_list("community_id", no), facilitator.values_list("community_id", yes), all=True
+            )
         )
-        rows = list(rows)
         return cls(
             everywhere=False,
             signed_in=True,
-            communities=[pk for pk, _ in rows],
-            moderated=[pk for pk, moderates in rows if moderates],
+            communities=sorted({pk for pk, _ in rows}),  # a community is in one to three parts
+            moderated=sorted({pk for pk, moderates in rows if moderates}),
         )
-
-
-def _read_rules(user) -> tuple:
-    """A signed-in reader's rules for a community's content, as conditions on Community: public,
-    a member, a facilitator now."""
-    member = Exists(Membership.objects.filter(community=OuterRef("pk"), user=user))
-    facilitator = Exists(CommunityFacilitator.objects.active().filter(community=OuterRef("pk"), user=user))
-    return Q(visibility=Community.Visibility.PUBLIC), member, facilitator
 
 
 class CommunityQuerySet(models.QuerySet):
@@ -191,9 +186,13 @@ class CommunityQuerySet(models.QuerySet):
         """Communities whose content (threads, posts, resources) this person may read."""
         if _is_moderator_everywhere(user):
             return self
+        public = Q(visibility=Community.Visibility.PUBLIC)
         if not user.is_authenticated:
-            return self.filter(visibility=Community.Visibility.PUBLIC)
-        public, member, facilitator = _read_rules(user)
+            return self.filter(public)
+        member = Exists(Membership.objects.filter(community=OuterRef("pk"), user=user))
+        facilitator = Exists(
+            CommunityFacilitator.objects.active().filter(community=OuterRef("pk"), user=user)
+        )
         return self.filter(public | member | facilitator)
 
     def listed_for(self, user):
