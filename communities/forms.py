@@ -152,7 +152,7 @@ class ResourceForm(forms.ModelForm):
         return cleaned
 
 
-class SearchForm(forms.Form):
+class SearchForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(label="Search", max_length=200, required=False)
 
 

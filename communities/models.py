@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ForeignKey, Lookup, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -80,6 +80,41 @@ class RendersMarkdown:
         super().save(*args, **kwargs)
 
 
+@ForeignKey.register_lookup
+class AmongIds(Lookup):
+    """``community__among=[ids]``: one array parameter on PostgreSQL (``= ANY(%s)``) instead of
+    an ``IN`` of one parameter per id, which Django prepares, checks and compiles one by one
+    (a search's three kinds spent about 8,000 Python calls on a hundred community ids)."""
+
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        ids = [int(pk) for pk in self.rhs]
+        if not ids:
+            return "1 = 0", []
+        return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", [*params, *ids]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, [int(pk) for pk in self.rhs]]
+
+
+def _among(field: str, communities) -> Q:
+    """``field`` is one of ``communities``: a list of ids (a resolved ReadScope) or a subquery."""
+    lookup = "among" if isinstance(communities, list) else "in"
+    return Q(**{f"{field}__{lookup}": communities})
+
+
+def _shown_or_moderated(scope: "ReadScope", community_field: str) -> Q:
+    """Not hidden, or hidden where ``scope`` moderates. A resolved scope that moderates nowhere
+    (most members) needs no second look at the community: no join, no empty-array test."""
+    if scope.moderated == []:
+        return Q(hidden=False)
+    return Q(hidden=False) | _among(community_field, scope.moderated)
+
+
 @dataclass(frozen=True)
 class ReadScope:
     """Where one person may read: the communities whose content they see, and those they
@@ -119,6 +154,30 @@ class ReadScope:
             signed_in=self.signed_in,
             communities=list(self.communities.values_list("pk", flat=True)),
             moderated=list(self.moderated.values_list("community", flat=True)),
+        )
+
+    @classmethod
+    def resolved_for(cls, user) -> "ReadScope":
+        """``ReadScope.of(user).resolved()`` in one query: the rule of ``visible_to`` (public,
+        a member, a facilitator now) as a union of three plain id lists, each id marked when it
+        comes from a facilitation (those are the communities one moderates). Building it costs
+        half the Python of the EXISTS form."""
+        if _is_moderator_everywhere(user) or not user.is_authenticated:
+            return cls.of(user)
+        no, yes = Value(False, output_field=BooleanField()), Value(True, output_field=BooleanField())
+        public = Community.objects.filter(visibility=Community.Visibility.PUBLIC).order_by()
+        member = Membership.objects.filter(user=user).order_by()
+        facilitator = CommunityFacilitator.objects.active().filter(user=user).order_by()
+        rows = list(
+            public.values_list("pk", no).union(
+                member.values_list("community_id", no), facilitator.values_list("community_id", yes), all=True
+            )
+        )
+        return cls(
+            everywhere=False,
+            signed_in=True,
+            communities=sorted({pk for pk, _ in rows}),  # a community is in one to three parts
+            moderated=sorted({pk for pk, moderates in rows if moderates}),
         )
 
 
@@ -319,10 +378,10 @@ class ThreadQuerySet(models.QuerySet):
         scope = scope or ReadScope.of(user)
         if scope.everywhere:
             return self
-        qs = self.filter(community__in=scope.communities)
+        qs = self.filter(_among("community", scope.communities))
         if not scope.signed_in:
             return qs.filter(hidden=False)
-        return qs.filter(Q(hidden=False) | Q(community__in=scope.moderated))
+        return qs.filter(_shown_or_moderated(scope, "community"))
 
 
 class Thread(models.Model):
@@ -358,7 +417,7 @@ class PostQuerySet(models.QuerySet):
         qs = self.filter(thread__in=Thread.objects.visible_to(user, scope))
         if not scope.signed_in:
             return qs.filter(hidden=False)
-        return qs.filter(Q(hidden=False) | Q(thread__community__in=scope.moderated))
+        return qs.filter(_shown_or_moderated(scope, "thread__community"))
 
 
 class Post(RendersMarkdown, models.Model):
@@ -453,7 +512,7 @@ class ResourceQuerySet(models.QuerySet):
         scope = scope or ReadScope.of(user)
         if scope.everywhere:
             return self
-        return self.filter(Q(community__isnull=True) | Q(community__in=scope.communities))
+        return self.filter(Q(community__isnull=True) | _among("community", scope.communities))
 
 
 def resource_upload_to(instance, filename: str) -> str:

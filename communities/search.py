@@ -16,16 +16,19 @@ never leaks a hit.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, Window
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from communities.models import Post, ReadScope, Resource, Thread
+from portal.fragments import url_for_pk
 
 PER_PAGE = 20
 # Per kind, the newest RANKED visible matches are ranked and paged, so the work of a search has a
@@ -44,11 +47,14 @@ class Kind:
     key: str
     label: str
     model: type
-    related: tuple
     text: str  # the field a headline is made from
     order: tuple  # after the rank; the last entry makes the order total, so pages never overlap
     fallback_match: callable
-    related_vectors: tuple = ()  # search vectors select_related would load: left in the database
+    # What the page shows of a hit: its name in the hit and the column it comes from. Read as
+    # plain values (the search vectors, and the headline's source on PostgreSQL, stay in the
+    # database).
+    shown: tuple
+    url_name: str | None = None  # a hit's page, by its pk
 
 
 KINDS = {
@@ -58,32 +64,52 @@ KINDS = {
             "threads",
             "Threads",
             Thread,
-            ("community",),
             "title",
             ("-last_activity_at", "-pk"),
             lambda q: Q(title__icontains=q),
+            (("title", "title"), ("community_title", "community__title")),
+            "communities:thread-detail",
         ),
         Kind(
             "posts",
             "Posts",
             Post,
-            ("thread__community", "author"),
             "body",
             ("-created_at", "-pk"),
             lambda q: Q(body__icontains=q),
-            ("thread__search_vector",),
+            (
+                *(("thread_title", "thread__title"), ("community_title", "thread__community__title")),
+                *(("author_name", "author__name"), ("author_email", "author__email")),
+            ),
+            "communities:post-detail",
         ),
         Kind(
             "resources",
             "Resources",
             Resource,
-            ("community",),
             "description",
             ("title", "pk"),
             lambda q: Q(title__icontains=q) | Q(description__icontains=q),
+            (
+                ("title", "title"),
+                ("community_title", "community__title"),
+                ("community_slug", "community__slug"),
+            ),
         ),
     ]
 }
+
+
+class Hit(dict):
+    """One result, as the values the page shows. A dict, because the template engine tries a
+    subscript before an attribute: a model instance costs it a failed subscript per lookup
+    (twenty hits, a few thousand calls); its keys read as attributes too (``hit.pk``)."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 @dataclass
@@ -167,7 +193,7 @@ def search(user, query: str, kind: str | None = None, page=1) -> Results:
         return results
     number = _page_number(page) if kind else 1
     # Who may read where, read once as ids for the (up to) three kinds' queries.
-    scope = ReadScope.of(user).resolved()
+    scope = ReadScope.resolved_for(user)
     for key in [kind] if kind else KINDS:
         section = _postgres if settings.IS_POSTGRES else _fallback
         results.sections.append(section(KINDS[key], user, scope, query, number))
@@ -216,17 +242,15 @@ def _postgres(kind: Kind, user, scope: ReadScope, query: str, number: int) -> Se
         first = list(ranked[:PER_PAGE])
         last = _CountedPaginator(min(first[0][1], RANKED)).num_pages if first else 1
         return _postgres(kind, user, scope, query, last) if last < number else _section(kind, [], 0, 1)
-    total = found[0][1] if found else 0
+    if not found:  # no query to build for rows there are not
+        return _section(kind, [], 0, number)
     opts = {"start_sel": START, "stop_sel": STOP, "config": CONFIG, "max_words": 35, "min_words": 15}
-    rows = (
-        kind.model.objects.filter(pk__in=[pk for pk, _ in found])
-        .select_related(*kind.related)
-        .defer(*kind.related_vectors)
-        .annotate(headline=SearchHeadline(kind.text, q, **opts))
-        .in_bulk()
+    rows = kind.model.objects.filter(pk__in=[pk for pk, _ in found]).values(
+        "pk", *(column for _, column in kind.shown), headline=SearchHeadline(kind.text, q, **opts)
     )
-    hits = [_with_highlight(rows[pk], _highlight(rows[pk].headline)) for pk, _ in found if pk in rows]
-    return _section(kind, hits, total, number)
+    rows = {row["pk"]: row for row in rows}
+    hits = _hits(kind, [rows[pk] for pk, _ in found if pk in rows], lambda row: _highlight(row["headline"]))
+    return _section(kind, hits, found[0][1], number)
 
 
 def _section(kind: Kind, hits: list, total: int, number: int) -> Section:
@@ -238,18 +262,37 @@ def _fallback(kind: Kind, user, scope: ReadScope, query: str, number: int) -> Se
     matched = (
         kind.model.objects.visible_to(user, scope)
         .filter(kind.fallback_match(query))
-        .select_related(*kind.related)
-        .defer(*kind.related_vectors)
         .order_by(*kind.order)
+        .values("pk", kind.text, *{column for _, column in kind.shown} - {kind.text})
     )
     page = Paginator(matched, PER_PAGE).get_page(number)
-    page.object_list = [
-        _with_highlight(row, _highlight(_snippet(getattr(row, kind.text) or row.title, query)))
-        for row in page.object_list
-    ]
+    page.object_list = _hits(
+        kind, page.object_list, lambda row: _highlight(_snippet(row[kind.text] or row["title"], query))
+    )
     return Section(kind.key, kind.label, page)
 
 
-def _with_highlight(row, highlight):
-    row.highlight = highlight
-    return row
+def _hits(kind: Kind, rows, highlight) -> list:
+    """Each row as a Hit, with ``highlight(row)`` and its page's URL (one reverse() per kind and
+    community for the page instead of one per hit)."""
+    if kind.url_name:
+        url_of = url_for_pk(kind.url_name)
+    elif kind.key == "resources":
+        library, in_community = reverse("communities:library"), functools.cache(_resources_url)
+    hits = []
+    for row in rows:
+        hit = Hit(pk=row["pk"], highlight=highlight(row))
+        for name, column in kind.shown:
+            hit[name] = row[column]
+        if kind.url_name:
+            hit["url"] = url_of(hit.pk)
+        elif kind.key == "resources":
+            hit["url"] = in_community(hit.community_slug) if hit.community_slug else library
+        if kind.key == "posts":  # as User.display_name; a deleted author leaves none
+            hit["author_name"] = hit.author_name or (hit.author_email or "").split("@")[0] or None
+        hits.append(hit)
+    return hits
+
+
+def _resources_url(slug: str) -> str:
+    return reverse("communities:resources", args=[slug])
