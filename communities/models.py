@@ -122,7 +122,7 @@ class ReadScope:
 
     ``ReadScope.of(user)`` leaves both as subqueries of the query that uses them; a page that
     asks several such questions (search: threads, posts and resources) reads them once as ids
-    with ``ReadScope.of(user).resolved()``, so each query is a plain id list for the database to
+    with ``ReadScope.resolved_for(user)``, so each query is a plain id list for the database to
     plan and for Django to build. Either way the rules below are the only ones.
     """
 
@@ -146,19 +146,9 @@ class ReadScope:
             moderated=CommunityFacilitator.objects.active().filter(user=user).values("community"),
         )
 
-    def resolved(self) -> "ReadScope":
-        if self.everywhere or not self.signed_in:  # a visitor's subquery is one plain filter
-            return self
-        return ReadScope(
-            everywhere=False,
-            signed_in=self.signed_in,
-            communities=list(self.communities.values_list("pk", flat=True)),
-            moderated=list(self.moderated.values_list("community", flat=True)),
-        )
-
     @classmethod
     def resolved_for(cls, user) -> "ReadScope":
-        """``ReadScope.of(user).resolved()`` in one query: the rule of ``visible_to`` (public,
+        """``ReadScope.of(user)`` read as ids in one query: the rule of ``visible_to`` (public,
         a member, a facilitator now) as a union of three plain id lists, each id marked when it
         comes from a facilitation (those are the communities one moderates). Building it costs
         half the Python of the EXISTS form."""

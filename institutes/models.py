@@ -181,12 +181,6 @@ class Institute(TimeStampedModel):
             self.status == self.Status.OPEN and self.applications_open_at <= now <= self.applications_close_at
         )
 
-    def window_changes_at(self, now=None):
-        """The next moment the application window opens or closes, if it is still to come."""
-        now = now or timezone.now()
-        upcoming = [t for t in (self.applications_open_at, self.applications_close_at) if t and t > now]
-        return min(upcoming, default=None)
-
     @property
     def allowed_kind_labels(self) -> list[str]:
         return [Agency.Kind(k).label for k in self.allowed_agency_kinds if k in Agency.Kind.values]
