@@ -66,6 +66,17 @@ def is_finance(user) -> bool:
     return user.is_authenticated and user.is_finance
 
 
+def is_state_office(user) -> bool:
+    """Program leadership at the state office (the State office group, or a superuser): reads
+    reach, impact and survey results across all institutes, and changes nothing."""
+    return user.is_authenticated and user.is_state_office
+
+
+def sees_program_results(user) -> bool:
+    """Who reads the program's reach, impact and survey results: coordinators and the state office."""
+    return is_coordinator(user) or is_state_office(user)
+
+
 def can_use_admin(user) -> bool:
     """Django's admin is for staff accounts, whatever their groups."""
     return user.is_authenticated and user.is_staff
@@ -94,3 +105,4 @@ def holds_staff_role(user) -> bool:
 
 coordinator_required = rule_required(is_coordinator, "coordinators")
 finance_required = rule_required(is_finance, "finance")
+program_results_required = rule_required(sees_program_results, "coordinators and the state office")

@@ -24,6 +24,7 @@ DEMO_USERS = [
     ("coordinator@tot.example.org", "Marcela Movit", ["Coordinators"], False, None, "ToT coordinator"),
     ("coordinator2@tot.example.org", "Devin Okafor", ["Coordinators"], False, None, "ToT coordinator"),
     ("finance@tot.example.org", "Farah Nguyen", ["Finance"], False, None, "Program accountant"),
+    ("state@tot.example.org", "Rosa Delgado", ["State office"], False, None, "State adult education office"),
     ("ana@scusd.edu", "Ana Torres", [], False, "Sacramento City Unified School District", "ESL teacher"),
     (
         "ben@scusd.edu",

@@ -97,6 +97,10 @@ class User(AbstractUser):
     def is_finance(self) -> bool:
         return self.is_superuser or self.in_group("Finance")
 
+    @property
+    def is_state_office(self) -> bool:
+        return self.is_superuser or self.in_group("State office")
+
 
 class AgencyQuerySet(models.QuerySet):
     def active(self):

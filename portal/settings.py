@@ -197,7 +197,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ToT Portal"
-MFA_REQUIRED_GROUPS = ("Coordinators", "Finance")
+MFA_REQUIRED_GROUPS = ("Coordinators", "Finance", "State office")
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
 if DEBUG:
     # Quick start only (allauth refuses it with DEBUG off): lets the demo staff sign in with a fixed code.

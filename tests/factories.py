@@ -47,6 +47,10 @@ def finance(**kwargs) -> User:
     return UserFactory(groups=["Finance"], **kwargs)
 
 
+def state_office(**kwargs) -> User:
+    return UserFactory(groups=["State office"], **kwargs)
+
+
 # Staff sign in with a second factor; a test signs them in with this one already set up.
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 

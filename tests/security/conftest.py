@@ -43,6 +43,7 @@ ROLES = (
     "trainer",
     "other_trainer",
     "finance",
+    "state_office",
     "admin",
 )
 
@@ -90,6 +91,7 @@ def build_world() -> World:
     u["trainer"] = factories.UserFactory(email="tess@example.org", name="Tess Trainer", agency=agency)
     u["other_trainer"] = factories.UserFactory(email="tom@example.org", name="Tom Other", agency=agency)
     u["finance"] = _with_totp(factories.finance(email="fay@example.org", name="Fay Finance"))
+    u["state_office"] = _with_totp(factories.state_office(email="sol@example.org", name="Sol State"))
     u["admin"] = _with_totp(
         factories.UserFactory(email="root@example.org", name="Ada Admin", is_superuser=True, is_staff=True)
     )
