@@ -18,6 +18,11 @@ class Module(TimeStampedModel):
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(blank=True)
     hours = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    agenda_template = models.TextField(
+        max_length=10000,
+        blank=True,
+        help_text="The module's usual agenda: trainers start their turnkey training's agenda from it and adapt it.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:

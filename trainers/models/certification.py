@@ -1,4 +1,4 @@
-"""Trainers: certifications, the one-year facilitation commitment, reports, honoraria, directory."""
+"""Certifications, the one-year facilitation commitment, reports, honoraria and directory listings."""
 
 from __future__ import annotations
 

@@ -1,0 +1,48 @@
+"""Trainers' models: certification and what follows from it (certification.py), and the turnkey
+trainings trainers plan and run through the portal (trainings.py)."""
+
+from trainers.models.certification import (
+    COMMITMENT_DAYS,
+    DUE_SOON_DAYS,
+    Certification,
+    CommitmentState,
+    FacilitationReport,
+    Honorarium,
+    HonorariumRate,
+    TrainerProfile,
+    commitment_state,
+    new_code,
+    rate_in_force,
+    state_on,
+)
+from trainers.models.trainings import (
+    CHECKLIST,
+    CoFacilitator,
+    Recognition,
+    Registration,
+    SessionAttendance,
+    TrainingSession,
+    TurnkeyTraining,
+)
+
+__all__ = [
+    "CHECKLIST",
+    "COMMITMENT_DAYS",
+    "DUE_SOON_DAYS",
+    "Certification",
+    "CoFacilitator",
+    "CommitmentState",
+    "FacilitationReport",
+    "Honorarium",
+    "HonorariumRate",
+    "Recognition",
+    "Registration",
+    "SessionAttendance",
+    "TrainerProfile",
+    "TrainingSession",
+    "TurnkeyTraining",
+    "commitment_state",
+    "new_code",
+    "rate_in_force",
+    "state_on",
+]
