@@ -8,7 +8,8 @@ Two coordinator rules, each defined once elsewhere and only used here:
 - about the whole state's work (verifying facilitation reports, deciding honoraria, the
   commitments and the overview): the state office's staff, ``portal.access.is_coordinator``.
 
-Finance pays and exports honoraria (``portal.access.is_finance``).
+Finance pays and exports honoraria (``portal.access.is_finance``). Turnkey trainings: see the
+section at the end.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from django.db.models import Q, QuerySet
 
 from institutes.models import Institute
 from institutes.permissions import is_institute_coordinator
-from portal.access import is_coordinator, is_finance
+from portal.access import is_coordinator, is_finance, sees_program_results
 from portal.models import User
-from trainers.models import Certification, FacilitationReport, Honorarium
+from trainers.models import Certification, CoFacilitator, FacilitationReport, Honorarium, TurnkeyTraining
 
 # --- certifications ----------------------------------------------------------------------
 
@@ -121,3 +122,58 @@ def can_pay_honorarium(user, honorarium: Honorarium | None = None) -> bool:
 
 def can_export_honoraria(user) -> bool:
     return is_finance(user)
+
+
+# --- turnkey trainings --------------------------------------------------------------------
+# The lead trainer plans, publishes and cancels; co-facilitators who accepted run the day with
+# them (roster, walk-ins, registrants). Registrants' names and e-mails are for the facilitators,
+# coordinators and the state office only; the public sees a published training's page and totals.
+
+
+def plannable_certifications(user) -> QuerySet[Certification]:
+    """The active certifications ``user`` may plan a training under (one per module they hold)."""
+    if not user.is_authenticated:
+        return Certification.objects.none()
+    return Certification.objects.active().filter(participant=user).select_related("module")
+
+
+def facilitates(user, training: TurnkeyTraining) -> bool:
+    """The lead trainer, or a co-facilitator who accepted."""
+    if not user.is_authenticated:
+        return False
+    if training.trainer_id == user.pk:
+        return True
+    return training.co_facilitations.filter(person=user, status=CoFacilitator.Status.ACCEPTED).exists()
+
+
+def can_plan_training(user, training: TurnkeyTraining) -> bool:
+    """Editing, publishing, cancelling and inviting co-facilitators: the lead trainer only."""
+    return user.is_authenticated and training.trainer_id == user.pk
+
+
+def can_run_training(user, training: TurnkeyTraining) -> bool:
+    """Taking attendance and adding walk-ins: whoever facilitates it."""
+    return facilitates(user, training)
+
+
+def can_see_registrants(user, training: TurnkeyTraining) -> bool:
+    return facilitates(user, training) or sees_program_results(user)
+
+
+def can_view_training(user, training: TurnkeyTraining) -> bool:
+    """The training's own page (not its public one): facilitators, invited co-facilitators,
+    coordinators and the state office."""
+    if not user.is_authenticated:
+        return False
+    if can_see_registrants(user, training):
+        return True
+    return training.co_facilitations.filter(person=user).exists()
+
+
+def trainings_visible_to(user) -> QuerySet[TurnkeyTraining]:
+    """Coordinators and the state office see every planned training; a trainer their own."""
+    if sees_program_results(user):
+        return TurnkeyTraining.objects.all()
+    if not user.is_authenticated:
+        return TurnkeyTraining.objects.none()
+    return TurnkeyTraining.objects.facilitated_by(user)
