@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils import timezone
 
@@ -12,6 +14,10 @@ from trainers.models import Certification, CommitmentState, FacilitationReport, 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+# Certificate codes are URL-safe base64 (trainers.models.new_code).
+CODE_ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
+
+
 class VerifyForm(forms.Form):
     code = forms.CharField(
         label="Certificate code",
@@ -20,7 +26,13 @@ class VerifyForm(forms.Form):
     )
 
     def clean_code(self):
-        return self.cleaned_data["code"].strip()
+        code = self.cleaned_data["code"].strip()
+        if not CODE_ALPHABET.fullmatch(code):
+            raise forms.ValidationError(
+                "A certificate code has only letters, digits, dashes (-) and underscores (_). "
+                "Please check it against the certificate."
+            )
+        return code
 
 
 class RevokeForm(forms.Form):

