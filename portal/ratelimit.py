@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from allauth.core.internal.httpkit import get_client_ip
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -40,8 +41,9 @@ def allow(scope: str, value: str, limit: Limit) -> bool:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The caller's address as the server sees it (a proxy in front must set REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR", "")
+    """The caller's address, read as allauth reads it for the account limits: behind a proxy,
+    from the trusted X-Forwarded-For hop or client-IP header the settings name."""
+    return get_client_ip(request) or ""
 
 
 def too_many(request: HttpRequest) -> HttpResponse:

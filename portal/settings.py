@@ -16,6 +16,12 @@ env = environ.Env(
     EMAIL_URL=(str, "consolemail://"),
     DEFAULT_FROM_EMAIL=(str, "ToT Portal <no-reply@tot-portal.example.org>"),
     SITE_URL=(str, "http://127.0.0.1:8000"),
+    SITE_NAME=(str, "ToT Portal"),
+    TRUSTED_PROXY_COUNT=(int, 0),
+    TRUSTED_CLIENT_IP_HEADER=(str, ""),
+    RATE_LIMIT_LOGIN_FAILED=(str, "5/5m/ip,5/5m/key"),
+    RATE_LIMIT_SIGNUP=(str, "20/h/ip"),
+    RATE_LIMIT_RESET_PASSWORD=(str, "10/h/ip,5/h/key"),
     TIME_ZONE=(str, "America/Los_Angeles"),
     MEDIA_ROOT=(str, str(BASE_DIR / "var" / "uploads")),
     SECURE_SSL_REDIRECT=(bool, True),
@@ -47,6 +53,10 @@ if SECRET_KEY_IS_PLACEHOLDER:
     SECRET_KEY = "insecure-quick-start-key-never-used-in-production-0123456789"
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 SITE_URL = env("SITE_URL").rstrip("/")
+SITE_NAME = env("SITE_NAME")
+# The portal is served over HTTPS when its public address says so, whether or not Django itself
+# redirects plain HTTP (a proxy in front may do that instead).
+SERVED_OVER_HTTPS = SITE_URL.startswith("https://")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [
@@ -191,10 +201,15 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 ACCOUNT_FORMS = {"signup": "portal.forms.SignupForm"}
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
-    "signup": "20/h/ip",
-    "reset_password": "10/h/ip,5/h/key",
+    "login_failed": env("RATE_LIMIT_LOGIN_FAILED"),
+    "signup": env("RATE_LIMIT_SIGNUP"),
+    "reset_password": env("RATE_LIMIT_RESET_PASSWORD"),
 }
+# Behind a proxy every request comes from the proxy's address: name how many proxies append to
+# X-Forwarded-For (or the one header that carries the client's address), so that rate limits
+# count each person's address and one person's failures never lock out everyone else.
+ALLAUTH_TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ToT Portal"
 MFA_REQUIRED_GROUPS = ("Coordinators", "Finance", "State office")
@@ -222,8 +237,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
-    CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
+    SESSION_COOKIE_SECURE = SERVED_OVER_HTTPS
+    CSRF_COOKIE_SECURE = SERVED_OVER_HTTPS
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -41,3 +41,13 @@ def test_login_page_gives_the_same_answer_for_unknown_and_known_addresses(client
     known = client.post("/accounts/login/", {"login": "ana@example.org", "password": "wrong-password-1"})
     unknown = client.post("/accounts/login/", {"login": "zed@example.org", "password": "wrong-password-1"})
     assert known.context["form"].errors == unknown.context["form"].errors
+
+
+def test_account_emails_name_the_portal(db, client, mailoutbox, django_capture_on_commit_callbacks):
+    factories.UserFactory(email="ana@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": "ana@example.org"})
+    (message,) = mailoutbox
+    assert "Hello from ToT Portal!" in message.body
+    assert "Thank you for using ToT Portal!" in message.body
+    assert "from !" not in message.body

@@ -39,26 +39,28 @@ PRODUCTION_NAMES = [
 ]
 
 
-def _production_env() -> dict:
+def _production_env(**overrides: str) -> dict:
     # Test-only switches stay out: the browser suite sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright.
     unset = ("SECURE_SSL_REDIRECT", "ALLOW_INSECURE_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if k not in unset}
-    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="portal.settings")
+    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="portal.settings", **overrides)
     return env
+
+
+def _settings_under(env: dict) -> dict:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {PRODUCTION_NAMES!r}}}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")
 def production():
     """The security settings portal/settings.py produces with DEBUG off and nothing else overridden."""
-    code = (
-        "import json, django; django.setup(); from django.conf import settings; "
-        f"print(json.dumps({{n: getattr(settings, n) for n in {PRODUCTION_NAMES!r}}}))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=BASE_DIR, env=_production_env(), capture_output=True, text=True
-    )
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _settings_under(_production_env())
 
 
 def _directives(csp: str) -> dict[str, list[str]]:
@@ -183,3 +185,27 @@ def test_check_deploy_is_clean_with_production_settings():
         text=True,
     )
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_cookies_stay_secure_behind_a_proxy_that_redirects():
+    """SECURE_SSL_REDIRECT=false (the proxy redirects) must not drop the cookies' Secure flag."""
+    behind_proxy = _settings_under(_production_env(SECURE_SSL_REDIRECT="false"))
+    assert behind_proxy["SECURE_SSL_REDIRECT"] is False
+    assert (behind_proxy["SESSION_COOKIE_SECURE"], behind_proxy["CSRF_COOKIE_SECURE"]) == (True, True)
+    plain_http = _settings_under(_production_env(SITE_URL="http://tot.example.org"))
+    assert (plain_http["SESSION_COOKIE_SECURE"], plain_http["CSRF_COOKIE_SECURE"]) == (False, False)
+
+
+def test_check_deploy_is_clean_behind_a_proxy_that_redirects():
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=_production_env(SECURE_SSL_REDIRECT="false"),
+        capture_output=True,
+        text=True,
+    )
+    # Django warns that it does not redirect itself (W008); the proxy does. Nothing else.
+    reported = [line for line in out.stdout.splitlines() + out.stderr.splitlines() if "(security." in line]
+    assert [line.split(")")[0].split("(")[-1] for line in reported] == ["security.W008"], (
+        out.stdout + out.stderr
+    )

@@ -61,3 +61,33 @@ def test_signups_are_limited_per_ip(client):
         client.logout()
     assert answers[:20] == [302] * 20
     assert answers[20] == 429
+
+
+def test_behind_a_proxy_one_persons_failures_do_not_lock_out_another(client, settings):
+    """With the proxy counted (TRUSTED_PROXY_COUNT), each client's own address is limited."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    factories.UserFactory(email="mallory@example.org")
+    for _ in range(6):
+        client.post(
+            "/accounts/login/",
+            {"login": "mallory@example.org", "password": "wrong-password"},
+            HTTP_X_FORWARDED_FOR="198.51.100.7",
+            **proxy,
+        )
+    factories.UserFactory(email="fresh@example.org")
+    response = client.post(
+        "/accounts/login/",
+        {"login": "fresh@example.org", "password": "a-long-test-password"},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        **proxy,
+    )
+    assert response.status_code == 302  # signed in: another address, not limited
+    client.logout()
+    again = client.post(
+        "/accounts/login/",
+        {"login": "fresh@example.org", "password": "a-long-test-password"},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+        **proxy,
+    )
+    assert "Too many failed login attempts" in again.content.decode()  # the failing address waits
