@@ -410,16 +410,25 @@ def move_post(*, post: Post, to_thread: Thread, actor, note: str = "") -> Post:
         return post
 
 
-def report_post(*, post: Post, reporter, reason: str) -> Report:
+def open_report_by(post: Post, reporter) -> Report | None:
+    """The report ``reporter`` made of ``post`` that the facilitators have not resolved yet."""
+    return Report.objects.filter(post=post, reporter=reporter, resolved=False).first()
+
+
+def report_post(*, post: Post, reporter, reason: str) -> tuple[Report, bool]:
+    """Report a post to its community's facilitators; (the report, whether it is new).
+
+    A second report by the same person while the first is open is not a new one: the
+    facilitators are not told twice."""
     with transaction.atomic():
-        existing = Report.objects.filter(post=post, reporter=reporter, resolved=False).first()
+        existing = open_report_by(post, reporter)
         if existing:
-            return existing
+            return existing, False
         try:
             with transaction.atomic():
                 report = Report.objects.create(post=post, reporter=reporter, reason=reason.strip())
         except IntegrityError:
-            return Report.objects.get(post=post, reporter=reporter, resolved=False)
+            return Report.objects.get(post=post, reporter=reporter, resolved=False), False
         community = post.thread.community
         for role in CommunityFacilitator.objects.active().filter(community=community).select_related("user"):
             queue_email(
@@ -435,7 +444,7 @@ def report_post(*, post: Post, reporter, reason: str) -> Report:
                 about=report,
                 user=role.user,
             )
-        return report
+        return report, True
 
 
 def resolve_report(*, report: Report, actor, hide_post: bool, resolution: str = "") -> Report:

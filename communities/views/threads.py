@@ -230,13 +230,26 @@ def post_report(request, pk):
     _require(permissions.can_report_post(request.user, post))
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.report_post(post=post, reporter=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, "Thank you. The facilitators will look at this post.")
+        _, created = services.report_post(
+            post=post, reporter=request.user, reason=form.cleaned_data["reason"]
+        )
+        if created:
+            messages.success(request, "Thank you. The facilitators will look at this post.")
+        else:
+            messages.info(
+                request, "You have already reported this post. The facilitators have it in their queue."
+            )
         return redirect(post)
     return render(
         request,
         "communities/post_report.html",
-        {"post": post, "thread": post.thread, "community": post.thread.community, "form": form},
+        {
+            "post": post,
+            "thread": post.thread,
+            "community": post.thread.community,
+            "form": form,
+            "earlier_report": services.open_report_by(post, request.user),
+        },
     )
 
 

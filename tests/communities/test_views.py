@@ -395,6 +395,28 @@ def test_report_reaches_facilitator_queue_and_resolving_hides(client_for):
     assert (post.hidden, report.resolved) == (True, True)
 
 
+def test_reporting_a_post_twice_says_it_was_already_reported(
+    client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    role = FacilitatorFactory()
+    post = PostFactory(thread__community=role.community)
+    reporter = MembershipFactory(community=role.community).user
+    client = client_for(reporter)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("post-report", pk=post.pk), {"reason": "Personal attack"})
+    told = len(mailoutbox)
+
+    form_page = client.get(url("post-report", pk=post.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url("post-report", pk=post.pk), {"reason": "Still there"}, follow=True)
+
+    assert "no need to report it again" in form_page.content.decode()
+    assert "You have already reported this post" in again.content.decode()
+    assert "Thank you. The facilitators" not in again.content.decode()
+    assert Report.objects.count() == 1
+    assert len(mailoutbox) == told  # the facilitators are not told twice
+
+
 def test_facilitator_queue_excludes_other_communities(client_for):
     role = FacilitatorFactory()
     services.report_post(post=PostFactory(), reporter=UserFactory(), reason="Elsewhere")
