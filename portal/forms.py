@@ -160,9 +160,9 @@ class ProfileForm(forms.ModelForm):
 class NotificationPreferencesForm(forms.Form):
     """One on/off box per optional category of e-mail (transactional ones always go out)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        for category, label in notifications.optional_category_choices():
+        for category, label in notifications.optional_category_choices(user):
             self.fields[category] = forms.BooleanField(
                 label=label, required=False, help_text=notifications.CATEGORY_HELP[category]
             )

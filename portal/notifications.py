@@ -198,5 +198,16 @@ def unsubscribe_headers(url: str) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def optional_category_choices() -> list[tuple[str, str]]:
-    return [(c, Category(c).label) for c in OPTIONAL_CATEGORIES]
+# Categories only some people receive; the profile offers them to those people alone.
+CATEGORY_FOR = {
+    Category.COORDINATOR_SUMMARIES: lambda user: user.is_coordinator,
+}
+
+
+def optional_category_choices(user: User | None = None) -> list[tuple[str, str]]:
+    """The categories ``user`` can turn on or off (all of them when no one is named)."""
+    return [
+        (c, Category(c).label)
+        for c in OPTIONAL_CATEGORIES
+        if user is None or c not in CATEGORY_FOR or CATEGORY_FOR[c](user)
+    ]

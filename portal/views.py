@@ -26,7 +26,10 @@ def dashboard_view(request):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     notify_form = NotificationPreferencesForm(
-        request.POST or None, initial=notifications.preferences_for(request.user), prefix="notify"
+        request.POST or None,
+        initial=notifications.preferences_for(request.user),
+        prefix="notify",
+        user=request.user,
     )
     if request.method == "POST" and all([form.is_valid(), notify_form.is_valid()]):
         form.save()

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from portal import emails, notifications
 from portal.models import NotificationPreference, OutboundEmail
+from tests import factories
 from tests.factories import UserFactory
 
 Category = NotificationPreference.Category
@@ -212,3 +213,11 @@ def test_profile_keeps_choices_when_the_form_has_errors(client_for, user):
     assert response.status_code == 200
     assert b"Please check the form" in response.content
     assert NotificationPreference.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_coordinator_summaries_are_offered_to_coordinators_only(client_for, user):
+    label = Category.COORDINATOR_SUMMARIES.label
+    assert label not in client_for(user).get(reverse("profile")).content.decode()
+    coordinator = factories.with_totp(factories.coordinator())
+    assert label in client_for(coordinator).get(reverse("profile")).content.decode()
