@@ -8,6 +8,8 @@ admin.site.login = views.admin_login
 admin.site.site_header = "ToT Portal administration"
 admin.site.site_title = "ToT Portal admin"
 
+handler403 = views.permission_denied
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard_view, name="dashboard"),

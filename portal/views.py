@@ -71,3 +71,11 @@ def admin_login(request, extra_context=None):
     if not can_use_admin(request.user):
         raise PermissionDenied
     return redirect(next_url)
+
+
+def permission_denied(request, exception=None):
+    """The 403 page. A refusal may carry its own page (``template_name`` and ``context``), to say
+    more than "not for you": a members-only community says how to join."""
+    template = getattr(exception, "template_name", "403.html")
+    context = getattr(exception, "context", {})
+    return render(request, template, context, status=403)

@@ -23,10 +23,29 @@ def _listed_community(request, slug) -> Community:
     return community
 
 
+def _refuse_reader(request, community: Community) -> None:
+    """Someone who may not read inside ``community`` followed a link into it. Where the community
+    shows itself to them (to join or ask to join), say it is for members and how to join;
+    otherwise (a cohort's or an invitation-only space) it stays out of sight: 404."""
+    if permissions.can_see_listing(request.user, community):
+        raise MembersOnly(community)
+    raise Http404
+
+
+class MembersOnly(PermissionDenied):
+    """Rendered by communities' 403 page: the community's name and the way in."""
+
+    template_name = "communities/members_only.html"
+
+    def __init__(self, community: Community):
+        super().__init__(f"{community} is for its members.")
+        self.context = {"community": community}
+
+
 def _visible_community(request, slug) -> Community:
     community = get_object_or_404(Community, slug=slug)
     if not permissions.can_view_community(request.user, community):
-        raise Http404
+        _refuse_reader(request, community)
     return community
 
 
@@ -50,12 +69,16 @@ def _preview(request, form) -> str | None:
 def _visible_thread(request, pk) -> Thread:
     thread = get_object_or_404(Thread.objects.select_related("community"), pk=pk)
     if not permissions.can_view_thread(request.user, thread):
-        raise Http404
+        if not permissions.can_view_community(request.user, thread.community):
+            _refuse_reader(request, thread.community)
+        raise Http404  # a hidden thread
     return thread
 
 
 def _visible_post(request, pk) -> Post:
     post = get_object_or_404(Post.objects.select_related("thread__community", "author"), pk=pk)
     if not permissions.can_view_post(request.user, post):
-        raise Http404
+        if not permissions.can_view_community(request.user, post.thread.community):
+            _refuse_reader(request, post.thread.community)
+        raise Http404  # a hidden post or thread
     return post

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from communities import permissions, services
 from communities.forms import ResourceForm
 from communities.models import Resource
-from communities.views._common import _page, _require, _visible_community
+from communities.views._common import _page, _refuse_reader, _require, _visible_community
 from portal.access import login_required, public
 from portal.uploads import attachment_response
 
@@ -68,7 +68,7 @@ def library_add(request):
 def _visible_resource(request, pk) -> Resource:
     resource = get_object_or_404(Resource.objects.select_related("community"), pk=pk)
     if not permissions.can_view_resource(request.user, resource):
-        raise Http404
+        _refuse_reader(request, resource.community)
     return resource
 
 

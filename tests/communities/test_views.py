@@ -87,6 +87,33 @@ def test_members_only_community_is_404_for_outsider_by_every_url(client_for):
         assert client.get(path).status_code == 404, path
 
 
+def test_a_link_into_a_members_only_community_says_how_to_join(client, client_for):
+    community = CommunityFactory(
+        title="Rural ESL Circle",
+        visibility=Community.Visibility.MEMBERS,
+        join_policy=Community.JoinPolicy.REQUEST,
+    )
+    post = PostFactory(thread__community=community, thread__title="Private conversation")
+    resource = ResourceFactory(community=community, url="", file=SimpleUploadedFile("a.txt", b"hello"))
+    outsider = client_for(UserFactory())
+
+    for path in [
+        url("thread-detail", pk=post.thread.pk),
+        url("post-detail", pk=post.pk),
+        url("resources", slug=community.slug),
+        url("resource-download", pk=resource.pk),
+    ]:
+        for who in (outsider, client):
+            response = who.get(path)
+            html = response.content.decode()
+            assert response.status_code == 403, path
+            assert "This is for members of Rural ESL Circle" in html
+            assert "ask to join" in html
+            assert community.get_absolute_url() in html
+            assert "Private conversation" not in html
+            assert "hello" not in html
+
+
 def test_members_only_listed_community_shows_description_but_no_threads(client_for):
     community = CommunityFactory(
         visibility=Community.Visibility.MEMBERS, join_policy=Community.JoinPolicy.REQUEST
@@ -517,7 +544,9 @@ def test_member_uploads_pdf_and_only_allowed_people_download(client_for, setting
     assert response.status_code == 302
     assert download.status_code == 200
     assert download["Content-Disposition"] == 'attachment; filename="lesson-plan.pdf"'
-    assert client_for(UserFactory()).get(url("resource-download", pk=resource.pk)).status_code == 404
+    refused = client_for(UserFactory()).get(url("resource-download", pk=resource.pk))
+    assert refused.status_code == 403  # the members-only page, not the file
+    assert "Content-Disposition" not in refused
 
 
 def test_upload_of_disguised_executable_is_refused(client_for, settings, tmp_path):
