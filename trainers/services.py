@@ -381,7 +381,12 @@ def mark_honorarium_paid(
     with transaction.atomic():
         honorarium = _locked(honorarium)
         if honorarium.status == Honorarium.Status.PAID:
-            return honorarium
+            # Paying twice is never silent: the first record stands, and the person is told it.
+            raise TrainerError(
+                f"This honorarium was already marked paid on {honorarium.paid_on:%B %-d, %Y} with the reference "
+                f"{honorarium.payment_reference}. Nothing was changed; if that record is wrong, "
+                "ask an administrator to correct it."
+            )
         _move(
             honorarium,
             Honorarium.Status.PAID,

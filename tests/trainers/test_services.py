@@ -215,6 +215,19 @@ def test_honorarium_approve_then_pay():
     assert _kinds() == ["trainers.honorarium_approved", "trainers.honorarium_paid"]
 
 
+def test_paying_a_paid_honorarium_again_says_so_and_keeps_the_first_record():
+    honorarium = HonorariumFactory()
+    services.approve_honorarium(honorarium, by=coordinator())
+    services.mark_honorarium_paid(
+        honorarium, by=finance(), reference="CHK-1042", paid_on=timezone.localdate()
+    )
+    with pytest.raises(services.TrainerError, match="already marked paid .* CHK-1042"):
+        services.mark_honorarium_paid(honorarium, by=finance(), reference="CHK-2000")
+    honorarium.refresh_from_db()
+    assert honorarium.payment_reference == "CHK-1042"
+    assert _kinds() == ["trainers.honorarium_approved", "trainers.honorarium_paid"]  # paid once
+
+
 def test_honorarium_cannot_be_paid_before_approval():
     honorarium = HonorariumFactory()
     with pytest.raises(services.TrainerError):
