@@ -221,7 +221,7 @@ def test_paying_a_paid_honorarium_again_says_so_and_keeps_the_first_record():
     services.mark_honorarium_paid(
         honorarium, by=finance(), reference="CHK-1042", paid_on=timezone.localdate()
     )
-    with pytest.raises(services.TrainerError, match="already marked paid .* CHK-1042"):
+    with pytest.raises(services.TrainerError, match=r"already marked paid .* CHK-1042"):
         services.mark_honorarium_paid(honorarium, by=finance(), reference="CHK-2000")
     honorarium.refresh_from_db()
     assert honorarium.payment_reference == "CHK-1042"

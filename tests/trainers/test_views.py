@@ -536,3 +536,16 @@ def test_directory_cards_follow_every_change_at_once(client):
     assert "Certified in:</span> ESL; Math" in html
     services.revoke_certification(certification, by=None, reason="x")
     assert "Certified in:</span> ESL</p>" in client.get(reverse("trainers:directory")).content.decode()
+
+
+def test_honorarium_before_verification_is_explained_not_refused(client_for):
+    report = ReportFactory(status=FacilitationReport.Status.SUBMITTED)
+    client = client_for(report.trainer)
+    page = client.get(reverse("trainers:report-detail", args=[report.pk])).content.decode()
+    assert "Request my honorarium" not in page
+    assert "Once a coordinator has verified this report, you can request your honorarium" in page
+
+    response = client.post(reverse("trainers:honorarium-request", args=[report.pk]), follow=True)
+    assert response.status_code == 200
+    assert "once a coordinator has verified this report" in response.content.decode()
+    assert not Honorarium.objects.exists()

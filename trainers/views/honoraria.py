@@ -14,15 +14,23 @@ from django.views.decorators.http import require_POST
 from portal.access import finance_required, login_required, rule_required
 from trainers import permissions, services
 from trainers.forms import ExportForm, HonorariaFilterForm, PayHonorariumForm, RejectHonorariumForm
-from trainers.models import Honorarium
+from trainers.models import FacilitationReport, Honorarium
 from trainers.views._common import _page, _query_without_page
 from trainers.views.reports import _visible_report
+
+HONORARIUM_AFTER_VERIFICATION = (
+    "You can request your honorarium once a coordinator has verified this report. "
+    "We will e-mail you when they have."
+)
 
 
 @login_required
 @require_POST
 def honorarium_request(request, pk: int):
     report = _visible_report(request, pk)
+    if request.user.pk in report.facilitator_ids() and report.status != FacilitationReport.Status.VERIFIED:
+        messages.info(request, HONORARIUM_AFTER_VERIFICATION)
+        return redirect(report)
     if not permissions.can_request_honorarium(request.user, report):
         raise PermissionDenied
     try:

@@ -84,12 +84,14 @@ def report_detail(request, pk: int):
     report = _visible_report(request, pk)
     user = request.user
     own_honorarium = report.honoraria.filter(trainer=user).first()
+    co_facilitators = list(report.co_facilitators.select_related("agency"))
     return render(
         request,
         "trainers/report_detail.html",
         {
             "report": report,
-            "co_facilitators": list(report.co_facilitators.select_related("agency")),
+            "co_facilitators": co_facilitators,
+            "is_facilitator": user.pk == report.trainer_id or any(p.pk == user.pk for p in co_facilitators),
             "history": services.history(report),
             "can_review": report.status == FacilitationReport.Status.SUBMITTED
             and permissions.can_review_report(user, report),
