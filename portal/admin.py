@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from portal import emails
 from portal.agencies import import_agencies
 from portal.forms import AgencyImportForm
-from portal.models import Agency, AuditEntry, OutboundEmail, User
+from portal.models import Agency, AuditEntry, NotificationPreference, OutboundEmail, User
 
 
 @admin.register(User)
@@ -119,3 +119,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """Who turned which reminders off: for answering "why did I (not) get this e-mail?".
+
+    People change their choices on their profile or with an e-mail's unsubscribe link; an admin
+    may switch one back on or off for them, category by category (transactional e-mails always go).
+    """
+
+    list_display = ["user", "category", "enabled", "updated_at"]
+    list_filter = ["category", "enabled"]
+    search_fields = ["user__email", "user__name"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]

@@ -1,11 +1,12 @@
-"""The e-mail ledger in the admin: filters by kind, state and date, and the resend action."""
+"""The e-mail ledger in the admin (filters, the resend action) and people's e-mail choices."""
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 
-from portal import emails
-from portal.models import OutboundEmail
+from portal import emails, notifications
+from portal.models import NotificationPreference, OutboundEmail
+from tests.factories import UserFactory
 
 
 def _row(kind, state, milestone=""):
@@ -61,3 +62,21 @@ def test_ledger_admin_is_read_only(client_for, admin_user):
     page = client.get(reverse("admin:portal_outboundemail_change", args=[email.pk]))
     assert page.status_code == 200
     assert b'name="state"' not in page.content
+
+
+@pytest.mark.django_db
+def test_notification_preferences_are_in_the_admin(client_for, admin_user):
+    person = UserFactory(email="ana@example.org")
+    notifications.unsubscribe(person, NotificationPreference.Category.COMMUNITY_DIGEST)
+    client = client_for(admin_user)
+    listing = client.get(reverse("admin:portal_notificationpreference_changelist"), {"q": "ana@"})
+    assert listing.status_code == 200
+    assert [(p.user, p.category, p.enabled) for p in listing.context["cl"].result_list] == [
+        (person, "community_digest", False)
+    ]
+    refused = client.post(
+        reverse("admin:portal_notificationpreference_add"),
+        {"user": person.pk, "category": "transactional", "enabled": ""},
+    )
+    assert refused.status_code == 200  # transactional e-mails cannot be turned off
+    assert not NotificationPreference.objects.filter(category="transactional").exists()
