@@ -211,6 +211,11 @@ class Session(models.Model):
     def __str__(self) -> str:
         return f"{self.institute}: {self.date:%b %-d, %Y}"
 
+    def has_started(self, now=None) -> bool:
+        """Whether the session's start time (in the portal's time zone) has come."""
+        now = timezone.localtime(now)
+        return (self.date, self.starts_at) <= (now.date(), now.time())
+
 
 class InstituteCoordinator(DatedRole):
     """Coordinator of this institute (a per-object role row)."""

@@ -800,7 +800,13 @@ def review_submission(
 
 
 def record_attendance(session: Session, *, marks: dict[int, str], by: User) -> int:
-    """marks: application id -> Attendance.Status. Only accepted participants of the session's institute."""
+    """marks: application id -> Attendance.Status. Only accepted participants of the session's institute,
+    and only once the session has started."""
+    if not session.has_started():
+        raise ApplicationError(
+            f"Attendance can be taken once the session has started, on {session.date:%B %-d, %Y} "
+            f"at {session.starts_at:%-I:%M %p}."
+        )
     valid = set(
         Application.objects.filter(institute_id=session.institute_id, status=Status.ACCEPTED).values_list(
             "pk", flat=True

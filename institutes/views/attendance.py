@@ -29,13 +29,17 @@ def attendance(request, pk):
     current = dict(Attendance.objects.filter(session=session).values_list("application_id", "status"))
     form = AttendanceForm(request.POST or None, applications=participants, current=current)
     if request.method == "POST" and form.is_valid():
-        count = services.record_attendance(session, marks=form.marks(), by=request.user)
-        messages.success(request, f"Attendance saved for {count} participant{'s' if count != 1 else ''}.")
-        return redirect("institutes:attendance", pk=session.pk)
+        try:
+            count = services.record_attendance(session, marks=form.marks(), by=request.user)
+        except services.ApplicationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Attendance saved for {count} participant{'s' if count != 1 else ''}.")
+            return redirect("institutes:attendance", pk=session.pk)
     return render(
         request,
         "institutes/attendance.html",
-        {"session": session, "institute": session.institute, "form": form},
+        {"session": session, "institute": session.institute, "form": form, "started": session.has_started()},
     )
 
 

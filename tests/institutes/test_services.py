@@ -1,9 +1,11 @@
 import threading
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core import signing
 from django.db import connection
+from django.utils import timezone
 
 from institutes import services
 from institutes.models import (
@@ -331,7 +333,9 @@ def test_revision_request_needs_a_comment():
 
 def test_completion_roster_lists_what_each_participant_lacks(django_assert_max_num_queries):
     institute = InstituteFactory()
-    session = SessionFactory(institute=institute, title="Day one")
+    session = SessionFactory(
+        institute=institute, title="Day one", date=timezone.localdate() - timedelta(days=1)
+    )
     assignment = AssignmentFactory(institute=institute, title="Reading", kind=Assignment.Kind.DONE)
     done = accepted_participant(institute)
     lacking = accepted_participant(institute)
@@ -364,7 +368,7 @@ def test_completion_roster_lists_what_each_participant_lacks(django_assert_max_n
 
 def test_attendance_ignores_people_who_are_not_accepted_participants():
     institute = InstituteFactory()
-    session = SessionFactory(institute=institute)
+    session = SessionFactory(institute=institute, date=timezone.localdate() - timedelta(days=1))
     stranger = submitted()
     count = services.record_attendance(session, marks={stranger.pk: "present"}, by=UserFactory())
     assert count == 0
@@ -479,3 +483,14 @@ def test_an_open_institute_goes_back_to_draft_only_while_nobody_has_applied():
         "People have already applied to Busy ToT, so it stays in the catalog. Close applications instead."
     )
     assert Institute.objects.get(pk=busy.pk).status == Institute.Status.OPEN
+
+
+def test_attendance_waits_for_the_session_to_start():
+    institute = InstituteFactory()
+    participant = accepted_participant(institute)
+    now = timezone.localtime()
+    session = SessionFactory(institute=institute, date=now.date() + timedelta(days=1))
+    with pytest.raises(services.ApplicationError, match="once the session has started"):
+        services.record_attendance(session, marks={participant.pk: "present"}, by=UserFactory())
+    assert Attendance.objects.count() == 0
+    assert session.has_started(now + timedelta(days=1, hours=24 - now.hour))

@@ -490,7 +490,7 @@ def test_coordinator_reviews_submission_revision_needs_comment(client_for, coord
 def test_coordinator_takes_attendance(client_for, coordinator):
     institute = InstituteFactory()
     coordinator_of(institute, coordinator)
-    session = SessionFactory(institute=institute)
+    session = SessionFactory(institute=institute, date=timezone.localdate() - dt.timedelta(days=1))
     one, two = accepted(institute), accepted(institute)
     client = client_for(coordinator)
     url = reverse("institutes:attendance", kwargs={"pk": session.pk})
@@ -502,6 +502,20 @@ def test_coordinator_takes_attendance(client_for, coordinator):
     response = client.post(url, {f"p{one.pk}": "bogus"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_attendance_for_a_session_that_has_not_started_is_refused(client_for, coordinator):
+    institute = InstituteFactory()
+    coordinator_of(institute, coordinator)
+    session = SessionFactory(institute=institute)  # in 40 days
+    one = accepted(institute)
+    url = reverse("institutes:attendance", kwargs={"pk": session.pk})
+    page = client_for(coordinator).get(url).content.decode()
+    assert "This session has not started yet" in page
+    response = client_for(coordinator).post(url, {f"p{one.pk}": "present"})
+    assert response.status_code == 200
+    assert "This session has not started yet" in response.content.decode()
+    assert not Attendance.objects.exists()
 
 
 def test_attendance_forbidden_to_other_coordinators(client_for, coordinator):
