@@ -96,11 +96,19 @@ def add_member(*, community: Community, user, actor=None, action: str = "joined"
 def join_cohort(*, institute, user) -> Membership:
     """Enrol an accepted participant in the institute's cohort community. Safe to call twice.
 
-    The membership outlives the institute: nothing here or in institutes removes it later.
+    The membership outlives the institute: only withdrawing from it (``leave_cohort``) takes it away.
     """
     with transaction.atomic():
         community = cohort_for(institute)
         return add_member(community=community, user=user, action="joined with the cohort")
+
+
+def leave_cohort(*, institute, user, actor, note: str = "") -> None:
+    """Take someone who is no longer a participant out of the cohort's members-only space.
+    What they posted stays, under their name."""
+    community = Community.objects.filter(kind=Community.Kind.COHORT, institute=institute).first()
+    if community is not None:
+        remove_member(community=community, user=user, actor=actor, note=note or "no longer in the cohort")
 
 
 def join(*, community: Community, user) -> Membership:

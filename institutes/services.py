@@ -21,7 +21,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
-from communities.services import join_cohort
+from communities.services import join_cohort, leave_cohort
 from institutes.models import (
     Application,
     Assignment,
@@ -350,6 +350,9 @@ def withdraw_application(application: Application, *, by: User, note: str = "") 
         was_accepted = application.status == Status.ACCEPTED
         _move(application, Status.WITHDRAWN, by=by, note=note)
         if was_accepted:
+            leave_cohort(
+                institute=application.institute, user=application.applicant, actor=by, note="withdrew"
+            )
             _offer_seat(application)
     return application
 

@@ -7,6 +7,7 @@ from django.core import signing
 from django.db import connection
 from django.utils import timezone
 
+from communities.models import Community, Membership
 from institutes import services
 from institutes.models import (
     Application,
@@ -19,6 +20,7 @@ from institutes.models import (
 )
 from portal import states
 from portal.models import Agency, OutboundEmail
+from tests.communities.factories import PostFactory
 from tests.factories import AgencyFactory, UserFactory
 from tests.institutes.factories import (
     ApplicationFactory,
@@ -153,6 +155,21 @@ def test_withdraw_accepted_frees_seat_and_offers_first_waitlisted_to_coordinator
     offer = OutboundEmail.objects.get(kind="institute.seat_free")
     assert offer.recipient == coordinator.email
     assert first.applicant.display_name in offer.body_text
+
+
+def test_withdrawing_after_acceptance_leaves_the_cohort_and_keeps_the_posts():
+    institute = InstituteFactory()
+    coordinator = coordinator_of(institute)
+    application = submitted(institute=institute)
+    services.accept_application(application, by=coordinator)
+    cohort = Community.objects.get(kind=Community.Kind.COHORT, institute=institute)
+    post = PostFactory(thread__community=cohort, author=application.applicant, body="My lesson plan idea")
+
+    services.withdraw_application(application, by=application.applicant)
+
+    assert not Membership.objects.filter(community=cohort, user=application.applicant).exists()
+    post.refresh_from_db()
+    assert (post.author, post.body) == (application.applicant, "My lesson plan idea")
 
 
 def test_bulk_decide_skips_what_capacity_refuses():
