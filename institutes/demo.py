@@ -320,6 +320,9 @@ def seed(stdout=None) -> None:
         application, created = _draft(chloe, calpro)
         if created:
             services.submit_application(application, by=chloe)
+            application.refresh_from_db()
+            if application.endorsement == Application.Endorsement.REQUESTED:
+                services.record_endorsement(application, endorsed=True, comment="Glad to support Chloé.")
             services.accept_application(application, by=coordinator, note="Welcome to the institute!")
     if ana:
         application, created = _draft(ana, calpro)

@@ -173,6 +173,22 @@ class EndorsementForm(forms.Form):
 DECISION_CHOICES = [("accept", "Accept"), ("waitlist", "Waitlist"), ("decline", "Decline")]
 
 
+class EndorsementRecordForm(forms.Form):
+    """A coordinator records the supervisor's answer received by e-mail, phone or on paper."""
+
+    endorsed = forms.TypedChoiceField(
+        label="The supervisor's answer",
+        choices=[("yes", "Endorsed"), ("no", "Not endorsed")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="How it came (for the record)",
+        max_length=500,
+        help_text="For example: e-mail from the supervisor on March 3.",
+    )
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=DECISION_CHOICES, widget=forms.RadioSelect)
     note = forms.CharField(

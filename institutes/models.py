@@ -155,6 +155,12 @@ class Institute(TimeStampedModel):
     )
     requires_caep_funding = models.BooleanField("agency must be CAEP-funded", default=True)
     team_required = models.BooleanField("applications come as teams", default=False)
+    endorsement_required = models.BooleanField(
+        "supervisor's endorsement required before acceptance",
+        default=True,
+        help_text="Applications are accepted only once the supervisor has endorsed them (through their "
+        "e-mail link, or recorded by a coordinator when it came another way).",
+    )
     min_team_size = models.PositiveSmallIntegerField(
         default=2, help_text="With teams: the fewest members, all from the same LEA."
     )
@@ -313,6 +319,7 @@ class Application(TimeStampedModel):
     # How the audit trail (portal.AuditEntry) words the actions that are not status moves.
     AUDIT_ACTION_LABELS = {
         "endorsement:requested": "asked the supervisor for an endorsement",
+        "endorsement:recorded": "recorded the supervisor's answer, received another way",
         "endorsement:endorsed": "endorsed the application",
         "endorsement:declined": "did not endorse the application",
         "team:started": "started a team",
@@ -359,6 +366,7 @@ class Application(TimeStampedModel):
         max_length=16, choices=Endorsement.choices, default=Endorsement.NOT_REQUESTED
     )
     endorsement_comment = models.TextField(blank=True)
+    endorsement_requested_at = models.DateTimeField(null=True, blank=True)
     endorsement_answered_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()

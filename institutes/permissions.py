@@ -86,6 +86,16 @@ def can_decide_application(user, application: Application) -> bool:
     )
 
 
+def can_record_endorsement(user, application: Application) -> bool:
+    """A coordinator records a supervisor's answer that came another way, while it is still awaited."""
+    return (
+        application.status in (Application.Status.SUBMITTED, Application.Status.WAITLISTED)
+        and application.endorsement
+        in (Application.Endorsement.NOT_REQUESTED, Application.Endorsement.REQUESTED)
+        and can_review_institute(user, application.institute)
+    )
+
+
 def can_view_assignment(user, assignment: Assignment) -> bool:
     if can_review_institute(user, assignment.institute):
         return True

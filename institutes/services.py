@@ -422,6 +422,15 @@ def accept_application(application: Application, *, by: User, note: str = "") ->
             return application
         _check_move(application, Status.ACCEPTED)
         unit = _unit(application)
+        if institute.endorsement_required:
+            waiting = [m for m in unit if m.endorsement != Application.Endorsement.ENDORSED]
+            if waiting:
+                names = ", ".join(m.applicant.display_name for m in waiting)
+                raise ApplicationError(
+                    f"{institute.title} accepts applications once the supervisor has endorsed them; "
+                    f"still waiting for: {names}. If the endorsement came another way, record it on the "
+                    "application first."
+                )
         taken = institute.applications.filter(status=Status.ACCEPTED).count()
         if taken + len(unit) > institute.capacity:
             left = max(institute.capacity - taken, 0)
@@ -510,8 +519,12 @@ def request_endorsement(application: Application) -> None:
     """E-mail the supervisor a signed, expiring link (called on submission, inside its transaction)."""
     if not application.supervisor_email:
         return
-    Application.objects.filter(pk=application.pk).update(endorsement=Application.Endorsement.REQUESTED)
+    now = timezone.now()
+    Application.objects.filter(pk=application.pk).update(
+        endorsement=Application.Endorsement.REQUESTED, endorsement_requested_at=now
+    )
     application.endorsement = Application.Endorsement.REQUESTED
+    application.endorsement_requested_at = now
     states.record(
         application, action="endorsement:requested", by=None, note=f"Sent to {application.supervisor_email}"
     )
@@ -532,13 +545,20 @@ def request_endorsement(application: Application) -> None:
     )
 
 
-def record_endorsement(application: Application, *, endorsed: bool, comment: str = "") -> Application:
+def record_endorsement(
+    application: Application, *, endorsed: bool, comment: str = "", by: User | None = None
+) -> Application:
+    """The supervisor's answer: through their link (``by`` is None), or recorded by a coordinator
+    when it came another way (by e-mail, by phone), which ``by`` names in the trail."""
     with transaction.atomic():
         application = _locked(application)
         target = Application.Endorsement.ENDORSED if endorsed else Application.Endorsement.DECLINED
         if application.endorsement == target:
             return application
-        if application.endorsement != Application.Endorsement.REQUESTED:
+        answerable = {Application.Endorsement.REQUESTED}
+        if by is not None:
+            answerable.add(Application.Endorsement.NOT_REQUESTED)
+        if application.endorsement not in answerable:
             raise ApplicationError("This endorsement has already been answered. Thank you.")
         if application.status in (Status.WITHDRAWN, Status.DRAFT):
             raise ApplicationError("This application has been withdrawn; nothing more is needed.")
@@ -548,13 +568,19 @@ def record_endorsement(application: Application, *, endorsed: bool, comment: str
         application.save(
             update_fields=["endorsement", "endorsement_comment", "endorsement_answered_at", "updated_at"]
         )
-        states.record(
-            application,
-            action=f"endorsement:{target}",
-            by=None,
-            actor_label=f"{application.supervisor_name} (supervisor)",
-            note=comment,
-        )
+        if by is None:
+            states.record(
+                application,
+                action=f"endorsement:{target}",
+                by=None,
+                actor_label=f"{application.supervisor_name} (supervisor)",
+                note=comment,
+            )
+        else:
+            answer = "endorsed" if endorsed else "not endorsed"
+            states.record(
+                application, action="endorsement:recorded", by=by, note=f"{answer}: {comment}".strip(": ")
+            )
         _mail_applicant(
             application,
             kind="application.endorsement",

@@ -9,6 +9,11 @@ urlpatterns = [
     path("applications/<int:pk>/", applications.application_detail, name="application-detail"),
     path("applications/<int:pk>/withdraw/", applications.application_withdraw, name="application-withdraw"),
     path("applications/<int:pk>/decide/", applications.application_decide, name="application-decide"),
+    path(
+        "applications/<int:pk>/endorsement/",
+        applications.application_endorsement,
+        name="application-endorsement",
+    ),
     path("endorse/<str:token>/", applications.endorse, name="endorse"),
     path("teams/<int:pk>/invite/", teams.team_invite, name="team-invite"),
     path("teams/invitations/<str:token>/", teams.team_invitation, name="team-invitation"),

@@ -14,6 +14,7 @@ from institutes.forms import (
     ApplicationForm,
     DecisionForm,
     EndorsementForm,
+    EndorsementRecordForm,
     InviteForm,
     StartTeamForm,
     WithdrawForm,
@@ -170,6 +171,9 @@ def application_detail(request, pk):
             "decision_form": DecisionForm()
             if permissions.can_decide_application(request.user, application)
             else None,
+            "endorsement_form": EndorsementRecordForm()
+            if permissions.can_record_endorsement(request.user, application)
+            else None,
             "withdraw_form": WithdrawForm()
             if permissions.can_withdraw_application(request.user, application)
             else None,
@@ -177,6 +181,30 @@ def application_detail(request, pk):
             **_team_context(application),
         },
     )
+
+
+@login_required
+@require_POST
+def application_endorsement(request, pk):
+    application = _application_for(request, pk)
+    if not permissions.can_record_endorsement(request.user, application):
+        raise PermissionDenied
+    form = EndorsementRecordForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_endorsement(
+                application,
+                endorsed=form.cleaned_data["endorsed"],
+                comment=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except services.ApplicationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "The supervisor's answer is recorded.")
+    else:
+        messages.error(request, "Choose the supervisor's answer and say how it came.")
+    return redirect(application)
 
 
 @login_required

@@ -45,6 +45,7 @@ class InstituteFactory(factory.django.DjangoModelFactory):
     applications_open_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=10))
     applications_close_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=20))
     requires_caep_funding = True
+    endorsement_required = False  # the tests that need it ask for it
 
 
 class SessionFactory(factory.django.DjangoModelFactory):

@@ -511,3 +511,29 @@ def test_attendance_waits_for_the_session_to_start():
         services.record_attendance(session, marks={participant.pk: "present"}, by=UserFactory())
     assert Attendance.objects.count() == 0
     assert session.has_started(now + timedelta(days=1, hours=24 - now.hour))
+
+
+def test_an_institute_that_requires_endorsement_accepts_only_endorsed_applications():
+    institute = InstituteFactory(endorsement_required=True)
+    coordinator = coordinator_of(institute)
+    application = submitted(institute=institute)
+    assert application.endorsement == Application.Endorsement.REQUESTED
+
+    with pytest.raises(services.ApplicationError, match="once the supervisor has endorsed"):
+        services.accept_application(application, by=coordinator)
+
+    services.record_endorsement(application, endorsed=True, comment="E-mail of March 3", by=coordinator)
+    services.accept_application(application, by=coordinator)
+    application.refresh_from_db()
+    assert (application.status, application.endorsement) == (
+        Status.ACCEPTED,
+        Application.Endorsement.ENDORSED,
+    )
+    recorded = [e for e in states.history(application) if e.action == "endorsement:recorded"]
+    assert [(e.actor, e.note) for e in recorded] == [(coordinator, "endorsed: E-mail of March 3")]
+
+
+def test_a_supervisor_link_cannot_answer_what_nobody_asked():
+    application = submitted(supervisor_email="")
+    with pytest.raises(services.ApplicationError):
+        services.record_endorsement(application, endorsed=True)

@@ -639,3 +639,26 @@ def test_review_queue_filters_by_agency_name_and_rows_follow_decisions(client_fo
     assert row not in html
     assert f"<td>{Status.ACCEPTED.label}</td>" in html
     assert client.get(url, {"agency": "x" * 300, "region": "nowhere"}).status_code == 200
+
+
+def test_coordinator_records_an_endorsement_that_came_by_email(client_for, coordinator):
+    institute = InstituteFactory(endorsement_required=True)
+    coordinator_of(institute, coordinator)
+    application = ApplicationFactory(institute=institute, status=Application.Status.SUBMITTED)
+    client = client_for(coordinator)
+    page = client.get(application.get_absolute_url()).content.decode()
+    assert "Endorsement received another way?" in page
+
+    missing_note = client.post(
+        reverse("institutes:application-endorsement", args=[application.pk]), {"endorsed": "yes"}, follow=True
+    )
+    assert "say how it came" in missing_note.content.decode()
+    client.post(
+        reverse("institutes:application-endorsement", args=[application.pk]),
+        {"endorsed": "yes", "note": "Phone call with the principal"},
+    )
+    application.refresh_from_db()
+    assert application.endorsement == Application.Endorsement.ENDORSED
+    assert (
+        "Endorsement received another way?" not in client.get(application.get_absolute_url()).content.decode()
+    )

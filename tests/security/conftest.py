@@ -117,6 +117,9 @@ def build_world() -> World:
         agency=agency,
         status=Application.Status.ACCEPTED,
     )
+    o["waiting_application"] = ApplicationFactory(  # submitted, the supervisor not answered yet
+        applicant=u["trainer"], institute=o["institute"], agency=agency, status=Application.Status.SUBMITTED
+    )
     o["team"] = Team.objects.create(institute=o["other_institute"], lead=u["applicant"], agency=agency)
     o["team_invitation"] = o["team"].invitations.create(
         email=u["other_applicant"].email, token="team-invitation-token-0001", invited_by=u["applicant"]

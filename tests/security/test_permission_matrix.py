@@ -125,6 +125,13 @@ TABLE: list[Row] = [
         P,
     ),
     *rows(
+        "institutes:application-endorsement",
+        "Tess's submitted application",
+        lambda w: {"pk": w.waiting_application.pk},
+        INST,
+        P,
+    ),
+    *rows(
         "institutes:assignment-detail",
         "assignment",
         lambda w: {"pk": w.assignment.pk},
