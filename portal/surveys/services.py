@@ -12,6 +12,9 @@ Other apps call only these functions (and the querysets on the models):
     summarize(responses) -> list[QuestionSummary]
         Per question: how many answered, the mean and distribution of a 1-5 scale, the counts of
         each choice, the comments. Four queries, whatever the number of answers.
+        templates/surveys/_summary.html shows them, each with its chart and data table.
+    means_by_subject(responses) -> MeansTable
+        Per subject (session, training): the number of responses and each scale's mean.
     fold(groups, minimum=5) -> Folded
         Groups with fewer than ``minimum`` answers are folded together into one group; a fold
         still under ``minimum`` is withheld.
@@ -42,7 +45,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -394,6 +397,48 @@ def summarize(responses: models.QuerySet[Response] | Sequence[Response]) -> list
             labels += sorted(set(chosen[key]) - set(labels))  # the choices of another version
             summary.distribution = [(label, chosen[key][label]) for label in labels]
     return list(summaries.values())
+
+
+@dataclass
+class SubjectMeans:
+    n: int  # responses about the subject
+    means: dict[str, float]  # each 1-5 scale's prompt -> its mean
+
+
+@dataclass
+class MeansTable:
+    prompts: list[str]  # the scales, in question order: a table's columns
+    rows: dict[int, SubjectMeans]  # subject id -> its row
+
+
+def means_by_subject(responses: models.QuerySet[Response]) -> MeansTable:
+    """For each subject the responses are about (sessions, trainings), how many answered and the
+    mean of each 1-5 scale: three queries, whatever the number of subjects and answers."""
+    responses = responses.order_by()
+    prompts = list(
+        dict.fromkeys(
+            Question.objects.filter(instrument__in=responses.values("instrument"), kind=Question.Kind.LIKERT)
+            .order_by("position", "pk")
+            .values_list("prompt", flat=True)
+        )
+    )
+    rows = {
+        object_id: SubjectMeans(n, {})
+        for object_id, n in responses.values("object_id")
+        .annotate(n=Count("pk"))
+        .values_list("object_id", "n")
+    }
+    for object_id, prompt, mean in (
+        Answer.objects.filter(
+            response__in=responses, question__kind=Question.Kind.LIKERT, number__isnull=False
+        )
+        .values("response__object_id", "question__prompt")
+        .annotate(mean=Avg("number"))
+        .values_list("response__object_id", "question__prompt", "mean")
+        .order_by()
+    ):
+        rows[object_id].means[prompt] = round(float(mean), 2)
+    return MeansTable(prompts, rows)
 
 
 @dataclass
