@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.models import OutboundEmail
 from portal.surveys import services
+from portal.surveys.defaults import create_defaults
 from portal.surveys.models import Answer, Instrument, Invitation, Question, Quote, Response, SurveyError
 from tests import factories
 from tests.surveys.factories import answers_for, invited
@@ -231,3 +232,30 @@ def test_two_concurrent_submits_store_one_response():
     assert sorted(outcomes) == ["refused", "stored"]
     assert Response.objects.count() == 1
     assert Answer.objects.count() == invitation.instrument.questions.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_invitations_record_one_and_send_one_email():
+    create_defaults(Instrument, Question)  # a transactional test starts from an empty database
+    agency = factories.AgencyFactory()
+    barrier = threading.Barrier(2)
+    invited_ids = []
+
+    def call():
+        try:
+            barrier.wait()
+            invitation = services.invite(
+                "institute-end", agency, email="ana@example.org", name="Ana", purpose="end"
+            )
+            invited_ids.append(invitation.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(invited_ids) == 2
+    assert len(set(invited_ids)) == 1
+    assert OutboundEmail.objects.filter(kind=services.INVITATION_KIND).count() == 1
