@@ -28,7 +28,7 @@ from institutes.models import (
 from institutes.surveys import END_SURVEY, SESSION_SURVEY
 from portal import states
 from portal.models import Agency, User
-from portal.surveys.models import Answer, Question, Quote, Response
+from portal.surveys.models import Answer, Question, Quote, Response, SurveyError
 from portal.surveys.services import latest_instrument, review_quote
 
 # Seed 002: CALPRO's regional CoP topics are also the modules trainers are certified in.
@@ -375,8 +375,10 @@ def _evaluations(institute: Institute, coordinator: User, now: dt.datetime) -> N
     """
     if Response.objects.about(institute).exists():
         return
-    end = latest_instrument(END_SURVEY)
-    session_instrument = latest_instrument(SESSION_SURVEY)
+    try:
+        end, session_instrument = latest_instrument(END_SURVEY), latest_instrument(SESSION_SURVEY)
+    except SurveyError:  # the surveys' part of the demo was not seeded
+        return
     subjects = [(institute, end, 12)] + [(s, session_instrument, 10) for s in institute.sessions.all()]
     for subject, instrument, count in subjects:
         questions = list(instrument.questions.all())
