@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 
 from institutes import permissions
 from institutes.models import Module, Session
-from institutes.surveys import END_SURVEY
+from institutes.surveys import END_SURVEY, SESSION_SURVEY
 from institutes.views._common import _visible_institute
 from portal.access import login_required, public
 from portal.surveys import services as surveys
@@ -28,7 +28,9 @@ def institute_results(request, slug):
     institute = _visible_institute(request, slug)
     if not permissions.can_view_survey_results(request.user, institute):
         raise PermissionDenied
-    table = surveys.means_by_subject(Response.objects.about(institute.sessions.all()))
+    table = surveys.means_by_subject(
+        Response.objects.about(institute.sessions.all()).filter(instrument__key=SESSION_SURVEY)
+    )
     session_rows = []
     for session in institute.sessions.all():
         row = table.rows.get(session.pk)
@@ -40,7 +42,9 @@ def institute_results(request, slug):
         {
             "institute": institute,
             "reach": _reach(Invitation.objects.about(institute).filter(purpose=END_SURVEY)),
-            "summaries": surveys.summarize(Response.objects.about(institute)),
+            "summaries": surveys.summarize(
+                Response.objects.about(institute).filter(instrument__key=END_SURVEY)
+            ),
             "prompts": table.prompts,
             "session_rows": session_rows,
         },
@@ -61,8 +65,10 @@ def session_results(request, pk):
         {
             "institute": institute,
             "session": session,
-            "reach": _reach(Invitation.objects.about(session)),
-            "summaries": surveys.summarize(Response.objects.about(session)),
+            "reach": _reach(Invitation.objects.about(session).filter(purpose=SESSION_SURVEY)),
+            "summaries": surveys.summarize(
+                Response.objects.about(session).filter(instrument__key=SESSION_SURVEY)
+            ),
         },
     )
 

@@ -78,6 +78,12 @@ class QuestionQuerySet(models.QuerySet):
         self._refuse_frozen()
         return super().update(**kwargs)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if Response.objects.filter(instrument__in={q.instrument_id for q in objs}).exists():
+            raise SurveyError(FROZEN)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def delete(self):
         self._refuse_frozen()
         return super().delete()

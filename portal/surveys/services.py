@@ -15,9 +15,13 @@ Other apps call only these functions (and the querysets on the models):
         templates/surveys/_summary.html shows them, each with its chart and data table.
     means_by_subject(responses) -> MeansTable
         Per subject (session, training): the number of responses and each scale's mean.
+    group_by_subject(responses) -> dict[subject id, list[Response]]
     fold(groups, minimum=5) -> Folded
         Groups with fewer than ``minimum`` answers are folded together into one group; a fold
-        still under ``minimum`` is withheld.
+        still under ``minimum`` is withheld. A trainer's results, by training:
+            by_training = group_by_subject(Response.objects.about(their_trainings))
+            folded = fold({labels[pk]: items for pk, items in by_training.items()})
+            for group in folded.shown: summarize(group.items)
     register_quote_subjects(topic, subjects) / approved_quotes(topic, obj)
         Approved quotes about everything an app says belongs to ``obj`` (a module's institutes,
         sessions, turnkey trainings ...).
@@ -397,6 +401,14 @@ def summarize(responses: models.QuerySet[Response] | Sequence[Response]) -> list
             labels += sorted(set(chosen[key]) - set(labels))  # the choices of another version
             summary.distribution = [(label, chosen[key][label]) for label in labels]
     return list(summaries.values())
+
+
+def group_by_subject(responses: models.QuerySet[Response]) -> dict[int, list[Response]]:
+    """The responses (one query) grouped by the id of what they are about: ready for ``fold``."""
+    groups: dict[int, list[Response]] = defaultdict(list)
+    for response in responses.only("pk", "instrument_id", "object_id").order_by("pk"):
+        groups[response.object_id].append(response)
+    return dict(groups)
 
 
 @dataclass

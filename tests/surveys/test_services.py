@@ -259,3 +259,17 @@ def test_two_concurrent_invitations_record_one_and_send_one_email():
     assert len(invited_ids) == 2
     assert len(set(invited_ids)) == 1
     assert OutboundEmail.objects.filter(kind=services.INVITATION_KIND).count() == 1
+
+
+def test_a_trainers_groups_are_folded_then_summarized(django_assert_num_queries):
+    small, smaller, large = (factories.AgencyFactory() for _ in range(3))
+    _answer_many(3, small)
+    _answer_many(2, smaller)
+    _answer_many(5, large)
+    subjects = type(small).objects.filter(pk__in=[small.pk, smaller.pk, large.pk])
+    with django_assert_num_queries(1):
+        groups = services.group_by_subject(Response.objects.about(subjects))
+    folded = services.fold({str(pk): items for pk, items in groups.items()})
+    assert [(g.label, g.n) for g in folded.shown] == [(str(large.pk), 5), (services.FOLDED_LABEL, 5)]
+    summary = services.summarize(folded.shown[1].items)[0]
+    assert (summary.n, summary.kind) == (5, "likert")
