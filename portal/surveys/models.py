@@ -42,6 +42,12 @@ class Instrument(TimeStampedModel):
     )
     valid_days = models.PositiveSmallIntegerField(default=30, help_text="How long a link works once sent.")
 
+    # How the audit trail words the versioning actions (services.new_version and publish).
+    AUDIT_ACTION_LABELS = {
+        "version:started": "started this version",
+        "version:published": "published this version",
+    }
+
     class Meta:
         ordering = ["key", "-version"]
         constraints = [models.UniqueConstraint(fields=["key", "version"], name="one_instrument_version")]

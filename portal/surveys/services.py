@@ -125,7 +125,8 @@ def new_version(instrument: Instrument, *, by=None) -> Instrument:
 
 
 def publish(instrument: Instrument, *, by=None) -> bool:
-    """Make ``instrument`` the version new invitations use (if it is the newest). False if it was."""
+    """Publish ``instrument``: new invitations use the newest published version of its key.
+    False if it was published already."""
     if instrument.published_at is not None:
         return False
     if not instrument.questions.exists():
