@@ -16,6 +16,7 @@ from portal.surveys import services as surveys
 from portal.surveys.models import Invitation, Quote
 from tests import factories
 from tests.institutes.factories import ApplicationFactory, InstituteFactory, SessionFactory
+from tests.surveys.factories import answers_for, invited
 
 pytestmark = pytest.mark.usefixtures("survey_instruments")
 
@@ -80,8 +81,6 @@ def test_no_evaluation_before_the_session_is_over():
 
 
 def _answered_evaluations(institute, session, count, start=0):
-    from tests.surveys.factories import answers_for, invited
-
     for i in range(start, start + count):
         invitation, token = invited(END_SURVEY, institute, email=f"end{i}@example.org", purpose=END_SURVEY)
         comment = invitation.instrument.questions.get(quotable=True)
@@ -143,3 +142,22 @@ def test_the_module_page_shows_approved_quotes_only(client):
     assert first.text in html
     assert second.text not in html
     assert institute.title in html
+
+
+@pytest.mark.django_db
+def test_hostile_comments_are_escaped_on_the_results_and_module_pages(client):
+    hostile = '<script>alert("tot-xss")</script><img src=x onerror=alert(1)>'
+    coordinator = factories.with_totp(factories.coordinator())
+    institute = InstituteFactory(status=Institute.Status.COMPLETED)
+    invitation, token = invited(END_SURVEY, institute, purpose=END_SURVEY)
+    comment = invitation.instrument.questions.get(quotable=True)
+    surveys.answer(token, answers_for(invitation, **{comment.field_name: hostile}, quote_consent=True))
+    surveys.review_quote(Quote.objects.get(), approve=True, by=coordinator)
+    client.force_login(coordinator)
+    for url in (
+        reverse("institutes:institute-results", kwargs={"slug": institute.slug}),
+        institute.module.get_absolute_url(),
+    ):
+        html = client.get(url).content.decode()
+        assert hostile not in html
+        assert "&lt;script&gt;alert(&quot;tot-xss&quot;)&lt;/script&gt;" in html
