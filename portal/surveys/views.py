@@ -14,9 +14,9 @@ from portal.surveys import services
 from portal.surveys.forms import QuoteReviewForm, answer_form
 from portal.surveys.models import Quote, SurveyError
 
-# Every request to an answer page counts, so that guessing links is slow; a room of educators
-# answering from one school's address stays well under it.
-ANSWER_LIMIT = Limit(attempts=60, seconds=600)
+# Every request to an answer page counts (a link cannot be guessed, but a flood is refused); a
+# room of thirty educators answering from one school's address, a few pages each, stays under it.
+ANSWER_LIMIT = Limit(attempts=200, seconds=600)
 CLOSED_STATUS = {services.LinkNotValid: 404, services.LinkExpired: 410, services.AlreadyAnswered: 200}
 QUOTES_PER_PAGE = 25
 
