@@ -1,7 +1,7 @@
 """Daily reminders of the institutes app, run by Celery beat (and `manage.py send_reminders`).
 
 Pre-institute assignments due in 7 days, in 1 day and overdue, to accepted participants who
-have not handed them in; institutes starting within a week, to accepted participants; the day
+have not handed them in; supervisors who have not answered an endorsement request, 3 and 7 days on; institutes starting within a week, to accepted participants; the day
 after a session, its evaluation to those present at it, and the day after an institute's last
 session, the end-of-institute evaluation to every participant marked present at any. Each
 reminder's ledger key carries its milestone and date ("due-7:2026-12-01"), so whatever runs the
@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import partial
 
 from celery import shared_task
 from django.db.models import Exists, Max, Min, OuterRef
+from django.urls import reverse
+from django.utils import timezone
 
 from institutes.models import (
     Application,
@@ -26,6 +28,7 @@ from institutes.models import (
     Institute,
     Session,
 )
+from institutes.services import ENDORSEMENT_MAX_AGE, endorsement_token
 from institutes.surveys import END_SURVEY, SESSION_SURVEY
 from portal import reminders
 from portal.emails import BatchResult, Message, absolute_url, object_ref, queue_many
@@ -290,6 +293,76 @@ def institute_evaluation_batches(today: date, *, size: int, dry_run: bool = Fals
     )
 
 
+# A supervisor who has not answered is reminded 3 and 7 days after the request, once each.
+ENDORSEMENT_REMINDER_DAYS = (3, 7)
+
+
+def endorsement_milestone(requested_on: date, today: date) -> str | None:
+    """The latest reminder due (a missed day catches up, and a later one replaces an earlier)."""
+    waited = (today - requested_on).days
+    due = [days for days in ENDORSEMENT_REMINDER_DAYS if waited >= days]
+    return f"endorsement-reminder-{due[-1]}" if due else None
+
+
+def _endorsement_reminder(application: Application, today: date) -> Message | None:
+    requested_on = timezone.localdate(application.endorsement_requested_at)
+    milestone = endorsement_milestone(requested_on, today)
+    if milestone is None:
+        return None
+
+    def wording() -> tuple[str, dict]:
+        applicant = application.applicant.display_name
+        expires_on = requested_on + timedelta(seconds=ENDORSEMENT_MAX_AGE)
+        return f"A reminder: {applicant} asks for your endorsement", {
+            "lines": [
+                f"Hello {application.supervisor_name}," if application.supervisor_name else "Hello,",
+                f"{applicant} has applied to {application.institute} and named you as their supervisor. "
+                "We have not had your answer yet, and the coordinators wait for it before they can accept "
+                "the application.",
+                f"Please endorse or decline it (no account needed); the link works until "
+                f"{reminders.long_date(expires_on)}. If you do not know this person, you can ignore this message.",
+            ],
+            "action_url": absolute_url(
+                reverse("institutes:endorse", kwargs={"token": endorsement_token(application)})
+            ),
+            "action_label": "Endorse or decline the application",
+        }
+
+    return Message(
+        to=application.supervisor_email,
+        kind="application.endorsement_reminder",
+        template="emails/notice",
+        wording=wording,
+        about_ref=object_ref(application),
+        milestone=milestone,
+    )
+
+
+def endorsement_reminder_batches(today: date, *, size: int, dry_run: bool = False) -> Iterator[BatchResult]:
+    """Supervisors still asked for an answer, 3 and 7 days on, while their link still works."""
+
+    def start_of(day: date) -> datetime:
+        return timezone.make_aware(datetime.combine(day, time.min))
+
+    first_reminder = today - timedelta(days=ENDORSEMENT_REMINDER_DAYS[0] - 1)
+    link_valid_since = today - timedelta(seconds=ENDORSEMENT_MAX_AGE)
+    waiting = (
+        Application.objects.filter(
+            status__in=[Application.Status.SUBMITTED, Application.Status.WAITLISTED],
+            endorsement=Application.Endorsement.REQUESTED,
+            endorsement_requested_at__lt=start_of(first_reminder),
+            endorsement_requested_at__gte=start_of(link_valid_since),
+        )
+        .exclude(supervisor_email="")
+        .select_related("applicant", "institute")
+    )
+    for batch in reminders.keyset_batches(waiting, size):
+        messages = [
+            message for application in batch if (message := _endorsement_reminder(application, today))
+        ]
+        yield queue_many(messages, dry_run=dry_run)
+
+
 def scan_reminders(
     *, now: datetime | None = None, dry_run: bool = False, batch_size: int | None = None
 ) -> dict[str, dict[str, int]]:
@@ -302,6 +375,7 @@ def scan_reminders(
             "institute_starting": lambda: institute_starting_batches(today, size=size, dry_run=dry_run),
             "session_evaluations": lambda: session_evaluation_batches(today, size=size, dry_run=dry_run),
             "institute_evaluations": lambda: institute_evaluation_batches(today, size=size, dry_run=dry_run),
+            "endorsements": lambda: endorsement_reminder_batches(today, size=size, dry_run=dry_run),
         }
     )
 

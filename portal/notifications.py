@@ -57,6 +57,7 @@ TRANSACTIONAL_KINDS = (
     "application.status",
     "application.endorsement",
     "application.endorsement_request",
+    "application.endorsement_reminder",
     "assignment.reviewed",
     "institute.seat_free",
     "team.invitation",

@@ -177,8 +177,8 @@ def test_assignment_scan_costs_fixed_queries_per_batch(django_assert_max_num_que
     for _ in range(12):
         _accepted(institute)
     # 2 set-up queries, then per batch of 5: participants, submissions, ledger keys, choices,
-    # insert, read back ids (+ savepoints); 3 batches.
-    with django_assert_max_num_queries(2 + 3 * 8 + 2):
+    # insert, read back ids (+ savepoints); 3 batches; then one query for each scan with nothing to do.
+    with django_assert_max_num_queries(2 + 3 * 8 + 3):
         summary = tasks.scan_reminders(now=at_la(2026, 11, 24), batch_size=5)
     assert summary["assignments"]["batches"] == 3
     assert summary["assignments"]["queued"] == 24
@@ -202,3 +202,52 @@ def test_send_reminders_task_is_registered_under_the_beat_name():
     assert app.tasks["institutes.send_reminders"].name == "institutes.send_reminders"
     assert settings.CELERY_BEAT_SCHEDULE["institute-reminders"]["task"] == "institutes.send_reminders"
     assert timezone.get_current_timezone_name() == "America/Los_Angeles"
+
+
+@pytest.mark.parametrize(
+    ("waited", "expected"),
+    [
+        (2, None),
+        (3, "endorsement-reminder-3"),
+        (6, "endorsement-reminder-3"),
+        (7, "endorsement-reminder-7"),
+        (20, "endorsement-reminder-7"),
+    ],
+)
+def test_endorsement_milestones(waited, expected):
+    asked = dt.date(2026, 12, 1)
+    assert tasks.endorsement_milestone(asked, asked + dt.timedelta(days=waited)) == expected
+
+
+@pytest.mark.django_db
+def test_supervisors_are_reminded_after_3_and_7_days_once_each(django_capture_on_commit_callbacks):
+    asked = at_la(2026, 12, 1, hour=9)
+    waiting = ApplicationFactory(
+        status=Application.Status.SUBMITTED,
+        supervisor_email="boss@example.org",
+        endorsement=Application.Endorsement.REQUESTED,
+        endorsement_requested_at=asked,
+    )
+    ApplicationFactory(  # answered already: no reminder
+        status=Application.Status.SUBMITTED,
+        supervisor_email="done@example.org",
+        endorsement=Application.Endorsement.ENDORSED,
+        endorsement_requested_at=asked,
+    )
+
+    def run(day):
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.scan_reminders(now=at_la(2026, 12, day))
+
+    for day in (2, 3):
+        run(day)
+    assert mail.outbox == []
+    for day in (4, 4, 5, 8, 8, 9):
+        run(day)
+    reminders = OutboundEmail.objects.filter(kind="application.endorsement_reminder").order_by("pk")
+    assert [(r.recipient, r.milestone) for r in reminders] == [
+        ("boss@example.org", "endorsement-reminder-3"),
+        ("boss@example.org", "endorsement-reminder-7"),
+    ]
+    assert "We have not had your answer yet" in mail.outbox[0].body
+    assert waiting.applicant.display_name in mail.outbox[0].subject
