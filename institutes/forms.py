@@ -199,6 +199,23 @@ class DecisionForm(forms.Form):
     )
 
 
+class SingleDecisionForm(DecisionForm):
+    """The decision on one application: accepting one that does not meet the policy needs a reason."""
+
+    override = forms.CharField(
+        label="Reason for accepting as an exception",
+        required=False,
+        max_length=1000,
+        help_text="Needed only to accept an application that does not meet the eligibility policy; kept in its history.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, eligible: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if eligible:
+            del self.fields["override"]
+
+
 class BulkDecisionForm(LightFieldCopyMixin, BootstrapFormMixin, DecisionForm):
     applications = forms.ModelMultipleChoiceField(
         queryset=Application.objects.none(), widget=forms.CheckboxSelectMultiple, label="Applications"

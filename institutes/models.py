@@ -322,6 +322,7 @@ class Application(TimeStampedModel):
     # How the audit trail (portal.AuditEntry) words the actions that are not status moves.
     AUDIT_ACTION_LABELS = {
         "endorsement:requested": "asked the supervisor for an endorsement",
+        "eligibility:overridden": "accepted the application as an exception to the eligibility policy",
         "endorsement:recorded": "recorded the supervisor's answer, received another way",
         "endorsement:endorsed": "endorsed the application",
         "endorsement:declined": "did not endorse the application",

@@ -54,6 +54,10 @@ class CapacityError(ApplicationError):
     pass
 
 
+class EligibilityError(ApplicationError):
+    """Accepting an ineligible application needs the coordinator's stated reason."""
+
+
 # --- Eligibility ------------------------------------------------------------------------------
 
 
@@ -66,6 +70,13 @@ def eligibility_reasons(application: Application) -> list[str]:
         return ["Choose your agency from the registry so that we can check eligibility."]
     if not agency.is_active:
         reasons.append(f"{agency.name} is no longer active in the agency registry.")
+    email_domain = application.applicant.email.rsplit("@", 1)[-1].lower()
+    if agency.domains and email_domain not in agency.domains:
+        reasons.append(
+            f"The e-mail address {application.applicant.email} is not at one of {agency.name}'s addresses "
+            f"({', '.join('@' + d for d in agency.domains)}). Check that you chose your own agency; if you "
+            "use another address, the coordinator will confirm with your agency."
+        )
     if institute.allowed_agency_kinds and agency.kind not in institute.allowed_agency_kinds:
         kinds = ", ".join(label.lower() for label in institute.allowed_kind_labels)
         reasons.append(
@@ -412,8 +423,13 @@ def _unit(application: Application) -> list[Application]:
     return [application, *mates]
 
 
-def accept_application(application: Application, *, by: User, note: str = "") -> Application:
-    """Accept (with the whole team), never past capacity, even when coordinators click at once."""
+def accept_application(
+    application: Application, *, by: User, note: str = "", override: str = ""
+) -> Application:
+    """Accept (with the whole team), never past capacity, even when coordinators click at once.
+
+    An application that does not meet the institute's policy is accepted only with ``override``:
+    the coordinator's reason, kept in the trail beside the reasons it overrode."""
     with transaction.atomic():
         # The institute row is the lock every acceptance queues behind; then we count.
         institute = Institute.objects.select_for_update().get(pk=application.institute_id)
@@ -422,6 +438,13 @@ def accept_application(application: Application, *, by: User, note: str = "") ->
             return application
         _check_move(application, Status.ACCEPTED)
         unit = _unit(application)
+        ineligible = [m for m in unit if m.is_eligible is False]
+        if ineligible and not override.strip():
+            names = ", ".join(m.applicant.display_name for m in ineligible)
+            raise EligibilityError(
+                f"{names} does not meet this institute's eligibility policy. To accept anyway, "
+                "give your reason for the exception."
+            )
         if institute.endorsement_required:
             waiting = [m for m in unit if m.endorsement != Application.Endorsement.ENDORSED]
             if waiting:
@@ -440,6 +463,13 @@ def accept_application(application: Application, *, by: User, note: str = "") ->
                 "Waitlist the application, or free a seat first."
             )
         now = timezone.now()
+        for member in ineligible:
+            states.record(
+                member,
+                action="eligibility:overridden",
+                by=by,
+                note=f"{override.strip()} (overrode: {' '.join(member.eligibility_reasons)})",
+            )
         for member in unit:
             _move(member, Status.ACCEPTED, by=by, note=note, decided_at=now)
             join_cohort(institute=institute, user=member.applicant)

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from institutes import permissions, services
 from institutes.forms import (
     ApplicationForm,
-    DecisionForm,
     EndorsementForm,
     EndorsementRecordForm,
     InviteForm,
+    SingleDecisionForm,
     StartTeamForm,
     WithdrawForm,
 )
@@ -168,7 +168,7 @@ def application_detail(request, pk):
             "eligibility_reasons": reasons,
             "is_reviewer": is_reviewer,
             "is_applicant": application.applicant_id == request.user.pk,
-            "decision_form": DecisionForm()
+            "decision_form": SingleDecisionForm(eligible=application.is_eligible is not False)
             if permissions.can_decide_application(request.user, application)
             else None,
             "endorsement_form": EndorsementRecordForm()
@@ -231,11 +231,18 @@ def application_decide(request, pk):
     application = _application_for(request, pk)
     if not permissions.can_decide_application(request.user, application):
         raise PermissionDenied
-    form = DecisionForm(request.POST)
+    form = SingleDecisionForm(request.POST, eligible=application.is_eligible is not False)
     if form.is_valid():
         decision = form.cleaned_data["decision"]
+        extra = (
+            {"override": form.cleaned_data["override"]}
+            if "override" in form.fields and decision == "accept"
+            else {}
+        )
         try:
-            services.DECISIONS[decision](application, by=request.user, note=form.cleaned_data["note"])
+            services.DECISIONS[decision](
+                application, by=request.user, note=form.cleaned_data["note"], **extra
+            )
             application.refresh_from_db()
             messages.success(
                 request, f"{application.applicant.display_name}: {application.get_status_display()}."

@@ -534,6 +534,40 @@ def test_an_institute_that_requires_endorsement_accepts_only_endorsed_applicatio
 
 
 def test_a_supervisor_link_cannot_answer_what_nobody_asked():
-    application = submitted(supervisor_email="")
+    application = ApplicationFactory(status=Status.SUBMITTED)  # arranged: no request was sent
+    assert application.endorsement == Application.Endorsement.NOT_REQUESTED
     with pytest.raises(services.ApplicationError):
         services.record_endorsement(application, endorsed=True)
+
+
+def test_accepting_an_ineligible_application_needs_a_reason_kept_in_the_trail():
+    institute = InstituteFactory(requires_caep_funding=True)
+    coordinator = coordinator_of(institute)
+    application = submitted(institute=institute, agency=AgencyFactory(caep_funded=False))
+    assert application.is_eligible is False
+
+    with pytest.raises(services.EligibilityError, match="give your reason"):
+        services.accept_application(application, by=coordinator)
+    result = services.bulk_decide([application], decision="accept", by=coordinator)
+    assert [a for a, _ in result.skipped] == [application]
+
+    services.accept_application(
+        application, by=coordinator, override="Funding confirmed by the consortium lead"
+    )
+    application.refresh_from_db()
+    assert application.status == Status.ACCEPTED
+    (entry,) = [e for e in states.history(application) if e.action == "eligibility:overridden"]
+    assert entry.actor == coordinator
+    assert entry.note.startswith("Funding confirmed by the consortium lead (overrode: ")
+    assert "not listed as CAEP-funded" in entry.note
+
+
+def test_an_address_outside_the_agencys_domains_is_a_reason():
+    agency = AgencyFactory(email_domains="scusd.edu", caep_funded=True)
+    outside = ApplicationFactory(agency=agency, applicant=UserFactory(email="ana@gmail.com"))
+    inside = ApplicationFactory(agency=agency, applicant=UserFactory(email="ben@SCUSD.edu"))
+    assert any(
+        "ana@gmail.com is not at one of" in r and "@scusd.edu" in r
+        for r in services.eligibility_reasons(outside)
+    )
+    assert services.eligibility_reasons(inside) == []

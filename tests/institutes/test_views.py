@@ -662,3 +662,24 @@ def test_coordinator_records_an_endorsement_that_came_by_email(client_for, coord
     assert (
         "Endorsement received another way?" not in client.get(application.get_absolute_url()).content.decode()
     )
+
+
+def test_accepting_an_ineligible_application_asks_for_the_reason(client_for, coordinator):
+    institute = InstituteFactory()
+    coordinator_of(institute, coordinator)
+    application = ApplicationFactory(
+        institute=institute,
+        status=Application.Status.SUBMITTED,
+        is_eligible=False,
+        eligibility_reasons=["Not CAEP-funded."],
+    )
+    client = client_for(coordinator)
+    assert (
+        "Reason for accepting as an exception" in client.get(application.get_absolute_url()).content.decode()
+    )
+    url = reverse("institutes:application-decide", args=[application.pk])
+    refused = client.post(url, {"decision": "accept"}, follow=True)
+    assert "give your reason for the exception" in refused.content.decode()
+    client.post(url, {"decision": "accept", "override": "The consortium confirmed funding."})
+    application.refresh_from_db()
+    assert application.status == Application.Status.ACCEPTED
