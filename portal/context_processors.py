@@ -24,6 +24,7 @@ NAV_URL_NAMES = {
     "reports": "trainers:report-queue",
     "honoraria": "trainers:honoraria",
     "overview": "trainers:overview",
+    "trainings_all": "trainers:trainings-all",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from trainers.models import Certification, CommitmentState, FacilitationReport, Honorarium
+from trainers.models import Certification, CommitmentState, FacilitationReport, Honorarium, TurnkeyTraining
 
 
 def certified_in_institute(user) -> Exists:
@@ -27,9 +27,17 @@ def trainer_panel(request) -> dict | None:
     )
     if not certifications:
         return None
+    # The trainings planned under each certification (drafts and open ones), in one query.
+    planned: dict[int, list[TurnkeyTraining]] = {}
+    for training in TurnkeyTraining.objects.filter(
+        certification__in=[c.pk for c in certifications],
+        status__in=(TurnkeyTraining.Status.DRAFT, TurnkeyTraining.Status.PUBLISHED),
+    ).only("pk", "title", "status", "starts_at", "certification_id"):
+        planned.setdefault(training.certification_id, []).append(training)
     for c in certifications:
         c.state = CommitmentState(c.commitment)
         c.left = c.days_left(today)
+        c.planned = planned.get(c.pk, [])
     Status = FacilitationReport.Status
     # Own reports or co-facilitated ones, each through its index (an OR across the join to
     # co-facilitators read every report in the state).
