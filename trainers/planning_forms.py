@@ -50,6 +50,13 @@ class TrainingForm(BootstrapFormMixin, forms.ModelForm):
     )
     host_agency = AgencyChoiceField(Agency.objects.active(), label="Host agency", required=False)
     region = forms.ChoiceField(required=False, help_text="Leave empty to use the host agency's region.")
+    online_link = forms.URLField(
+        label="Link to the online room",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="Shown to registered participants only.",
+    )
 
     class Meta:
         model = TurnkeyTraining

@@ -32,6 +32,7 @@ from tests.institutes.factories import (
     coordinator_of,
 )
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
+from tests.trainers.training_factories import CoFacilitatorFactory, TrainingFactory
 from trainers.models import FacilitationReport
 
 ROLES = (
@@ -196,6 +197,11 @@ def build_world() -> World:
         owner=u["other_applicant"], title="Ben's plan", goals="His."
     )
     o["step"] = PlanStep.objects.create(plan=o["plan"], description="Try number lines")
+
+    # Turnkey trainings: Tess's and Tom's, open for registration; Tom is invited to co-facilitate Tess's.
+    for key in ("trainer", "other_trainer"):
+        o[f"{key}_training"] = TrainingFactory(certification=o[f"{key}_certification"])
+    o["co_facilitation"] = CoFacilitatorFactory(training=o["trainer_training"], person=u["other_trainer"])
     return w
 
 
