@@ -85,6 +85,9 @@ class TrainingForm(BootstrapFormMixin, forms.ModelForm):
                 }
         super().__init__(*args, **kwargs)
         self.trainer = trainer
+        self.fields["host_kind"].choices = FacilitationReport.HostKind.choices  # no empty radio
+        if not self.initial.get("host_kind"):
+            self.initial["host_kind"] = FacilitationReport.HostKind.OWN_AGENCY
         self.fields["region"].choices = [("", "The host agency's region"), *_regions()[1:]]
         if training is None:
             certifications = plannable_certifications(trainer).order_by("module__title")

@@ -390,7 +390,7 @@ def test_training_page_shows_checklist_progress_and_co_facilitators(client_for):
     CoFacilitatorFactory(training=training, person=UserFactory(name="Ivy Invited"))
     page = client_for(training.trainer).get(training.get_absolute_url()).content.decode()
     assert "1 of 4 done" in page
-    assert "width: 25%" in page
+    assert "bar-w-25" in page
     assert "Ivy Invited" in page
     assert ">Invited</span>" in page
 

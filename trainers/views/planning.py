@@ -29,6 +29,18 @@ TABS = {
 }
 
 
+def _bar_step(part: int, whole: int) -> int:
+    """A bar's width in 5% steps: CSP forbids inline styles, so each step is a class in portal.css."""
+    return min(100, 5 * round(20 * part / whole)) if whole else 0
+
+
+def _seat_page(request, queryset):
+    page = _page(request, _with_seats(queryset))
+    for training in page:
+        training.seat_step = _bar_step(training.registered, training.capacity)
+    return page
+
+
 def _with_seats(queryset):
     """Registered and waiting counts per row, in the list's one query."""
     return queryset.annotate(
@@ -62,7 +74,7 @@ def my_trainings(request):
         **{tab: Count("pk", filter=Q(status__in=statuses)) for tab, statuses in TABS.items()}
     )
     tab = request.GET.get("show") if request.GET.get("show") in TABS else "planned"
-    queryset = _with_seats(base.filter(status__in=TABS[tab]).select_related("module"))
+    queryset = base.filter(status__in=TABS[tab]).select_related("module")
     queryset = (
         queryset.order_by("starts_at", "pk") if tab == "planned" else queryset.order_by("-starts_at", "-pk")
     )
@@ -75,7 +87,7 @@ def my_trainings(request):
         request,
         "trainers/trainings/list.html",
         {
-            "page": _page(request, queryset),
+            "page": _seat_page(request, queryset),
             "query": _query_without_page(request),
             "tab": tab,
             "counts": counts,
@@ -167,9 +179,10 @@ def training_detail(request, pk: int):
             "co_facilitators": co_facilitators,
             "own_invitation": own_invitation,
             "seats": seats,
+            "seat_step": _bar_step(seats["registered"], training.capacity),
             "checklist": checklist,
             "checklist_done": done,
-            "checklist_percent": round(100 * done / len(checklist)),
+            "checklist_step": _bar_step(done, len(checklist)),
             "can_plan": can_plan,
             "editable": editable,
             "invite_form": invite_form,
@@ -314,5 +327,5 @@ def trainings_all(request):
     return render(
         request,
         "trainers/trainings/list_all.html",
-        {"form": form, "page": _page(request, _with_seats(queryset)), "query": _query_without_page(request)},
+        {"form": form, "page": _seat_page(request, queryset), "query": _query_without_page(request)},
     )
