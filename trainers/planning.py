@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -144,6 +144,33 @@ def _set_sessions(training: TurnkeyTraining, schedule: Schedule) -> None:
     )
     training.repeat = schedule.repeat if schedule.count > 1 else Repeat.ONCE
     training.starts_at, training.ends_at = times[0][0], times[-1][1]
+
+
+def _keep_dates_in_step(training: TurnkeyTraining) -> None:
+    dates = training.sessions.aggregate(first=Min("starts_at"), last=Max("ends_at"))
+    training.starts_at, training.ends_at = dates["first"], dates["last"]
+    training.save(update_fields=["starts_at", "ends_at", "updated_at"])
+
+
+def move_session(session: TrainingSession, *, day: date, starts: time, ends: time, by: User) -> None:
+    """Move one session of a series (a holiday, a room taken) without touching the others."""
+    if ends <= starts:
+        raise TrainerError("A session has to end after it starts.")
+    zone = timezone.get_current_timezone()
+    with transaction.atomic():
+        training = states.lock(session.training)
+        if training.status not in EDITABLE:
+            raise TrainerError(
+                f"This training is {training.get_status_display().lower()}; it can't be changed."
+            )
+        before = timezone.localtime(session.starts_at)
+        session.starts_at = timezone.make_aware(datetime.combine(day, starts), zone)
+        session.ends_at = timezone.make_aware(datetime.combine(day, ends), zone)
+        session.save(update_fields=["starts_at", "ends_at"])
+        _keep_dates_in_step(training)
+        states.record(
+            training, action="session moved", by=by, note=f"{before:%b %-d, %Y %-I:%M %p} → {day:%b %-d, %Y}"
+        )
 
 
 # --- planning and editing -----------------------------------------------------------------

@@ -26,6 +26,13 @@ FIELDSETS = (
 )
 
 
+def _from_today(day, initial):
+    """A new date is today or later; a date already set may stay as it is."""
+    if day < timezone.localdate() and day != initial:
+        raise forms.ValidationError("Choose today or a later date.")
+    return day
+
+
 class CertificationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.module.title
@@ -107,11 +114,7 @@ class TrainingForm(BootstrapFormMixin, forms.ModelForm):
         ]
 
     def clean_first_day(self):
-        first_day = self.cleaned_data["first_day"]
-        unchanged = first_day == self.initial.get("first_day")
-        if first_day < timezone.localdate() and not unchanged:
-            raise forms.ValidationError("Choose today or a later date.")
-        return first_day
+        return _from_today(self.cleaned_data["first_day"], self.initial.get("first_day"))
 
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
@@ -153,6 +156,21 @@ class TrainingForm(BootstrapFormMixin, forms.ModelForm):
 
     def details(self) -> dict:
         return {name: self.cleaned_data[name] for name in DETAIL_FIELDS}
+
+
+class SessionForm(BootstrapFormMixin, forms.Form):
+    day = forms.DateField(label="Date", widget=DATE)
+    starts = forms.TimeField(label="Starts at", widget=TIME)
+    ends = forms.TimeField(label="Ends at", widget=TIME)
+
+    def clean_day(self):
+        return _from_today(self.cleaned_data["day"], self.initial.get("day"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            self.add_error("ends", "The session has to end after it starts.")
+        return data
 
 
 class CancelForm(forms.Form):

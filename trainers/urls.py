@@ -43,6 +43,11 @@ urlpatterns = [
     path("trainers/trainings/all/", planning.trainings_all, name="trainings-all"),
     path("trainers/trainings/<int:pk>/", planning.training_detail, name="training"),
     path("trainers/trainings/<int:pk>/edit/", planning.training_edit, name="training-edit"),
+    path(
+        "trainers/trainings/<int:pk>/sessions/<int:session_pk>/",
+        planning.training_session,
+        name="training-session",
+    ),
     path("trainers/trainings/<int:pk>/publish/", planning.training_publish, name="training-publish"),
     path("trainers/trainings/<int:pk>/cancel/", planning.training_cancel, name="training-cancel"),
     path("trainers/trainings/<int:pk>/checklist/", planning.training_checklist, name="training-checklist"),

@@ -476,6 +476,20 @@ TABLE: list[Row] = [
         )
     ],
     *rows(
+        "trainers:training-session",
+        "Tess's session",
+        lambda w: {"pk": w.trainer_training.pk, "session_pk": w.trainer_training.sessions.get().pk},
+        {"trainer"},
+        GP,
+    ),
+    *rows(
+        "trainers:training-session",
+        "Tom's session under Tess's training",
+        lambda w: {"pk": w.trainer_training.pk, "session_pk": w.other_trainer_training.sessions.get().pk},
+        NOBODY,
+        GP,
+    ),
+    *rows(
         "trainers:co-facilitation",
         "Tom's invitation",
         lambda w: {"pk": w.co_facilitation.pk},

@@ -134,6 +134,35 @@ def test_update_training_moves_sessions_in_place_and_keeps_dates_in_step():
     }
 
 
+def test_move_one_session_keeps_the_others_and_the_dates_in_step(client_for):
+    training = TrainingFactory(sessions=3)
+    first, second, third = training.sessions.all()
+    url = reverse("trainers:training-session", args=[training.pk, third.pk])
+    client = client_for(training.trainer)
+    bad = client.post(url, {"day": _in_days(40).isoformat(), "starts": "14:00", "ends": "13:00"})
+    assert "end after it starts" in bad.context["form"].errors["ends"][0]
+    assert bad.context["form"]["day"].value() == _in_days(40).isoformat()
+    client.post(url, {"day": _in_days(40).isoformat(), "starts": "13:00", "ends": "16:00"})
+    training.refresh_from_db()
+    third.refresh_from_db()
+    assert timezone.localtime(third.starts_at).date() == _in_days(40)
+    assert training.ends_at == third.ends_at
+    assert training.starts_at == first.starts_at
+    assert list(training.sessions.all()) == [first, second, third]
+    # Saving the details alone leaves the moved session where it is.
+    planning.update_training(
+        training, by=training.trainer, schedule=Schedule.of(training), title="Same dates"
+    )
+    third.refresh_from_db()
+    assert timezone.localtime(third.starts_at).date() == _in_days(40)
+
+
+def test_another_trainings_session_is_not_found(client_for):
+    training, other = TrainingFactory(), TrainingFactory()
+    url = reverse("trainers:training-session", args=[training.pk, other.sessions.get().pk])
+    assert client_for(training.trainer).get(url).status_code == 404
+
+
 def test_capacity_never_below_the_registered_count():
     training = TrainingFactory(capacity=3)
     RegistrationFactory.create_batch(2, training=training)

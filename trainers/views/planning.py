@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal import states
@@ -16,7 +17,14 @@ from portal.access import login_required, program_results_required
 from portal.models import User
 from trainers import permissions, planning
 from trainers.models import Certification, CoFacilitator, Registration, TurnkeyTraining
-from trainers.planning_forms import CancelForm, ChecklistForm, InviteForm, TrainingFilterForm, TrainingForm
+from trainers.planning_forms import (
+    CancelForm,
+    ChecklistForm,
+    InviteForm,
+    SessionForm,
+    TrainingFilterForm,
+    TrainingForm,
+)
 from trainers.views._common import _page, _query_without_page
 
 Status = TurnkeyTraining.Status
@@ -146,6 +154,34 @@ def training_edit(request, pk: int):
             messages.success(request, "Your changes are saved.")
             return redirect(training)
     return render(request, "trainers/trainings/plan_form.html", {"form": form, "training": training})
+
+
+@login_required
+def training_session(request, pk: int, session_pk: int):
+    training = _planned_by_me(request, pk)
+    session = get_object_or_404(training.sessions, pk=session_pk)
+    if training.status not in planning.EDITABLE:
+        messages.info(
+            request, f"This training is {training.get_status_display().lower()}; it can't be changed."
+        )
+        return redirect(training)
+    starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    form = SessionForm(
+        request.POST or None, initial={"day": starts.date(), "starts": starts.time(), "ends": ends.time()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            planning.move_session(session, by=request.user, **form.cleaned_data)
+        except planning.TrainerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The session is moved.")
+            return redirect(training)
+    return render(
+        request,
+        "trainers/trainings/plan_session.html",
+        {"training": training, "session": session, "form": form},
+    )
 
 
 @login_required
