@@ -6,6 +6,7 @@ institute's completion roster), and each keeps its history.
 """
 
 from django.contrib import admin, messages
+from django.db import models
 
 from portal.admin import audit_history
 from trainers import planning, services
@@ -216,6 +217,7 @@ class TurnkeyTrainingAdmin(admin.ModelAdmin):
         "history",
     ]
     autocomplete_fields = ["host_agency"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["publish"]
 
     def has_add_permission(self, request):

@@ -70,6 +70,12 @@ DETAIL_FIELDS = (
 EDITABLE = frozenset({Status.DRAFT, Status.PUBLISHED})
 
 
+def check_editable(training: TurnkeyTraining) -> None:
+    """Details, dates, checklist and co-facilitators change while a training is being prepared."""
+    if training.status not in EDITABLE:
+        raise TrainerError(f"This training is {training.get_status_display().lower()}; it can't be changed.")
+
+
 # --- dates --------------------------------------------------------------------------------
 
 
@@ -159,10 +165,7 @@ def move_session(session: TrainingSession, *, day: date, starts: time, ends: tim
     zone = timezone.get_current_timezone()
     with transaction.atomic():
         training = states.lock(session.training)
-        if training.status not in EDITABLE:
-            raise TrainerError(
-                f"This training is {training.get_status_display().lower()}; it can't be changed."
-            )
+        check_editable(training)
         before = timezone.localtime(session.starts_at)
         session.starts_at = timezone.make_aware(datetime.combine(day, starts), zone)
         session.ends_at = timezone.make_aware(datetime.combine(day, ends), zone)
@@ -218,10 +221,7 @@ def update_training(
     """Change the details (and, with ``schedule``, the sessions) of a draft or open training."""
     with transaction.atomic():
         locked = states.lock(training)
-        if locked.status not in EDITABLE:
-            raise TrainerError(
-                f"This training is {locked.get_status_display().lower()}; it can't be changed."
-            )
+        check_editable(locked)
         changed = [
             name for name in DETAIL_FIELDS if name in details and getattr(locked, name) != details[name]
         ]

@@ -594,3 +594,25 @@ def test_a_moved_training_is_reminded_for_its_new_date(django_capture_on_commit_
 def test_session_factory_builds_its_own_training():
     session = SessionFactory()
     assert session.training.sessions.get() == session
+
+
+# --- admin ----------------------------------------------------------------------------------
+
+
+def test_admin_shows_trainings_read_only_and_publishes_through_the_service(client_for, admin_user):
+    training = TrainingFactory(status=Status.DRAFT)
+    invitation = CoFacilitatorFactory(training=training)
+    client = client_for(admin_user)
+    assert client.get(reverse("admin:trainers_turnkeytraining_changelist")).status_code == 200
+    page = client.get(reverse("admin:trainers_turnkeytraining_change", args=[training.pk])).content.decode()
+    assert 'name="status"' not in page  # status changes only through the services
+    assert 'name="title"' in page
+    assert client.get(reverse("admin:trainers_cofacilitator_change", args=[invitation.pk])).status_code == 200
+    assert client.get(reverse("admin:trainers_turnkeytraining_add")).status_code == 403
+    client.post(
+        reverse("admin:trainers_turnkeytraining_changelist"),
+        {"action": "publish", "_selected_action": [training.pk]},
+    )
+    training.refresh_from_db()
+    assert training.status == Status.PUBLISHED
+    assert AuditEntry.objects.about(training).get().to_status == Status.PUBLISHED

@@ -139,10 +139,10 @@ def training_new(request):
 @login_required
 def training_edit(request, pk: int):
     training = _planned_by_me(request, pk)
-    if training.status not in planning.EDITABLE:
-        messages.info(
-            request, f"This training is {training.get_status_display().lower()}; it can't be changed."
-        )
+    try:
+        planning.check_editable(training)
+    except planning.TrainerError as exc:
+        messages.info(request, str(exc))
         return redirect(training)
     form = TrainingForm(request.POST or None, trainer=request.user, training=training)
     if request.method == "POST" and form.is_valid():
@@ -160,10 +160,10 @@ def training_edit(request, pk: int):
 def training_session(request, pk: int, session_pk: int):
     training = _planned_by_me(request, pk)
     session = get_object_or_404(training.sessions, pk=session_pk)
-    if training.status not in planning.EDITABLE:
-        messages.info(
-            request, f"This training is {training.get_status_display().lower()}; it can't be changed."
-        )
+    try:
+        planning.check_editable(training)
+    except planning.TrainerError as exc:
+        messages.info(request, str(exc))
         return redirect(training)
     starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
     form = SessionForm(
