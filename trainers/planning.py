@@ -118,6 +118,11 @@ class Schedule:
         return cls(starts.date(), starts.time(), ends.time(), training.repeat, len(sessions))
 
 
+def day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the portal's time zone (a bound for starts_at's index)."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
 def _same_day_months_later(day: date, months: int) -> date:
     """The same day of the month ``months`` later; the 31st falls on a shorter month's last day."""
     month_index = day.month - 1 + months

@@ -10,7 +10,7 @@ and of honoraria waiting for approval. Ledger milestones carry the deadline or t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
@@ -21,7 +21,7 @@ from django.utils import timezone
 from portal import reminders
 from portal.emails import BatchResult, Message, absolute_url, object_ref, queue_many
 from trainers.models import Certification, Honorarium, TurnkeyTraining
-from trainers.planning import REMINDER_KIND, open_checklist_items
+from trainers.planning import REMINDER_KIND, day_start, open_checklist_items
 
 LAPSED_REMINDER_DAYS = 14  # a commitment that lapsed longer ago than this gets no lapse notice
 SUMMARY_LAPSED_DAYS = 7
@@ -224,11 +224,10 @@ def _training_message(training: TurnkeyTraining, today: date) -> Message | None:
 
 def training_reminder_batches(today: date, *, size: int, dry_run: bool = False) -> Iterator[BatchResult]:
     """Trainings being prepared whose first session is within the next 7 days."""
-    zone = timezone.get_current_timezone()
     candidates = TurnkeyTraining.objects.filter(
         status__in=(TurnkeyTraining.Status.DRAFT, TurnkeyTraining.Status.PUBLISHED),
-        starts_at__gte=timezone.make_aware(datetime.combine(today, time.min), zone),
-        starts_at__lt=timezone.make_aware(datetime.combine(today + timedelta(days=8), time.min), zone),
+        starts_at__gte=day_start(today),
+        starts_at__lt=day_start(today + timedelta(days=8)),
     ).select_related("trainer", "module")
     for batch in reminders.keyset_batches(candidates, size):
         messages = [m for t in batch if (m := _training_message(t, today))]

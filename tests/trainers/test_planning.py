@@ -504,6 +504,16 @@ def test_all_trainings_filters_and_bounded_queries(client, django_assert_max_num
     with django_assert_max_num_queries(12):
         response = client.get(reverse("trainers:trainings-all"))
     assert response.context["page"].paginator.count == 12
+    day = timezone.localtime(fresno.starts_at).date()
+    same_day = {
+        "region": "Central Valley",
+        "status": "published",
+        "date_from": day.isoformat(),
+        "date_to": day.isoformat(),
+    }
+    assert list(client.get(reverse("trainers:trainings-all"), same_day).context["page"]) == [fresno]
+    next_day = {**same_day, "date_from": (day + dt.timedelta(days=1)).isoformat(), "date_to": ""}
+    assert list(client.get(reverse("trainers:trainings-all"), next_day).context["page"]) == []
     bad = client.get(reverse("trainers:trainings-all"), {"date_from": "2027-02-01", "date_to": "2027-01-01"})
     assert "date_to" in bad.context["form"].errors
 

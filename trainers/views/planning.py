@@ -4,6 +4,8 @@ coordinators and the state office."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -357,9 +359,9 @@ def trainings_all(request):
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
         if data["date_from"]:
-            queryset = queryset.filter(starts_at__date__gte=data["date_from"])
+            queryset = queryset.filter(starts_at__gte=planning.day_start(data["date_from"]))
         if data["date_to"]:
-            queryset = queryset.filter(starts_at__date__lte=data["date_to"])
+            queryset = queryset.filter(starts_at__lt=planning.day_start(data["date_to"] + timedelta(days=1)))
     return render(
         request,
         "trainers/trainings/list_all.html",
