@@ -395,6 +395,30 @@ def test_plan_form_bad_input_is_kept_with_a_message_at_the_field(client_for, ove
     assert not TurnkeyTraining.objects.exists()
 
 
+HOSTILE = '<script>alert("tot-xss")</script><img src=x onerror=alert("tot-xss")>'
+
+
+@pytest.mark.parametrize(
+    ("text", "saved"),
+    [(HOSTILE, True), ("Zoë Ångström-Nguyễn 👩🏽‍🏫", True), ("x" * 100_000, False), ("nul\x00byte", False)],
+)
+def test_plan_form_survives_hostile_and_odd_text(client_for, text, saved):
+    trainer, certification = certified_trainer()
+    client = client_for(trainer)
+    data = _form_data(certification, title=text, audience=text, agenda=text, venue=text, capacity=text)
+    response = client.post(reverse("trainers:training-new"), data)
+    assert response.status_code == 200  # the capacity is not a number: kept with a message
+    assert "capacity" in response.context["form"].errors
+    assert HOSTILE not in response.content.decode()
+    response = client.post(reverse("trainers:training-new"), {**data, "capacity": "12"})
+    if saved:
+        assert TurnkeyTraining.objects.get().title == text
+        assert HOSTILE not in client.get(response["Location"]).content.decode()
+    else:
+        assert response.context["form"].errors["title"]
+        assert not TurnkeyTraining.objects.exists()
+
+
 def test_edit_form_refuses_capacity_below_registered(client_for):
     training = TrainingFactory(capacity=5)
     RegistrationFactory.create_batch(3, training=training)
