@@ -95,7 +95,10 @@ class TrainingForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["host_kind"].choices = FacilitationReport.HostKind.choices  # no empty radio
         if not self.initial.get("host_kind"):
             self.initial["host_kind"] = FacilitationReport.HostKind.OWN_AGENCY
-        self.fields["region"].choices = [("", "The host agency's region"), *_regions()[1:]]
+        regions = _regions()[1:]
+        if training is not None and training.region and (training.region, training.region) not in regions:
+            regions.append((training.region, training.region))  # a region since renamed in the registry
+        self.fields["region"].choices = [("", "The host agency's region"), *regions]
         if training is None:
             certifications = plannable_certifications(trainer).order_by("module__title")
             self.fields["certification"].queryset = certifications

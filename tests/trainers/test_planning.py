@@ -429,12 +429,12 @@ def test_edit_form_refuses_capacity_below_registered(client_for):
 
 
 def test_edit_form_changes_the_details(client_for):
-    training = TrainingFactory(capacity=5)
-    data = _form_data(capacity="30", title="Changed title")
+    training = TrainingFactory(capacity=5, region="Gold Country")  # no agency has this region
+    data = _form_data(capacity="30", title="Changed title", region="Gold Country")
     response = client_for(training.trainer).post(reverse("trainers:training-edit", args=[training.pk]), data)
     assert response.status_code == 302
     training.refresh_from_db()
-    assert (training.title, training.capacity) == ("Changed title", 30)
+    assert (training.title, training.capacity, training.region) == ("Changed title", 30, "Gold Country")
     assert timezone.localtime(training.starts_at).date() == _in_days(14)
 
 
