@@ -491,6 +491,18 @@ def test_dashboard_commitment_shows_the_planned_training(client_for):
     assert reverse("trainers:training-new") in page
 
 
+def test_coordinators_commitments_show_the_planned_training(client_for, django_assert_max_num_queries):
+    training = TrainingFactory()
+    TrainingFactory(certification=training.certification, status=Status.CANCELLED)
+    for _ in range(5):
+        TrainingFactory()
+    client = client_for(with_totp(coordinator()))
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("trainers:commitments")).content.decode()
+    assert page.count("Training planned for") == 6
+    assert f'href="{training.get_absolute_url()}"' in page
+
+
 def test_my_trainings_tabs_and_seats(client_for):
     trainer, certification = certified_trainer()
     planned = TrainingFactory(certification=certification, capacity=10)
