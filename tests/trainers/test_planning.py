@@ -484,11 +484,20 @@ def test_invite_and_answer_through_the_pages(client_for, client):
     assert invitation.status == CoFacilitator.Status.ACCEPTED
 
 
-def test_dashboard_commitment_shows_the_planned_training(client_for):
+def test_dashboard_commitment_shows_the_planned_training_and_invitations(client_for):
     training = TrainingFactory(title="Planned in Fresno")
+    TrainingFactory(certification=training.certification, title="Called off", status=Status.CANCELLED)
+    invitation = CoFacilitatorFactory(person=training.trainer, training__title="Invited in Modesto")
+    CoFacilitatorFactory(
+        person=training.trainer, training__title="Answered", status=CoFacilitator.Status.DECLINED
+    )
     page = client_for(training.trainer).get(reverse("dashboard")).content.decode()
+    assert "Planned: <a" in page
     assert "Planned in Fresno" in page
+    assert "Called off" not in page
     assert reverse("trainers:training-new") in page
+    assert f'href="{invitation.training.get_absolute_url()}">Invited in Modesto' in page
+    assert "Answered" not in page
 
 
 def test_coordinators_commitments_show_the_planned_training(client_for, django_assert_max_num_queries):
