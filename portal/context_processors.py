@@ -25,6 +25,7 @@ NAV_URL_NAMES = {
     "honoraria": "trainers:honoraria",
     "overview": "trainers:overview",
     "quotes": "surveys:quote-queue",
+    "trainings_all": "trainers:trainings-all",
 }
 
 

@@ -35,7 +35,10 @@ OPTIONAL_CATEGORIES: tuple[str, ...] = (
 CATEGORY_HELP = {
     Category.ASSIGNMENT_REMINDERS: "A week and a day before a pre-institute assignment is due, and when it is overdue.",
     Category.INSTITUTE_REMINDERS: "A week before an institute you were accepted to begins.",
-    Category.COMMITMENT_REMINDERS: "90, 30 and 7 days before your facilitation commitment ends, and if it lapses.",
+    Category.COMMITMENT_REMINDERS: (
+        "90, 30 and 7 days before your facilitation commitment ends, and if it lapses;"
+        " 7 days and 1 day before a training you lead."
+    ),
     Category.COORDINATOR_SUMMARIES: "For coordinators: weekly summaries of commitments and honoraria waiting for approval.",
     Category.COMMUNITY_DIGEST: "A daily digest of new posts in the communities you belong to.",
     Category.COMMUNITY_REPLIES: "An e-mail when someone replies in a thread you follow.",

@@ -6,15 +6,19 @@ institute's completion roster), and each keeps its history.
 """
 
 from django.contrib import admin, messages
+from django.db import models
 
 from portal.admin import audit_history
-from trainers import services
+from trainers import planning, services
 from trainers.models import (
     Certification,
+    CoFacilitator,
     FacilitationReport,
     Honorarium,
     HonorariumRate,
     TrainerProfile,
+    TrainingSession,
+    TurnkeyTraining,
 )
 
 
@@ -158,3 +162,99 @@ class TrainerProfileAdmin(admin.ModelAdmin):
     list_filter = ["listed"]
     search_fields = ["user__name", "user__email"]
     autocomplete_fields = ["user"]
+
+
+# --- turnkey trainings: planned on the site by the trainer; the admin reads and corrects details
+
+
+class TrainingSessionInline(admin.TabularInline):
+    model = TrainingSession
+    extra = 0
+    fields = ["starts_at", "ends_at", "check_in_code"]
+    # The planning form writes the series and keeps the training's first and last dates in step.
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CoFacilitatorInline(admin.TabularInline):
+    model = CoFacilitator
+    extra = 0
+    fields = ["person", "status", "responded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # invited by the lead trainer, among those certified for the module
+
+
+@admin.register(TurnkeyTraining)
+class TurnkeyTrainingAdmin(admin.ModelAdmin):
+    list_display = ["title", "trainer", "module", "starts_at", "format", "region", "capacity", "status"]
+    list_filter = ["status", "format", "module", "region"]
+    search_fields = ["title", "trainer__name", "trainer__email", "short_code"]
+    list_select_related = ["trainer", "module"]
+    date_hierarchy = "starts_at"
+    inlines = [TrainingSessionInline, CoFacilitatorInline]
+    readonly_fields = [
+        "trainer",
+        "certification",
+        "module",
+        "repeat",
+        "checklist",
+        "short_code",
+        "status",
+        "published_at",
+        "held_at",
+        "cancelled_at",
+        "cancel_reason",
+        "report",
+        "starts_at",
+        "ends_at",
+        "history",
+    ]
+    autocomplete_fields = ["host_agency"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["publish"]
+
+    def has_add_permission(self, request):
+        return False  # planned by a certified trainer, for a module they hold
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancelled with a reason, never deleted: registrants and reports point at it
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_history(obj)
+
+    @admin.action(description="Open the selected trainings for registration")
+    def publish(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda t: planning.publish_training(t, by=request.user),
+            "trainings opened for registration",
+        )
+
+
+@admin.register(CoFacilitator)
+class CoFacilitatorAdmin(admin.ModelAdmin):
+    list_display = ["person", "training", "status", "responded_at"]
+    list_filter = ["status"]
+    search_fields = ["person__name", "person__email", "training__title"]
+    list_select_related = ["person", "training"]
+    readonly_fields = ["training", "person", "status", "responded_at", "history"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_history(obj)

@@ -9,8 +9,10 @@ class TrainersConfig(AppConfig):
         from institutes.dashboard import register_tracker_step
         from portal import dashboard
         from trainers.dashboard import certified_in_institute, staff_panel, trainer_panel
+        from trainers.planning import register_email_kinds
 
         dashboard.register(trainer_panel)
         dashboard.register(staff_panel)
         # A participant's tracker ends when the institute's coordinator certifies them.
         register_tracker_step("Certified", certified_in_institute)
+        register_email_kinds()

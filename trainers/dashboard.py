@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from trainers.models import Certification, CommitmentState, FacilitationReport, Honorarium
+from trainers.models import (
+    Certification,
+    CoFacilitator,
+    CommitmentState,
+    FacilitationReport,
+    Honorarium,
+    TurnkeyTraining,
+)
 
 
 def certified_in_institute(user) -> Exists:
@@ -27,9 +34,26 @@ def trainer_panel(request) -> dict | None:
     )
     if not certifications:
         return None
+    # In one query: the trainings planned under each certification (drafts and open ones), and
+    # those a colleague invited this trainer to co-facilitate, still unanswered.
+    planned: dict[int, list[TurnkeyTraining]] = {}
+    invitations: list[TurnkeyTraining] = []
+    invited = CoFacilitator.objects.filter(person=user, status=CoFacilitator.Status.INVITED)
+    for training in (
+        TurnkeyTraining.objects.filter(
+            status__in=(TurnkeyTraining.Status.DRAFT, TurnkeyTraining.Status.PUBLISHED)
+        )
+        .filter(Q(certification__in=[c.pk for c in certifications]) | Q(pk__in=invited.values("training_id")))
+        .only("pk", "title", "status", "starts_at", "certification_id", "trainer_id")
+    ):
+        if training.trainer_id == user.pk:
+            planned.setdefault(training.certification_id, []).append(training)
+        else:
+            invitations.append(training)
     for c in certifications:
         c.state = CommitmentState(c.commitment)
         c.left = c.days_left(today)
+        c.planned = planned.get(c.pk, [])
     Status = FacilitationReport.Status
     # Own reports or co-facilitated ones, each through its index (an OR across the join to
     # co-facilitators read every report in the state).
@@ -54,6 +78,7 @@ def trainer_panel(request) -> dict | None:
         "honorarium_count": honoraria["total"],
         "honoraria_total": honoraria["paid"],
         "can_file": any(c.is_active for c in certifications),
+        "invitations": invitations,
     }
 
 

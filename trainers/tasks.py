@@ -1,7 +1,8 @@
 """Daily reminders of the trainers app, run by Celery beat (and `manage.py send_reminders`).
 
 To each trainer: their facilitation commitment 90, 30 and 7 days before its last day, and once
-when it lapses. To coordinators, once a week: a summary of commitments coming due or lapsed,
+when it lapses; a training they lead, 7 days and 1 day before its first session, with what is
+still open on its preparation checklist. To coordinators, once a week: a summary of commitments coming due or lapsed,
 and of honoraria waiting for approval. Ledger milestones carry the deadline or the ISO week
 ("commit-30:2027-03-01", "week:2026-W48"), so a second run sends nothing twice.
 """
@@ -15,10 +16,12 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Min, Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from portal import reminders
 from portal.emails import BatchResult, Message, absolute_url, object_ref, queue_many
-from trainers.models import Certification, Honorarium
+from trainers.models import Certification, Honorarium, TurnkeyTraining
+from trainers.planning import REMINDER_KIND, day_start, open_checklist_items
 
 LAPSED_REMINDER_DAYS = 14  # a commitment that lapsed longer ago than this gets no lapse notice
 SUMMARY_LAPSED_DAYS = 7
@@ -170,6 +173,67 @@ def coordinator_summary_batches(today: date, *, size: int, dry_run: bool = False
         yield queue_many(messages, dry_run=dry_run)
 
 
+def training_milestone(first_day: date, today: date) -> str | None:
+    """Which reminder the lead trainer gets today for a training starting on ``first_day``: the
+    week-before one from 7 days out, the day-before one from 1 day out (once each, per date)."""
+    days_left = (first_day - today).days
+    if 1 < days_left <= 7:
+        return f"train-7:{first_day.isoformat()}"
+    if 0 <= days_left <= 1:
+        return f"train-1:{first_day.isoformat()}"
+    return None
+
+
+def _training_message(training: TurnkeyTraining, today: date) -> Message | None:
+    first_day = timezone.localtime(training.starts_at).date()
+    milestone = training_milestone(first_day, today)
+    if milestone is None:
+        return None
+
+    def wording() -> tuple[str, dict]:
+        days_left = (first_day - today).days
+        when = {0: "today", 1: "tomorrow"}.get(days_left, f"in {days_left} days")
+        start = timezone.localtime(training.starts_at)
+        lines = [
+            f"{training.title} ({training.module}) starts {when}: {reminders.long_date(first_day)} at"
+            f" {start:%-I:%M %p}."
+        ]
+        if training.status == TurnkeyTraining.Status.DRAFT:
+            lines.append("It is still a draft: open it for registration so that educators can sign up.")
+        still_open = open_checklist_items(training)
+        if still_open:
+            lines.append("Still on your preparation checklist: " + "; ".join(still_open) + ".")
+        else:
+            lines.append("Your preparation checklist is complete. Thank you, and enjoy the training!")
+        return f"{training.title} is {when}", {
+            "lines": lines,
+            "action_url": absolute_url(training.get_absolute_url()),
+            "action_label": "Open the training",
+        }
+
+    return Message(
+        to=training.trainer.email,
+        kind=REMINDER_KIND,
+        template="emails/notice",
+        wording=wording,
+        about_ref=object_ref(training),
+        milestone=milestone,
+        user=training.trainer,
+    )
+
+
+def training_reminder_batches(today: date, *, size: int, dry_run: bool = False) -> Iterator[BatchResult]:
+    """Trainings being prepared whose first session is within the next 7 days."""
+    candidates = TurnkeyTraining.objects.filter(
+        status__in=(TurnkeyTraining.Status.DRAFT, TurnkeyTraining.Status.PUBLISHED),
+        starts_at__gte=day_start(today),
+        starts_at__lt=day_start(today + timedelta(days=8)),
+    ).select_related("trainer", "module")
+    for batch in reminders.keyset_batches(candidates, size):
+        messages = [m for t in batch if (m := _training_message(t, today))]
+        yield queue_many(messages, dry_run=dry_run)
+
+
 def scan_reminders(
     *, now: datetime | None = None, dry_run: bool = False, batch_size: int | None = None
 ) -> dict[str, dict[str, int]]:
@@ -180,6 +244,7 @@ def scan_reminders(
         {
             "commitments": lambda: commitment_reminder_batches(today, size=size, dry_run=dry_run),
             "coordinator_summaries": lambda: coordinator_summary_batches(today, size=size, dry_run=dry_run),
+            "trainings": lambda: training_reminder_batches(today, size=size, dry_run=dry_run),
         }
     )
 

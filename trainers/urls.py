@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trainers.views import certificates, directory, honoraria, overview, reports
+from trainers.views import certificates, directory, honoraria, overview, planning, reports
 
 app_name = "trainers"
 urlpatterns = [
@@ -37,4 +37,20 @@ urlpatterns = [
     path("trainers/honoraria/<int:pk>/pay/", honoraria.honorarium_pay, name="honorarium-pay"),
     # The trainer's directory listing
     path("trainers/my-listing/", directory.my_listing, name="my-listing"),
+    # Turnkey trainings: planning (the trainer), every planned one (coordinators, state office)
+    path("trainers/trainings/", planning.my_trainings, name="trainings"),
+    path("trainers/trainings/new/", planning.training_new, name="training-new"),
+    path("trainers/trainings/all/", planning.trainings_all, name="trainings-all"),
+    path("trainers/trainings/<int:pk>/", planning.training_detail, name="training"),
+    path("trainers/trainings/<int:pk>/edit/", planning.training_edit, name="training-edit"),
+    path(
+        "trainers/trainings/<int:pk>/sessions/<int:session_pk>/",
+        planning.training_session,
+        name="training-session",
+    ),
+    path("trainers/trainings/<int:pk>/publish/", planning.training_publish, name="training-publish"),
+    path("trainers/trainings/<int:pk>/cancel/", planning.training_cancel, name="training-cancel"),
+    path("trainers/trainings/<int:pk>/checklist/", planning.training_checklist, name="training-checklist"),
+    path("trainers/trainings/<int:pk>/invite/", planning.training_invite, name="training-invite"),
+    path("trainers/co-facilitation/<int:pk>/", planning.co_facilitation, name="co-facilitation"),
 ]

@@ -36,6 +36,7 @@ from tests.institutes.factories import (
 )
 from tests.surveys.factories import answers_for, invited
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
+from tests.trainers.training_factories import CoFacilitatorFactory, TrainingFactory
 from trainers.models import FacilitationReport
 
 ROLES = (
@@ -210,6 +211,11 @@ def build_world() -> World:
     answered, token = invited("institute-end", o["institute"], person=u["other_applicant"])
     surveys.answer(token, answers_for(answered, quote_consent=True))
     o["quote"] = Quote.objects.get()
+
+    # Turnkey trainings: Tess's and Tom's, open for registration; Tom is invited to co-facilitate Tess's.
+    for key in ("trainer", "other_trainer"):
+        o[f"{key}_training"] = TrainingFactory(certification=o[f"{key}_certification"])
+    o["co_facilitation"] = CoFacilitatorFactory(training=o["trainer_training"], person=u["other_trainer"])
     return w
 
 

@@ -459,6 +459,64 @@ TABLE: list[Row] = [
         "trainers:honorarium-pay", "Tess's honorarium", lambda w: {"pk": w.trainer_honorarium.pk}, FINANCE, GP
     ),
     *rows("trainers:my-listing", "own listing", none, USERS, GP),
+    # --- turnkey trainings: planning ------------------------------------------------------------
+    *rows("trainers:trainings", "own trainings", none, USERS),
+    *rows("trainers:training-new", "-", none, {"trainer", "other_trainer"}, GP),
+    *rows("trainers:trainings-all", "-", none, COORDS | {"state_office"}),
+    # Tom was invited to co-facilitate Tess's training: he may read it before answering.
+    *rows(
+        "trainers:training",
+        "Tess's training",
+        lambda w: {"pk": w.trainer_training.pk},
+        {"trainer", "other_trainer", "state_office"} | COORDS,
+    ),
+    *rows(
+        "trainers:training",
+        "Tom's training",
+        lambda w: {"pk": w.other_trainer_training.pk},
+        {"other_trainer", "state_office"} | COORDS,
+    ),
+    *[
+        row
+        for name, methods in (
+            ("trainers:training-edit", GP),
+            ("trainers:training-publish", P),
+            ("trainers:training-cancel", GP),
+            ("trainers:training-checklist", P),
+            ("trainers:training-invite", P),
+        )
+        for row in (
+            *rows(name, "Tess's training", lambda w: {"pk": w.trainer_training.pk}, {"trainer"}, methods),
+            *rows(
+                name,
+                "Tom's training",
+                lambda w: {"pk": w.other_trainer_training.pk},
+                {"other_trainer"},
+                methods,
+            ),
+        )
+    ],
+    *rows(
+        "trainers:training-session",
+        "Tess's session",
+        lambda w: {"pk": w.trainer_training.pk, "session_pk": w.trainer_training.sessions.get().pk},
+        {"trainer"},
+        GP,
+    ),
+    *rows(
+        "trainers:training-session",
+        "Tom's session under Tess's training",
+        lambda w: {"pk": w.trainer_training.pk, "session_pk": w.other_trainer_training.sessions.get().pk},
+        NOBODY,
+        GP,
+    ),
+    *rows(
+        "trainers:co-facilitation",
+        "Tom's invitation",
+        lambda w: {"pk": w.co_facilitation.pk},
+        {"other_trainer"},
+        GP,
+    ),
 ]
 
 

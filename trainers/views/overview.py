@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.shortcuts import render
 from django.utils import timezone
 
 from portal.access import coordinator_required
 from trainers.forms import CommitmentFilterForm
-from trainers.models import Certification, CommitmentState, Honorarium
+from trainers.models import Certification, CommitmentState, Honorarium, TurnkeyTraining
 from trainers.views._common import _apply_people_filters, _page, _query_without_page
 
 
@@ -19,9 +19,18 @@ from trainers.views._common import _apply_people_filters, _page, _query_without_
 def commitments(request):
     today = timezone.localdate()
     form = CommitmentFilterForm(request.GET or None)
+    # The next training planned under each certification (draft or open), in the same query.
+    planned = TurnkeyTraining.objects.filter(
+        certification=OuterRef("pk"),
+        status__in=(TurnkeyTraining.Status.DRAFT, TurnkeyTraining.Status.PUBLISHED),
+    ).order_by("starts_at", "pk")
     queryset = (
         Certification.objects.active()
         .with_commitment(today)
+        .annotate(
+            planned_pk=Subquery(planned.values("pk")[:1]),
+            planned_starts=Subquery(planned.values("starts_at")[:1]),
+        )
         .select_related("participant__agency", "module", "institute")
         .order_by("commitment_ends_on", "participant__name")
     )
