@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trainers.views import certificates, directory, honoraria, overview, reports
+from trainers.views import certificates, directory, honoraria, overview, registration, reports
 
 app_name = "trainers"
 urlpatterns = [
@@ -37,4 +37,11 @@ urlpatterns = [
     path("trainers/honoraria/<int:pk>/pay/", honoraria.honorarium_pay, name="honorarium-pay"),
     # The trainer's directory listing
     path("trainers/my-listing/", directory.my_listing, name="my-listing"),
+    # Turnkey trainings: the public side (registration without an account) and the registrants
+    path("t/<str:code>/", registration.training_public, name="training-public"),
+    path("t/<str:code>/flyer/", registration.training_flyer, name="training-flyer"),
+    path("t/<str:code>/qr.svg", registration.training_qr, name="training-qr"),
+    path("trainings/find/", registration.find_trainings, name="find-trainings"),
+    path("registrations/<str:token>/cancel/", registration.registration_cancel, name="registration-cancel"),
+    path("trainings/<int:pk>/registrants/", registration.training_registrants, name="training-registrants"),
 ]
