@@ -32,7 +32,8 @@ from tests.institutes.factories import (
     coordinator_of,
 )
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
-from trainers.models import FacilitationReport
+from tests.trainers.registration_factories import RegistrationFactory, TrainingFactory
+from trainers.models import FacilitationReport, TurnkeyTraining
 
 ROLES = (
     "visitor",
@@ -196,6 +197,13 @@ def build_world() -> World:
         owner=u["other_applicant"], title="Ben's plan", goals="His."
     )
     o["step"] = PlanStep.objects.create(plan=o["plan"], description="Try number lines")
+
+    # Turnkey trainings (registration): Tess's published training with one registrant, Tom's draft.
+    o["training"] = TrainingFactory(certification=o["trainer_certification"])
+    o["draft_training"] = TrainingFactory(
+        certification=o["other_trainer_certification"], status=TurnkeyTraining.Status.DRAFT
+    )
+    o["registration"] = RegistrationFactory(training=o["training"], name="Rita Registrant")
     return w
 
 
