@@ -8,12 +8,13 @@ institute's completion roster), and each keeps its history.
 from django.contrib import admin, messages
 
 from portal.admin import audit_history
-from trainers import services
+from trainers import registration, services
 from trainers.models import (
     Certification,
     FacilitationReport,
     Honorarium,
     HonorariumRate,
+    Registration,
     TrainerProfile,
 )
 
@@ -158,3 +159,54 @@ class TrainerProfileAdmin(admin.ModelAdmin):
     list_filter = ["listed"]
     search_fields = ["user__name", "user__email"]
     autocomplete_fields = ["user"]
+
+
+# --- turnkey trainings: registrations ---------------------------------------------------------
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    """Read-only: people register on the training's public page; cancelling runs the service, so
+    the first on the waitlist moves up and is told."""
+
+    list_display = ["name", "email", "training", "status", "walk_in", "created_at"]
+    list_filter = ["status", "walk_in"]
+    search_fields = ["name", "email", "training__title", "training__short_code"]
+    list_select_related = ["training"]
+    readonly_fields = [
+        "training",
+        "name",
+        "email",
+        "agency",
+        "other_agency",
+        "role",
+        "person",
+        "status",
+        "walk_in",
+        "cancelled_at",
+        "history",
+    ]
+    exclude = ["cancel_token"]
+    actions = ["cancel_registrations"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_history(obj)
+
+    @admin.action(description="Cancel the selected registrations (the first on the waitlist moves up)")
+    def cancel_registrations(self, request, queryset):
+        count = 0
+        for place in queryset:
+            try:
+                registration.cancel(place, by=request.user)
+                count += 1
+            except registration.RegistrationError as exc:
+                self.message_user(request, f"{place}: {exc}", messages.WARNING)
+        if count:
+            self.message_user(request, f"{count} registration(s) cancelled.", messages.SUCCESS)

@@ -648,3 +648,25 @@ def test_the_registrants_page_shows_each_status_and_its_queries_do_not_grow(djan
     waitlist = client.get(_registrants(training), {"status": "waitlisted"}).content.decode()
     assert waitlist.count("<tr>") == 4  # the header and three in line
     assert client.get(_registrants(training), {"status": HOSTILE, "page": "x"}).status_code == 200
+
+
+# --- the admin -------------------------------------------------------------------------------
+
+
+def test_the_admin_shows_registrations_read_only_and_cancels_through_the_service(client_for, admin_user):
+    training = TrainingFactory(capacity=1)
+    holder = _register(training, email="holder@example.org")
+    waiting = _register(training, email="waiting@example.org")
+    client = client_for(admin_user)
+    assert client.get(reverse("admin:trainers_registration_changelist")).status_code == 200
+    change = client.get(reverse("admin:trainers_registration_change", args=[holder.pk])).content.decode()
+    assert holder.cancel_token not in change
+    assert client.get(reverse("admin:trainers_registration_add")).status_code == 403
+    client.post(
+        reverse("admin:trainers_registration_changelist"),
+        {"action": "cancel_registrations", "_selected_action": [holder.pk]},
+    )
+    holder.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (holder.status, waiting.status) == (Status.CANCELLED, Status.REGISTERED)
+    assert AuditEntry.objects.about(holder).last().actor == admin_user
