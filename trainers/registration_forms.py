@@ -13,10 +13,13 @@ ROLE_CHOICES = [("", "Choose your role"), *Registration.Role.choices]
 
 
 class RegistrationForm(BootstrapFormMixin, forms.Form):
-    name = forms.CharField(label="Your name", max_length=150)
+    name = forms.CharField(
+        label="Your name", max_length=150, error_messages={"required": "Tell us your name."}
+    )
     email = forms.EmailField(
         label="Your e-mail address",
         max_length=254,
+        error_messages={"required": "We need your e-mail address to send your confirmation."},
         help_text="We send your confirmation, a calendar file and a link to cancel here.",
     )
     agency = AgencyChoiceField(
@@ -29,7 +32,9 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
     other_agency = forms.CharField(
         label="Your agency, if it is not in the list", max_length=200, required=False
     )
-    role = forms.ChoiceField(label="Your role", choices=ROLE_CHOICES)
+    role = forms.ChoiceField(
+        label="Your role", choices=ROLE_CHOICES, error_messages={"required": "Choose your role."}
+    )
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
