@@ -189,7 +189,8 @@ def fill_from_waitlist(training: TurnkeyTraining) -> list[Registration]:
     """Move people up from the waitlist, first come first served, while places are free.
 
     Call inside the transaction that holds the training's lock (a cancellation, a capacity
-    raised by the trainer). Only an open training moves its line.
+    raised by the trainer). The line moves only while the training takes registrations: once
+    it has begun, a free place is for a walk-in.
     """
     if not accepts_registrations(training):
         return []
@@ -248,7 +249,9 @@ def calendar_file(training: TurnkeyTraining, sessions: list[TrainingSession]) ->
         )
         event.add("summary", summary)
         event.add("description", f"{training.module.title}. {training.description}".strip())
-        event.add("location", training.online_link if online else place(training))
+        where = training.online_link if online else place(training)
+        if where:
+            event.add("location", where)
         if online and training.online_link:
             event.add("url", training.online_link)
         event.add("organizer", organizer)
