@@ -38,10 +38,10 @@ urlpatterns = [
     # The trainer's directory listing
     path("trainers/my-listing/", directory.my_listing, name="my-listing"),
     # Turnkey trainings: the public side (registration without an account) and the registrants
-    path("t/<str:code>/", registration.training_public, name="training-public"),
-    path("t/<str:code>/flyer/", registration.training_flyer, name="training-flyer"),
-    path("t/<str:code>/qr.svg", registration.training_qr, name="training-qr"),
+    path("t/<slug:code>/", registration.training_public, name="training-public"),
+    path("t/<slug:code>/flyer/", registration.training_flyer, name="training-flyer"),
+    path("t/<slug:code>/qr.svg", registration.training_qr, name="training-qr"),
     path("trainings/find/", registration.find_trainings, name="find-trainings"),
-    path("registrations/<str:token>/cancel/", registration.registration_cancel, name="registration-cancel"),
+    path("registrations/<slug:token>/cancel/", registration.registration_cancel, name="registration-cancel"),
     path("trainings/<int:pk>/registrants/", registration.training_registrants, name="training-registrants"),
 ]

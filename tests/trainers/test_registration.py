@@ -308,6 +308,10 @@ def test_the_public_page_shows_the_training_but_no_link_and_no_registrant(client
     assert "zq-room-link" not in page
     assert "Zqregistrant" not in page
     assert "zqhidden" not in page
+    assert _registrants(training) not in page
+    trainer = Client()
+    trainer.force_login(training.trainer)
+    assert _registrants(training) in trainer.get(_public(training)).content.decode()
 
 
 def test_an_online_training_says_online_and_never_shows_its_link(client):
@@ -470,6 +474,9 @@ def test_a_draft_page_shows_nothing_of_the_plan(client):
 def test_an_unknown_code_is_not_found(client):
     assert client.get(reverse("trainers:training-public", kwargs={"code": "nope-nope"})).status_code == 404
     assert client.get(reverse("trainers:training-qr", kwargs={"code": "x" * 300})).status_code == 404
+    # A NUL byte would reach PostgreSQL as an error; the address pattern never lets it through.
+    for path in ("/t/%00abc/", "/t/%00abc/qr.svg", "/t/a%20b/flyer/", "/registrations/%00x/cancel/"):
+        assert client.get(path).status_code == 404, path
 
 
 def test_the_flyer_prints_the_short_link_and_the_qr_code(client):

@@ -151,6 +151,7 @@ def training_public(request, code: str):
             else 0,
             "open_now": open_now,
             "own": own,
+            "sees_registrants": permissions.can_see_registrants(request.user, training),
             "form": form,
             "quick_form": quick_form,
         },
