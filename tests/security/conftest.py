@@ -32,7 +32,7 @@ from tests.institutes.factories import (
     coordinator_of,
 )
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
-from tests.trainers.registration_factories import RegistrationFactory, TrainingFactory
+from tests.trainers.training_factories import RegistrationFactory, TrainingFactory
 from trainers.models import FacilitationReport, TurnkeyTraining
 
 ROLES = (

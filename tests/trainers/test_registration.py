@@ -23,7 +23,7 @@ from portal.models import AuditEntry, OutboundEmail
 from portal.ratelimit import Limit
 from tests import factories
 from tests.communities.xss import live_markup
-from tests.trainers.registration_factories import RegistrationFactory, TrainingFactory
+from tests.trainers.training_factories import RegistrationFactory, TrainingFactory
 from trainers import registration
 from trainers.models import CoFacilitator, Registration, TurnkeyTraining
 from trainers.tasks import scan_reminders
@@ -33,6 +33,11 @@ pytestmark = pytest.mark.django_db
 
 Status = Registration.Status
 HOSTILE = '<script>alert("tot-xss")</script><img src=x onerror=alert("tot-xss")>'
+ROOM = "https://meet.example.org/zq-room-link"
+
+
+def _online(**kw):
+    return TrainingFactory(format=TurnkeyTraining.Format.ONLINE, venue="", address="", online_link=ROOM, **kw)
 
 
 def _register(training, email="ana@school.example.org", **kw):
@@ -87,19 +92,19 @@ def test_places_go_first_come_then_the_waitlist():
 
 
 def test_the_confirmation_carries_the_calendar_the_online_link_and_the_cancel_link():
-    training = TrainingFactory(format=TurnkeyTraining.Format.ONLINE, venue="", address="")
+    training = _online()
     place = _register(training)
     email = OutboundEmail.objects.get(kind="trainers.registration_confirmed")
     assert email.recipient == "ana@school.example.org"
-    assert "https://meet.example.org/zq-room-link" in email.body_text
+    assert ROOM in email.body_text
     assert place.cancel_token in email.body_text
     assert place.cancel_token in email.body_html
     [event] = _calendar(email).walk("VEVENT")
-    assert str(event["location"]) == "https://meet.example.org/zq-room-link"
+    assert str(event["location"]) == ROOM
 
 
 def test_the_waitlist_e_mail_holds_back_the_online_link_until_a_place_is_theirs():
-    training = TrainingFactory(capacity=1, format=TurnkeyTraining.Format.ONLINE)
+    training = _online(capacity=1)
     _register(training, email="first@example.org")
     _register(training, email="second@example.org")
     waiting = OutboundEmail.objects.get(kind="trainers.registration_waitlisted")
@@ -109,7 +114,7 @@ def test_the_waitlist_e_mail_holds_back_the_online_link_until_a_place_is_theirs(
 
 
 def test_the_calendar_has_one_event_per_session_with_stable_uids():
-    training = TrainingFactory(sessions=3)
+    training = TrainingFactory(sessions=3, online_link=ROOM)
     _register(training)
     sessions = list(training.sessions.order_by("starts_at"))
     calendar = _calendar(OutboundEmail.objects.get())
@@ -117,7 +122,7 @@ def test_the_calendar_has_one_event_per_session_with_stable_uids():
     assert [e.decoded("dtstart") for e in events] == [s.starts_at for s in sessions]
     assert [e.decoded("dtend") for e in events] == [s.ends_at for s in sessions]
     assert str(events[1]["summary"]) == f"{training.title} (session 2 of 3)"
-    assert str(events[0]["location"]) == "Sacramento City Adult School, room 12, 5241 J Street, Sacramento"
+    assert str(events[0]["location"]) == "Room 12, Main campus, 1 School Street, Sacramento"
     assert str(events[0]["organizer"]) == f"mailto:{training.trainer.email}"
     assert events[0]["organizer"].params["CN"] == training.trainer.display_name
     assert "zq-room-link" not in calendar.to_ical().decode()  # in person: no link
@@ -159,13 +164,13 @@ def test_only_a_published_training_takes_registrations(status, message):
 
 
 def test_registration_closes_when_the_training_begins():
-    training = TrainingFactory(starts_at=timezone.now() - timedelta(minutes=5))
+    training = TrainingFactory(sessions__starts_at=timezone.now() - timedelta(minutes=5))
     with pytest.raises(registration.RegistrationError, match="has begun"):
         _register(training)
 
 
 def test_a_cancellation_moves_the_first_in_line_up_and_tells_them():
-    training = TrainingFactory(capacity=1, format=TurnkeyTraining.Format.ONLINE)
+    training = _online(capacity=1)
     holder = _register(training, email="holder@example.org")
     first = _register(training, email="first@example.org")
     second = _register(training, email="second@example.org")
@@ -267,7 +272,7 @@ def test_the_same_address_pressed_twenty_times_at_once_registers_once():
 
 def test_registrants_with_a_place_are_reminded_once_the_day_before(django_capture_on_commit_callbacks):
     starts = (timezone.localtime() + timedelta(days=1)).replace(hour=9, minute=30, second=0, microsecond=0)
-    training = TrainingFactory(starts_at=starts, format=TurnkeyTraining.Format.ONLINE, capacity=1)
+    training = _online(sessions__starts_at=starts, capacity=1)
     RegistrationFactory(training=training, email="holder@example.org")
     RegistrationFactory(training=training, email="waiting@example.org", status=Status.WAITLISTED)
     RegistrationFactory(training=training, email="gone@example.org", status=Status.CANCELLED)
@@ -281,7 +286,7 @@ def test_registrants_with_a_place_are_reminded_once_the_day_before(django_captur
     assert sent.to == ["holder@example.org"]
     assert sent.subject == f"Tomorrow: {training.title}"
     assert "9:30 AM" in sent.body
-    assert "https://meet.example.org/zq-room-link" in sent.body
+    assert ROOM in sent.body
     assert "/cancel/" in sent.body
 
 
@@ -289,7 +294,7 @@ def test_registrants_with_a_place_are_reminded_once_the_day_before(django_captur
 
 
 def test_the_public_page_shows_the_training_but_no_link_and_no_registrant(client):
-    training = TrainingFactory(sessions=2, capacity=4)
+    training = TrainingFactory(sessions=2, capacity=4, online_link=ROOM)
     co = factories.UserFactory(name="Cleo Cofacilitator")
     CoFacilitator.objects.create(training=training, person=co, status=CoFacilitator.Status.ACCEPTED)
     invited = factories.UserFactory(name="Ivan Invited")
@@ -301,8 +306,8 @@ def test_the_public_page_shows_the_training_but_no_link_and_no_registrant(client
     assert training.trainer.display_name in page
     assert "Cleo Cofacilitator" in page
     assert "Ivan Invited" not in page
-    assert page.count("9:00 AM to 12:00 PM") == 2
-    assert "Sacramento City Adult School, room 12" in page
+    assert page.count("9:00 AM to 11:00 AM") == 2
+    assert "Room 12, Main campus, 1 School Street, Sacramento" in page
     assert "3 of 4 places left" in " ".join(page.replace("<strong>", "").replace("</strong>", "").split())
     assert 'aria-label="1 of 4 places taken"' in page
     assert "zq-room-link" not in page
@@ -315,7 +320,7 @@ def test_the_public_page_shows_the_training_but_no_link_and_no_registrant(client
 
 
 def test_an_online_training_says_online_and_never_shows_its_link(client):
-    training = TrainingFactory(format=TurnkeyTraining.Format.ONLINE)
+    training = _online()
     page = client.get(_public(training)).content.decode()
     assert "Online. Registered participants get the link by e-mail." in page
     flyer = client.get(reverse("trainers:training-flyer", kwargs={"code": training.short_code}))
@@ -509,7 +514,7 @@ def test_find_lists_open_upcoming_trainings_and_filters_them(client):
     online = TrainingFactory(region="Bay Area", format=TurnkeyTraining.Format.ONLINE)
     TrainingFactory(status=TurnkeyTraining.Status.DRAFT, title="Zqdraft")
     TrainingFactory(status=TurnkeyTraining.Status.CANCELLED, title="Zqcancelled")
-    TrainingFactory(starts_at=timezone.now() - timedelta(days=1), title="Zqbegun")
+    TrainingFactory(sessions__starts_at=timezone.now() - timedelta(days=1), title="Zqbegun")
     url = reverse("trainers:find-trainings")
     page = client.get(url).content.decode()
     assert soon.title in page
@@ -637,7 +642,7 @@ def test_the_registrants_csv_is_spreadsheet_safe():
     assert rows[1][:5] == [
         '\'=HYPERLINK("http://x")',
         "a@example.org",
-        "Elk Grove Adult and Community Education",
+        "Riverside Adult School",
         "Teacher or instructor",
         "Registered",
     ]
