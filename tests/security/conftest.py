@@ -32,7 +32,7 @@ from tests.institutes.factories import (
     coordinator_of,
 )
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
-from tests.trainers.training_factories import RegistrationFactory, TrainingFactory
+from tests.trainers.training_factories import CoFacilitatorFactory, RegistrationFactory, TrainingFactory
 from trainers.models import FacilitationReport, TurnkeyTraining
 
 ROLES = (
@@ -198,12 +198,15 @@ def build_world() -> World:
     )
     o["step"] = PlanStep.objects.create(plan=o["plan"], description="Try number lines")
 
-    # Turnkey trainings (registration): Tess's published training with one registrant, Tom's draft.
-    o["training"] = TrainingFactory(certification=o["trainer_certification"])
+    # Turnkey trainings: Tess's and Tom's, open for registration; Tom is invited to co-facilitate Tess's.
+    for key in ("trainer", "other_trainer"):
+        o[f"{key}_training"] = TrainingFactory(certification=o[f"{key}_certification"])
+    o["co_facilitation"] = CoFacilitatorFactory(training=o["trainer_training"], person=u["other_trainer"])
+    # Registration: someone registered for Tess's training, and a draft of hers the public cannot open.
+    o["registration"] = RegistrationFactory(training=o["trainer_training"], name="Rita Registrant")
     o["draft_training"] = TrainingFactory(
-        certification=o["other_trainer_certification"], status=TurnkeyTraining.Status.DRAFT
+        certification=o["trainer_certification"], status=TurnkeyTraining.Status.DRAFT
     )
-    o["registration"] = RegistrationFactory(training=o["training"], name="Rita Registrant")
     return w
 
 

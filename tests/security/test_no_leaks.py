@@ -64,10 +64,10 @@ def _pages(w) -> list[str]:
         reverse("institutes:applications-csv", args=[w.institute.slug]),
         reverse("trainers:directory"),
         reverse("trainers:find-trainings"),
-        reverse("trainers:training-public", args=[w.training.short_code]),
-        reverse("trainers:training-flyer", args=[w.training.short_code]),
-        reverse("trainers:training-registrants", args=[w.training.pk]),
-        reverse("trainers:training-registrants", args=[w.draft_training.pk]),
+        reverse("trainers:training-public", args=[w.trainer_training.short_code]),
+        reverse("trainers:training-flyer", args=[w.trainer_training.short_code]),
+        reverse("trainers:training-registrants", args=[w.trainer_training.pk]),
+        reverse("trainers:training-registrants", args=[w.other_trainer_training.pk]),
     ]
 
 
