@@ -7,13 +7,12 @@ class TrainersConfig(AppConfig):
 
     def ready(self):
         from institutes.dashboard import register_tracker_step
-        from portal import dashboard, notifications
+        from portal import dashboard
         from trainers.dashboard import certified_in_institute, staff_panel, trainer_panel
-        from trainers.registration import EMAIL_KINDS as REGISTRATION_EMAIL_KINDS
+        from trainers.registration import register_email_kinds as register_registration_email_kinds
 
         dashboard.register(trainer_panel)
         dashboard.register(staff_panel)
         # A participant's tracker ends when the institute's coordinator certifies them.
         register_tracker_step("Certified", certified_in_institute)
-        for kind in REGISTRATION_EMAIL_KINDS:
-            notifications.register_kind(kind, notifications.Category.TRANSACTIONAL)
+        register_registration_email_kinds()

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from portal import states
+from portal import notifications, states
 from portal.emails import Attachment, Message, absolute_url, object_ref, queue_email
 from portal.models import Agency, User
 from portal.reminders import long_date
@@ -32,7 +32,8 @@ from trainers.models import CoFacilitator, Registration, TrainingSession, Turnke
 
 Status = Registration.Status
 
-# Every e-mail a registrant gets is about their own place at a training: always sent.
+# The e-mails of registration, registered from TrainersConfig.ready(). Each is about the
+# registrant's own place at a training, so it always goes out.
 EMAIL_KINDS = (
     "trainers.registration_confirmed",
     "trainers.registration_waitlisted",
@@ -41,6 +42,11 @@ EMAIL_KINDS = (
 )
 EMAIL_TEMPLATES = "trainers/public/emails"
 REMINDER_DAYS = 1
+
+
+def register_email_kinds() -> None:
+    for kind in EMAIL_KINDS:
+        notifications.register_kind(kind, notifications.Category.TRANSACTIONAL)
 
 
 class RegistrationError(DomainError):

@@ -43,5 +43,9 @@ urlpatterns = [
     path("t/<slug:code>/qr.svg", registration.training_qr, name="training-qr"),
     path("trainings/find/", registration.find_trainings, name="find-trainings"),
     path("registrations/<slug:token>/cancel/", registration.registration_cancel, name="registration-cancel"),
-    path("trainings/<int:pk>/registrants/", registration.training_registrants, name="training-registrants"),
+    path(
+        "trainers/trainings/<int:pk>/registrants/",
+        registration.training_registrants,
+        name="training-registrants",
+    ),
 ]
