@@ -113,29 +113,22 @@ def training_public(request, code: str):
         return render(request, "trainers/public/closed.html", {"training": training})
     own = _own_registration(request, training)
     open_now = registration.accepts_registrations(training)
-    quick = open_now and own is None and request.user.is_authenticated and request.user.agency_id is not None
     form = quick_form = None
-    if request.method == "POST" and open_now and own is None:
-        if not allow("training-register-ip", client_ip(request), REGISTER_PER_IP):
-            return too_many(request)
-        if quick and "one_click" in request.POST:
-            quick_form = QuickRegistrationForm(request.POST, prefix="quick")
-            response = _register(request, training, quick_form, quick=True)
-        else:
-            form = RegistrationForm(request.POST)
-            response = _register(request, training, form, quick=False)
-        if response is not None:
-            return response
+    if open_now and own is None:
+        form, quick_form = _blank_forms(request.user)
+        if request.method == "POST":
+            if not allow("training-register-ip", client_ip(request), REGISTER_PER_IP):
+                return too_many(request)
+            if quick_form is not None and "one_click" in request.POST:
+                quick_form = QuickRegistrationForm(request.POST, prefix="quick")
+                response = _register(request, training, quick_form, quick=True)
+            else:
+                form = RegistrationForm(request.POST)
+                response = _register(request, training, form, quick=False)
+            if response is not None:
+                return response
     elif request.method == "POST":
         return redirect(training.get_public_url())
-    if open_now and own is None:
-        if quick:
-            quick_form = quick_form or QuickRegistrationForm(
-                prefix="quick", initial={"role": _last_role(request.user)}
-            )
-        user = request.user
-        initial = {"name": user.display_name, "email": user.email} if user.is_authenticated else {}
-        form = form or RegistrationForm(initial=initial)
     taken = registration.seats_taken(training)
     return render(
         request,
@@ -158,9 +151,18 @@ def training_public(request, code: str):
     )
 
 
-def _last_role(user) -> str:
-    last = user.training_registrations.order_by("-created_at").values_list("role", flat=True).first()
-    return last or Registration.Role.TEACHER
+def _blank_forms(user) -> tuple[RegistrationForm, QuickRegistrationForm | None]:
+    """The registration form (prefilled for a signed-in person), and the one-click form for a
+    signed-in person whose profile names their agency."""
+    if not user.is_authenticated:
+        return RegistrationForm(), None
+    form = RegistrationForm(initial={"name": user.display_name, "email": user.email})
+    if user.agency_id is None:
+        return form, None
+    last_role = user.training_registrations.order_by("-created_at").values_list("role", flat=True).first()
+    return form, QuickRegistrationForm(
+        prefix="quick", initial={"role": last_role or Registration.Role.TEACHER}
+    )
 
 
 def _published(code: str) -> TurnkeyTraining:
