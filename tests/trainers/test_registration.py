@@ -496,6 +496,11 @@ def test_the_flyer_prints_the_short_link_and_the_qr_code(client):
     assert qr["Content-Type"] == "image/svg+xml"
     assert qr.content.startswith(b"<svg")
     assert f"Register for {training.title}".encode() in qr.content
+    hostile = TrainingFactory(title=HOSTILE)
+    for name in ("trainers:training-qr", "trainers:training-flyer", "trainers:training-public"):
+        body = client.get(reverse(name, kwargs={"code": hostile.short_code})).content.decode()
+        assert HOSTILE not in body
+        assert "&lt;script&gt;" in body
 
 
 def test_the_public_page_costs_the_same_queries_with_many_registrants(client, django_assert_max_num_queries):
