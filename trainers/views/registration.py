@@ -29,9 +29,10 @@ from trainers.models import Registration, TurnkeyTraining
 from trainers.registration_forms import FindTrainingsForm, QuickRegistrationForm, RegistrationForm
 from trainers.views._common import csv_cell
 
-# A school's staff may register from one address (the flyer's QR code, the same Wi-Fi), so the
-# limit per address is generous; the one per e-mail stops a script trying addresses.
-REGISTER_PER_IP = Limit(attempts=60, seconds=3600)
+# A room of educators may register from one school's address (the flyer's QR code on the same
+# Wi-Fi), a try or two each, so the limit per address is generous; the one per e-mail stops a
+# script trying addresses.
+REGISTER_PER_IP = Limit(attempts=120, seconds=3600)
 REGISTER_PER_EMAIL = Limit(attempts=5, seconds=3600)
 FIND_PER_PAGE = 20
 REGISTRANTS_PER_PAGE = 50
