@@ -18,6 +18,7 @@ NAV_URL_NAMES = {
     "catalog": "institutes:catalog",
     "communities": "communities:directory",
     "trainers": "trainers:directory",
+    "find_trainings": "trainers:find-trainings",
     "verify": "trainers:verify",
     "coordinate": "institutes:coordinate",
     "commitments": "trainers:commitments",

@@ -69,6 +69,22 @@ def unsubscribe_url(user: User, kind: str) -> str:
     return absolute_url(reverse("unsubscribe", args=[token]))
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A small text file sent with a message (a calendar, say), kept in the ledger as it was built.
+
+    It is stored with the row rather than rebuilt at delivery, so every attempt sends the same
+    bytes under the same Message-ID, and the admin shows what went out.
+    """
+
+    filename: str
+    content: str
+    mimetype: str = "text/plain"
+
+    def as_json(self) -> dict[str, str]:
+        return {"filename": self.filename, "content": self.content, "mimetype": self.mimetype}
+
+
 @dataclass
 class Message:
     """One message to record: who, what kind, about which object, at which milestone."""
@@ -84,6 +100,7 @@ class Message:
     # Scans pass the wording as a callable: it runs only for messages not yet in the ledger,
     # so a second run costs the key check and nothing more.
     wording: Callable[[], tuple[str, dict]] | None = None
+    attachments: list[Attachment] = field(default_factory=list)
 
     def resolve(self) -> None:
         if self.wording is not None:
@@ -120,6 +137,7 @@ def queue_email(
     about: models.Model | None = None,
     milestone: str = "",
     user=None,
+    attachments: list[Attachment] | None = None,
 ) -> OutboundEmail | None:
     """Record a message in the ledger and deliver it after commit. Returns None if already recorded.
 
@@ -135,6 +153,7 @@ def queue_email(
         about_ref=object_ref(about) if about is not None else "",
         milestone=milestone,
         user=user,
+        attachments=list(attachments or []),
     )
     if OutboundEmail.objects.filter(dedupe_key=message.key).exists():
         return None
@@ -162,6 +181,7 @@ def build_row(message: Message, *, enabled: bool) -> OutboundEmail:
         body_text=render_to_string(f"{message.template}.txt", ctx),
         body_html=render_to_string(f"{message.template}.html", ctx),
         headers=notifications.unsubscribe_headers(link) if link else {},
+        attachments=[a.as_json() for a in message.attachments],
         state=OutboundEmail.State.QUEUED if enabled else OutboundEmail.State.SUPPRESSED,
     )
 
@@ -179,6 +199,7 @@ def pending_row(message: Message, *, enabled: bool) -> OutboundEmail:
         subject=_one_line(message.subject),
         template=message.template,
         context=message.context,
+        attachments=[a.as_json() for a in message.attachments],
         state=OutboundEmail.State.QUEUED if enabled else OutboundEmail.State.SUPPRESSED,
     )
 
@@ -342,6 +363,8 @@ def build_message(email: OutboundEmail, rendered: Rendered | None = None) -> Ema
     )
     if rendered.body_html:
         message.attach_alternative(rendered.body_html, "text/html")
+    for attachment in email.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     return message
 
 

@@ -218,6 +218,9 @@ class OutboundEmail(TimeStampedModel):
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # Small text files sent with the message ([{filename, content, mimetype}]), as built when it
+    # was recorded: every attempt sends the same ones.
+    attachments = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -9,13 +9,14 @@ from django.contrib import admin, messages
 from django.db import models
 
 from portal.admin import audit_history
-from trainers import planning, services
+from trainers import planning, registration, services
 from trainers.models import (
     Certification,
     CoFacilitator,
     FacilitationReport,
     Honorarium,
     HonorariumRate,
+    Registration,
     TrainerProfile,
     TrainingSession,
     TurnkeyTraining,
@@ -258,3 +259,54 @@ class CoFacilitatorAdmin(admin.ModelAdmin):
     @admin.display(description="History")
     def history(self, obj):
         return audit_history(obj)
+
+
+# --- turnkey trainings: registrations ---------------------------------------------------------
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    """Read-only: people register on the training's public page; cancelling runs the service, so
+    the first on the waitlist moves up and is told."""
+
+    list_display = ["name", "email", "training", "status", "walk_in", "created_at"]
+    list_filter = ["status", "walk_in"]
+    search_fields = ["name", "email", "training__title", "training__short_code"]
+    list_select_related = ["training"]
+    readonly_fields = [
+        "training",
+        "name",
+        "email",
+        "agency",
+        "other_agency",
+        "role",
+        "person",
+        "status",
+        "walk_in",
+        "cancelled_at",
+        "history",
+    ]
+    exclude = ["cancel_token"]
+    actions = ["cancel_registrations"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_history(obj)
+
+    @admin.action(description="Cancel the selected registrations (the first on the waitlist moves up)")
+    def cancel_registrations(self, request, queryset):
+        count = 0
+        for place in queryset:
+            try:
+                registration.cancel(place, by=request.user)
+                count += 1
+            except registration.RegistrationError as exc:
+                self.message_user(request, f"{place}: {exc}", messages.WARNING)
+        if count:
+            self.message_user(request, f"{count} registration(s) cancelled.", messages.SUCCESS)

@@ -8,11 +8,12 @@ class TrainersConfig(AppConfig):
     def ready(self):
         from institutes.dashboard import register_tracker_step
         from portal import dashboard
+        from trainers import planning, registration
         from trainers.dashboard import certified_in_institute, staff_panel, trainer_panel
-        from trainers.planning import register_email_kinds
 
         dashboard.register(trainer_panel)
         dashboard.register(staff_panel)
         # A participant's tracker ends when the institute's coordinator certifies them.
         register_tracker_step("Certified", certified_in_institute)
-        register_email_kinds()
+        planning.register_email_kinds()
+        registration.register_email_kinds()

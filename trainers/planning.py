@@ -23,6 +23,7 @@ from django.utils import timezone
 from portal import notifications, states
 from portal.emails import Message, absolute_url, object_ref, queue_email, queue_many
 from portal.models import NotificationPreference, User
+from trainers import registration
 from trainers.models import (
     CHECKLIST,
     Certification,
@@ -191,10 +192,6 @@ def _check_details(training: TurnkeyTraining) -> None:
         raise TrainerError("An online training needs the link to its room.")
 
 
-def registered_count(training: TurnkeyTraining) -> int:
-    return training.registrations.filter(status=Registration.Status.REGISTERED).count()
-
-
 def plan_training(
     trainer: User, *, certification: Certification, schedule: Schedule, **details
 ) -> TurnkeyTraining:
@@ -233,7 +230,7 @@ def update_training(
         for name in changed:
             setattr(locked, name, details[name])
         _check_details(locked)
-        registered = registered_count(locked)
+        registered = locked.registered_count()
         if locked.capacity < registered:
             raise TrainerError(
                 f"{registered} people are registered already: the capacity can't be lower than that."
@@ -246,6 +243,8 @@ def update_training(
         if update_fields:
             locked.save(update_fields=[*update_fields, "updated_at"])
             states.record(locked, action="changed", by=by, details={"fields": changed})
+        if "capacity" in changed:
+            registration.fill_from_waitlist(locked)  # more places: the line moves up
     return locked
 
 

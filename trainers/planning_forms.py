@@ -11,7 +11,7 @@ from portal.models import Agency
 from trainers.forms import DATE, _regions
 from trainers.models import FacilitationReport, TurnkeyTraining
 from trainers.permissions import plannable_certifications
-from trainers.planning import DETAIL_FIELDS, MAX_SESSIONS, Schedule, registered_count
+from trainers.planning import DETAIL_FIELDS, MAX_SESSIONS, Schedule
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -122,7 +122,7 @@ class TrainingForm(BootstrapFormMixin, forms.ModelForm):
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
         if self.training is not None:
-            registered = registered_count(self.training)
+            registered = self.training.registered_count()
             if capacity < registered:
                 raise forms.ValidationError(
                     f"{registered} people are registered already: the capacity can't be lower than that."

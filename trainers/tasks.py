@@ -2,8 +2,10 @@
 
 To each trainer: their facilitation commitment 90, 30 and 7 days before its last day, and once
 when it lapses; a training they lead, 7 days and 1 day before its first session, with what is
-still open on its preparation checklist. To coordinators, once a week: a summary of commitments coming due or lapsed,
-and of honoraria waiting for approval. Ledger milestones carry the deadline or the ISO week
+still open on its preparation checklist. To coordinators, once a week: a summary of commitments
+coming due or lapsed, and of honoraria waiting for approval. To each registrant of a turnkey
+training, the day before its first session (``trainers.registration``). Ledger milestones carry
+the deadline or the ISO week
 ("commit-30:2027-03-01", "week:2026-W48"), so a second run sends nothing twice.
 """
 
@@ -20,6 +22,7 @@ from django.utils import timezone
 
 from portal import reminders
 from portal.emails import BatchResult, Message, absolute_url, object_ref, queue_many
+from trainers import registration
 from trainers.models import Certification, Honorarium, TurnkeyTraining
 from trainers.planning import REMINDER_KIND, day_start, open_checklist_items
 
@@ -234,6 +237,15 @@ def training_reminder_batches(today: date, *, size: int, dry_run: bool = False) 
         yield queue_many(messages, dry_run=dry_run)
 
 
+# --- turnkey trainings: registrants ------------------------------------------------------------
+
+
+def registrant_reminder_batches(today: date, *, size: int, dry_run: bool = False) -> Iterator[BatchResult]:
+    """The day before a training's first session: each registrant with a place, once."""
+    for batch in reminders.keyset_batches(registration.reminder_candidates(today), size):
+        yield queue_many([registration.reminder_message(r) for r in batch], dry_run=dry_run)
+
+
 def scan_reminders(
     *, now: datetime | None = None, dry_run: bool = False, batch_size: int | None = None
 ) -> dict[str, dict[str, int]]:
@@ -245,6 +257,7 @@ def scan_reminders(
             "commitments": lambda: commitment_reminder_batches(today, size=size, dry_run=dry_run),
             "coordinator_summaries": lambda: coordinator_summary_batches(today, size=size, dry_run=dry_run),
             "trainings": lambda: training_reminder_batches(today, size=size, dry_run=dry_run),
+            "registrant_reminders": lambda: registrant_reminder_batches(today, size=size, dry_run=dry_run),
         }
     )
 

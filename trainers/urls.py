@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trainers.views import certificates, directory, honoraria, overview, planning, reports
+from trainers.views import certificates, directory, honoraria, overview, planning, registration, reports
 
 app_name = "trainers"
 urlpatterns = [
@@ -53,4 +53,15 @@ urlpatterns = [
     path("trainers/trainings/<int:pk>/checklist/", planning.training_checklist, name="training-checklist"),
     path("trainers/trainings/<int:pk>/invite/", planning.training_invite, name="training-invite"),
     path("trainers/co-facilitation/<int:pk>/", planning.co_facilitation, name="co-facilitation"),
+    # Turnkey trainings: the public side (registration without an account) and the registrants
+    path("t/<slug:code>/", registration.training_public, name="training-public"),
+    path("t/<slug:code>/flyer/", registration.training_flyer, name="training-flyer"),
+    path("t/<slug:code>/qr.svg", registration.training_qr, name="training-qr"),
+    path("trainings/find/", registration.find_trainings, name="find-trainings"),
+    path("registrations/<slug:token>/cancel/", registration.registration_cancel, name="registration-cancel"),
+    path(
+        "trainers/trainings/<int:pk>/registrants/",
+        registration.training_registrants,
+        name="training-registrants",
+    ),
 ]

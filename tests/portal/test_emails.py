@@ -127,6 +127,90 @@ def test_requeue_leaves_a_sent_row_alone(django_capture_on_commit_callbacks):
     assert len(mail.outbox) == 1
 
 
+CALENDAR = emails.Attachment("training.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+
+
+@pytest.mark.django_db
+def test_an_attachment_is_kept_in_the_ledger_and_sent_the_same_on_every_attempt(settings):
+    settings.EMAIL_RETRY_BACKOFF_SECONDS = 0
+    settings.EMAIL_BACKEND = "tests.portal.failing_backend.FailOnceBackend"
+    FailOnceBackend.seen.clear()
+    email = emails.queue_email(
+        to="a@example.org",
+        kind="test",
+        template="emails/notice",
+        subject="Your calendar",
+        context={"lines": ["See the file."]},
+        milestone="with-file",
+        attachments=[CALENDAR],
+    )
+    assert email.attachments == [CALENDAR.as_json()]
+    assert emails.deliver(email.pk) == emails.Outcome.RETRY
+    assert emails.deliver(email.pk) == emails.Outcome.SENT
+    [sent] = mail.outbox
+    assert sent.extra_headers["Message-ID"] == email.message_id
+    assert sent.attachments == [("training.ics", CALENDAR.content, "text/calendar")]
+    email.refresh_from_db()
+    assert email.attachments == [CALENDAR.as_json()]
+
+
+@pytest.mark.django_db
+def test_a_batch_message_rendered_at_delivery_keeps_its_attachment(django_capture_on_commit_callbacks):
+    user = UserFactory()
+    message = emails.Message(
+        to=user.email,
+        kind="assignment.due_reminder",
+        template="emails/notice",
+        subject="Due soon",
+        context={"lines": ["Due soon."]},
+        milestone="m",
+        user=user,
+        attachments=[CALENDAR],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.queue_many([message])
+    [sent] = mail.outbox
+    assert "Due soon." in sent.body
+    assert sent.attachments == [("training.ics", CALENDAR.content, "text/calendar")]
+    raw = sent.message().as_string()
+    assert 'Content-Disposition: attachment; filename="training.ics"' in raw
+
+
+@pytest.mark.django_db
+def test_an_attachment_goes_over_smtp_the_same_on_a_retry(settings):
+    from tests.portal.smtp_server import Recorder, smtp_server
+
+    settings.EMAIL_RETRY_BACKOFF_SECONDS = 0
+    email = emails.queue_email(
+        to="a@example.org",
+        kind="test",
+        template="emails/notice",
+        subject="Your calendar",
+        context={"lines": ["See the file."]},
+        attachments=[CALENDAR],
+    )
+    answers = ["451 4.7.1 Greylisted, try again later"]
+    copies = []
+
+    async def greylist_once(envelope):
+        copies.append(envelope.original_content)
+        return answers.pop() if answers else None
+
+    with smtp_server(settings, Recorder(on_data=greylist_once)) as server:
+        assert emails.deliver(email.pk) == emails.Outcome.RETRY
+        assert emails.deliver(email.pk) == emails.Outcome.SENT
+    [received] = server.received
+    assert received["message"]["Message-ID"] == email.message_id
+    [part] = [p for p in received["message"].walk() if p.get_filename() == "training.ics"]
+    assert part.get_content_type() == "text/calendar"
+    assert part.get_payload(decode=True).decode() == CALENDAR.content
+    # Both attempts carried the attachment, under the same Message-ID.
+    assert len(copies) == 2
+    assert all(email.message_id.encode() in c and b"BEGIN:VCALENDAR" in c for c in copies)
+    email.refresh_from_db()
+    assert (email.state, email.attempts) == (OutboundEmail.State.SENT, 2)
+
+
 def _messages(users, milestone="m"):
     return [
         emails.Message(

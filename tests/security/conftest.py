@@ -36,8 +36,8 @@ from tests.institutes.factories import (
 )
 from tests.surveys.factories import answers_for, invited
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
-from tests.trainers.training_factories import CoFacilitatorFactory, TrainingFactory
-from trainers.models import FacilitationReport
+from tests.trainers.training_factories import CoFacilitatorFactory, RegistrationFactory, TrainingFactory
+from trainers.models import FacilitationReport, TurnkeyTraining
 
 ROLES = (
     "visitor",
@@ -216,6 +216,11 @@ def build_world() -> World:
     for key in ("trainer", "other_trainer"):
         o[f"{key}_training"] = TrainingFactory(certification=o[f"{key}_certification"])
     o["co_facilitation"] = CoFacilitatorFactory(training=o["trainer_training"], person=u["other_trainer"])
+    # Registration: someone registered for Tess's training, and a draft of hers the public cannot open.
+    o["registration"] = RegistrationFactory(training=o["trainer_training"], name="Rita Registrant")
+    o["draft_training"] = TrainingFactory(
+        certification=o["trainer_certification"], status=TurnkeyTraining.Status.DRAFT
+    )
     return w
 
 

@@ -26,6 +26,7 @@ SECRETS = {
     "zqtessreflection": {"trainer", *COORDS},
     "zqmembersresource": {"applicant", "trainer", *COORDS},
     "zqreportreason": {*COORDS},
+    "zqregistrant": {"trainer", "state_office", *COORDS},
 }
 
 
@@ -46,6 +47,9 @@ def _plant(w):
     w.resource.save()
     w.report.reason = "zqreportreason"
     w.report.save()
+    w.registration.name = "Rita zqregistrant"
+    w.registration.email = "zqregistrant@example.org"
+    w.registration.save()
 
 
 def _pages(w) -> list[str]:
@@ -59,6 +63,11 @@ def _pages(w) -> list[str]:
         reverse("communities:community-plans", args=[w.community.slug]),
         reverse("institutes:applications-csv", args=[w.institute.slug]),
         reverse("trainers:directory"),
+        reverse("trainers:find-trainings"),
+        reverse("trainers:training-public", args=[w.trainer_training.short_code]),
+        reverse("trainers:training-flyer", args=[w.trainer_training.short_code]),
+        reverse("trainers:training-registrants", args=[w.trainer_training.pk]),
+        reverse("trainers:training-registrants", args=[w.other_trainer_training.pk]),
     ]
 
 

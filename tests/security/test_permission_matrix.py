@@ -476,6 +476,48 @@ TABLE: list[Row] = [
         lambda w: {"pk": w.other_trainer_training.pk},
         {"other_trainer", "state_office"} | COORDS,
     ),
+    # --- turnkey trainings: registration without an account -----------------------------------
+    # A public page: a draft's (or a cancelled one's) says it is closed; only an unknown code is 404.
+    *rows(
+        "trainers:training-public",
+        "Tess's training",
+        lambda w: {"code": w.trainer_training.short_code},
+        ALL,
+        GP,
+    ),
+    *rows(
+        "trainers:training-public", "Tess's draft", lambda w: {"code": w.draft_training.short_code}, ALL, GP
+    ),
+    *rows("trainers:training-public", "unknown code", lambda w: {"code": "nope-nope"}, NOBODY, GP),
+    *rows(
+        "trainers:training-flyer", "Tess's training", lambda w: {"code": w.trainer_training.short_code}, ALL
+    ),
+    *rows("trainers:training-flyer", "Tess's draft", lambda w: {"code": w.draft_training.short_code}, NOBODY),
+    *rows("trainers:training-qr", "Tess's training", lambda w: {"code": w.trainer_training.short_code}, ALL),
+    *rows("trainers:training-qr", "Tess's draft", lambda w: {"code": w.draft_training.short_code}, NOBODY),
+    *rows("trainers:find-trainings", "-", none, ALL),
+    # The link in the registrant's e-mail: the token is the secret.
+    *rows(
+        "trainers:registration-cancel",
+        "Rita's link",
+        lambda w: {"token": w.registration.cancel_token},
+        ALL,
+        GP,
+    ),
+    *rows("trainers:registration-cancel", "forged link", lambda w: {"token": "forged"}, NOBODY, GP),
+    # Tom is only invited to co-facilitate Tess's training: he sees no registrant until he accepts.
+    *rows(
+        "trainers:training-registrants",
+        "Tess's training",
+        lambda w: {"pk": w.trainer_training.pk},
+        {"trainer", "state_office"} | COORDS,
+    ),
+    *rows(
+        "trainers:training-registrants",
+        "Tom's training",
+        lambda w: {"pk": w.other_trainer_training.pk},
+        {"other_trainer", "state_office"} | COORDS,
+    ),
     *[
         row
         for name, methods in (

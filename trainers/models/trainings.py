@@ -160,6 +160,10 @@ class TurnkeyTraining(TimeStampedModel):
     def is_open(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    def registered_count(self) -> int:
+        """Places taken (registered, not waitlisted or cancelled)."""
+        return self.registrations.filter(status=Registration.Status.REGISTERED).count()
+
     def checklist_items(self) -> list[tuple[str, str, bool]]:
         """The preparation checklist as (key, label, done)."""
         return [(key, label, bool(self.checklist.get(key))) for key, label in CHECKLIST]

@@ -15,7 +15,7 @@ from portal.access import finance_required, login_required, rule_required
 from trainers import permissions, services
 from trainers.forms import ExportForm, HonorariaFilterForm, PayHonorariumForm, RejectHonorariumForm
 from trainers.models import FacilitationReport, Honorarium
-from trainers.views._common import _page, _query_without_page
+from trainers.views._common import _page, _query_without_page, csv_cell
 from trainers.views.reports import _visible_report
 
 HONORARIUM_AFTER_VERIFICATION = (
@@ -187,12 +187,6 @@ CSV_HEADER = [
 ]
 
 
-def _cell(value) -> str:
-    """Spreadsheet-safe text: a leading = + - @ would run as a formula in Excel."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @finance_required
 def honoraria_export(request):
     form = ExportForm(request.GET or None)
@@ -218,7 +212,7 @@ def honoraria_export(request):
         agency = h.trainer.agency
         writer.writerow(
             [
-                _cell(v)
+                csv_cell(v)
                 for v in [
                     h.pk,
                     h.trainer.display_name,
