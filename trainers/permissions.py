@@ -177,3 +177,15 @@ def trainings_visible_to(user) -> QuerySet[TurnkeyTraining]:
     if not user.is_authenticated:
         return TurnkeyTraining.objects.none()
     return TurnkeyTraining.objects.facilitated_by(user)
+
+
+# --- the day of a training (trainers/attendance.py) ----------------------------------------
+
+
+def can_report_training(user, training: TurnkeyTraining) -> bool:
+    """The facilitation report made from a held training: its lead trainer files it, once."""
+    return (
+        can_plan_training(user, training)
+        and training.status == TurnkeyTraining.Status.HELD
+        and training.report_id is None
+    )

@@ -31,8 +31,9 @@ from tests.institutes.factories import (
     SessionFactory,
     coordinator_of,
 )
+from tests.trainers.day_factories import RegistrationFactory, TrainingFactory, present
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
-from trainers.models import FacilitationReport
+from trainers.models import FacilitationReport, TurnkeyTraining
 
 ROLES = (
     "visitor",
@@ -196,6 +197,23 @@ def build_world() -> World:
         owner=u["other_applicant"], title="Ben's plan", goals="His."
     )
     o["step"] = PlanStep.objects.create(plan=o["plan"], description="Try number lines")
+
+    # The day of a turnkey training: Tess's training next week with a registrant, her training
+    # held yesterday (someone came; no report yet), and a draft that takes no check-in.
+    o["training"] = TrainingFactory(certification=o["trainer_certification"], title="Tess's training")
+    o["training_session"] = o["training"].sessions.get()
+    o["registration"] = RegistrationFactory(training=o["training"], name="Rita Registrant")
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    o["held_training"] = TrainingFactory(
+        certification=o["trainer_certification"],
+        status=TurnkeyTraining.Status.HELD,
+        held_at=yesterday,
+        sessions__starts_at=yesterday,
+    )
+    present(o["held_training"].sessions.get(), RegistrationFactory(training=o["held_training"]))
+    o["draft_training"] = TrainingFactory(
+        certification=o["trainer_certification"], status=TurnkeyTraining.Status.DRAFT
+    )
     return w
 
 

@@ -15,7 +15,7 @@ from portal.access import coordinator_required, login_required
 from portal.uploads import attachment_response
 from trainers import permissions, services
 from trainers.forms import ReportForm, ReturnReportForm, VerifyReportForm
-from trainers.models import FacilitationReport, Honorarium
+from trainers.models import FacilitationReport, Honorarium, TurnkeyTraining
 from trainers.views._common import _page, _query_without_page
 
 
@@ -59,12 +59,24 @@ def report_edit(request, pk: int):
     report = _visible_report(request, pk)
     if not permissions.can_change_report(request.user, report):
         raise PermissionDenied
-    return _report_form(request, report, "Your report is sent back to the coordinators for review.")
+    from_training = TurnkeyTraining.objects.filter(report=report).exists()
+    return _report_form(
+        request,
+        report,
+        "Your report is sent back to the coordinators for review.",
+        from_training=from_training,
+    )
 
 
-def _report_form(request, report: FacilitationReport | None, success: str):
+def _report_form(request, report: FacilitationReport | None, success: str, *, from_training: bool = False):
     """Filing a new report and correcting a returned one share the form and the service."""
-    form = ReportForm(request.POST or None, request.FILES or None, instance=report, trainer=request.user)
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=report,
+        trainer=request.user,
+        from_training=from_training,
+    )
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         try:
@@ -89,6 +101,7 @@ def report_detail(request, pk: int):
         "trainers/report_detail.html",
         {
             "report": report,
+            "training": TurnkeyTraining.objects.filter(report=report).only("pk", "title").first(),
             "co_facilitators": list(report.co_facilitators.select_related("agency")),
             "history": services.history(report),
             "can_review": report.status == FacilitationReport.Status.SUBMITTED
