@@ -1,7 +1,9 @@
 """Daily reminders of the institutes app, run by Celery beat (and `manage.py send_reminders`).
 
 Pre-institute assignments due in 7 days, in 1 day and overdue, to accepted participants who
-have not handed them in; institutes starting within a week, to accepted participants. Each
+have not handed them in; institutes starting within a week, to accepted participants; the day
+after a session, its evaluation to those present at it, and the day after an institute's last
+session, the end-of-institute evaluation to every participant marked present at any. Each
 reminder's ledger key carries its milestone and date ("due-7:2026-12-01"), so whatever runs the
 scan twice sends nothing twice. Windows rather than exact days let a missed day catch up.
 """
@@ -9,22 +11,43 @@ scan twice sends nothing twice. Windows rather than exact days let a missed day 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from functools import partial
 
 from celery import shared_task
-from django.db.models import Min
+from django.db.models import Exists, Max, Min, OuterRef
 
-from institutes.models import Application, Assignment, AssignmentSubmission, Institute, Session
+from institutes.models import (
+    Application,
+    Assignment,
+    AssignmentSubmission,
+    Attendance,
+    Institute,
+    Session,
+)
 from portal import reminders
 from portal.emails import BatchResult, Message, absolute_url, object_ref, queue_many
+from portal.surveys import services as surveys
+from portal.surveys.models import Invitation
 
 OVERDUE_REMINDER_DAYS = 14  # an assignment overdue longer than this gets no late reminder
 STARTING_SOON_DAYS = 7
 # A participant who handed the assignment in (waiting for review, or accepted) is done for now.
 HANDED_IN = (AssignmentSubmission.State.SUBMITTED, AssignmentSubmission.State.ACCEPTED)
 LIVE_STATUSES = (Institute.Status.OPEN, Institute.Status.CLOSED, Institute.Status.RUNNING)
+# Evaluations go out the day after; a scan missed for a few days still catches up this far back.
+EVALUATION_CATCH_UP_DAYS = 7
+ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.PARTIAL)
+EVALUATED_STATUSES = (Institute.Status.CLOSED, Institute.Status.RUNNING, Institute.Status.COMPLETED)
+PARTICIPANT_FIELDS = (
+    "application__id",
+    "application__applicant__id",
+    "application__applicant__email",
+    "application__applicant__name",
+)
+SESSION_SURVEY = "institute-session"
+END_SURVEY = "institute-end"
 
 
 def assignment_milestone(due_on: date, today: date) -> str | None:
@@ -172,6 +195,102 @@ def institute_starting_batches(today: date, *, size: int, dry_run: bool = False)
         yield queue_many(messages, dry_run=dry_run)
 
 
+def _invite_batches(
+    key: str, subjects: dict, rows, who: Callable, *, size: int, dry_run: bool
+) -> Iterator[BatchResult]:
+    """Invite each person once to evaluate each subject; those already invited are counted, not asked.
+
+    ``subjects`` maps ids to the sessions or institutes; ``rows`` is the attendance or the
+    applications behind the invitations, and ``who(row)`` gives (subject id, participant).
+    """
+    model = next(iter(subjects.values()))._meta.model
+    for batch in reminders.keyset_batches(rows, size):
+        pairs = [who(row) for row in batch]
+        invited = set(
+            Invitation.objects.about(model.objects.filter(pk__in={pk for pk, _ in pairs}))
+            .filter(purpose=key)
+            .values_list("object_id", "email")
+        )
+        result = BatchResult()
+        for subject_id, person in pairs:
+            if (subject_id, person.email.lower()) in invited:
+                result.already_recorded += 1
+            elif dry_run:
+                result.would_queue.append(
+                    Message(to=person.email, kind=surveys.INVITATION_KIND, template="", milestone=key)
+                )
+            else:
+                surveys.invite(
+                    key,
+                    subjects[subject_id],
+                    email=person.email,
+                    name=person.display_name,
+                    person=person,
+                    purpose=key,
+                )
+                result.queued += 1
+        yield result
+
+
+def session_evaluation_batches(today: date, *, size: int, dry_run: bool = False) -> Iterator[BatchResult]:
+    """The day after a session: its evaluation to every participant present (or partly) at it."""
+    sessions = Session.objects.select_related("institute").in_bulk(
+        Session.objects.filter(
+            date__lt=today,
+            date__gte=today - timedelta(days=EVALUATION_CATCH_UP_DAYS),
+            institute__status__in=EVALUATED_STATUSES,
+        ).values_list("pk", flat=True)
+    )
+    if not sessions:
+        return
+    attendance = (
+        Attendance.objects.filter(
+            session_id__in=list(sessions),
+            status__in=ATTENDED,
+            application__status=Application.Status.ACCEPTED,
+        )
+        .select_related("application__applicant")
+        .only("session_id", *PARTICIPANT_FIELDS)
+    )
+    yield from _invite_batches(
+        SESSION_SURVEY,
+        sessions,
+        attendance,
+        lambda row: (row.session_id, row.application.applicant),
+        size=size,
+        dry_run=dry_run,
+    )
+
+
+def institute_evaluation_batches(today: date, *, size: int, dry_run: bool = False) -> Iterator[BatchResult]:
+    """The day after an institute's last session: the end-of-institute evaluation to every
+    participant marked present (or partly) at any of its sessions."""
+    ended = (
+        Session.objects.values("institute")
+        .annotate(last=Max("date"))
+        .filter(last__lt=today, last__gte=today - timedelta(days=EVALUATION_CATCH_UP_DAYS))
+        .values_list("institute", flat=True)
+    )
+    institutes = Institute.objects.filter(status__in=EVALUATED_STATUSES).in_bulk(list(ended))
+    if not institutes:
+        return
+    present = Attendance.objects.filter(application=OuterRef("pk"), status__in=ATTENDED)
+    participants = (
+        Application.objects.accepted()
+        .filter(Exists(present), institute_id__in=list(institutes))
+        .select_related("applicant")
+        .only("institute_id", "applicant__id", "applicant__email", "applicant__name")
+    )
+    yield from _invite_batches(
+        END_SURVEY,
+        institutes,
+        participants,
+        lambda row: (row.institute_id, row.applicant),
+        size=size,
+        dry_run=dry_run,
+    )
+
+
 def scan_reminders(
     *, now: datetime | None = None, dry_run: bool = False, batch_size: int | None = None
 ) -> dict[str, dict[str, int]]:
@@ -182,6 +301,8 @@ def scan_reminders(
         {
             "assignments": lambda: assignment_reminder_batches(today, size=size, dry_run=dry_run),
             "institute_starting": lambda: institute_starting_batches(today, size=size, dry_run=dry_run),
+            "session_evaluations": lambda: session_evaluation_batches(today, size=size, dry_run=dry_run),
+            "institute_evaluations": lambda: institute_evaluation_batches(today, size=size, dry_run=dry_run),
         }
     )
 

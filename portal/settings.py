@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "portal",
+    "portal.surveys",
     "institutes",
     "communities",
     "trainers",
@@ -172,7 +173,11 @@ EMAIL_FLUSH_GRACE_SECONDS = env("EMAIL_FLUSH_GRACE_SECONDS")
 REMINDER_BATCH_SIZE = env("REMINDER_BATCH_SIZE")
 # The daily scans `manage.py send_reminders` runs (beat runs their tasks), named by string so
 # that portal imports no app.
-REMINDER_SCANS = ["institutes.tasks.scan_reminders", "trainers.tasks.scan_reminders"]
+REMINDER_SCANS = [
+    "institutes.tasks.scan_reminders",
+    "trainers.tasks.scan_reminders",
+    "portal.surveys.tasks.scan_reminders",
+]
 
 # --- Accounts (django-allauth) ------------------------------------------------------------
 LOGIN_URL = "account_login"
@@ -281,6 +286,10 @@ CELERY_BEAT_SCHEDULE = {
     "trainer-reminders": {
         "task": "trainers.send_reminders",
         "schedule": crontab(hour=7, minute=15),
+    },
+    "survey-invitations": {
+        "task": "surveys.send_invitations",
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 

@@ -60,3 +60,12 @@ def client_for(client):
 
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}, broker: {settings.CELERY_BROKER_URL.split('@')[-1]}"
+
+
+@pytest.fixture
+def survey_instruments(db):
+    """The default survey instruments (a transactional test may have flushed the migration's)."""
+    from portal.surveys.defaults import create_defaults
+    from portal.surveys.models import Instrument, Question
+
+    create_defaults(Instrument, Question)
