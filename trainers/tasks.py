@@ -4,21 +4,30 @@ To each trainer: their facilitation commitment 90, 30 and 7 days before its last
 when it lapses. To coordinators, once a week: a summary of commitments coming due or lapsed,
 and of honoraria waiting for approval. Ledger milestones carry the deadline or the ISO week
 ("commit-30:2027-03-01", "week:2026-W48"), so a second run sends nothing twice.
+
+To everyone present at a turnkey training (registered or walk-in, no account needed): the
+post-training survey the day after its last session, and 90 days later the follow-up on whether
+they applied it, with links to their implementation plans when they have an account with some.
+The survey engine keeps one invitation per (survey, training, e-mail), so each goes out once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Min, Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 
+from communities.models import ImplementationPlan
 from portal import reminders
 from portal.emails import BatchResult, Message, absolute_url, object_ref, queue_many
-from trainers.models import Certification, Honorarium
+from portal.surveys import services as surveys
+from portal.surveys.models import Invitation
+from trainers.models import Certification, Honorarium, Registration, TurnkeyTraining
 
 LAPSED_REMINDER_DAYS = 14  # a commitment that lapsed longer ago than this gets no lapse notice
 SUMMARY_LAPSED_DAYS = 7
@@ -170,6 +179,90 @@ def coordinator_summary_batches(today: date, *, size: int, dry_run: bool = False
         yield queue_many(messages, dry_run=dry_run)
 
 
+# --- surveys after a turnkey training ------------------------------------------------------
+
+POST_SURVEY = "turnkey-post"
+FOLLOW_UP_SURVEY = "follow-up-90"
+FOLLOW_UP_DAYS = 90
+SURVEY_CATCH_UP_DAYS = 7  # a scan missed for a few days still asks; older trainings are left alone
+SURVEYED_STATUSES = (TurnkeyTraining.Status.PUBLISHED, TurnkeyTraining.Status.HELD)
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _trainings_ended(days_ago: int, today: date) -> dict[int, TurnkeyTraining]:
+    """Trainings whose last session ended ``days_ago`` days before ``today`` (or up to a week more)."""
+    last_day = today - timedelta(days=days_ago)
+    return TurnkeyTraining.objects.filter(
+        status__in=SURVEYED_STATUSES,
+        ends_at__gte=_midnight(last_day - timedelta(days=SURVEY_CATCH_UP_DAYS - 1)),
+        ends_at__lt=_midnight(last_day + timedelta(days=1)),
+    ).in_bulk()
+
+
+def _plan_links(batch: list[Registration]) -> dict[str, list[tuple[str, str]]]:
+    """Each attendee's implementation plans (by e-mail), for those with an account: one query."""
+    emails = {r.email for r in batch}
+    plans = (
+        ImplementationPlan.objects.filter(
+            Q(owner__email__in=emails) | Q(owner__in=[r.person_id for r in batch if r.person_id])
+        )
+        .select_related("owner")
+        .only("pk", "title", "owner__email")
+        .order_by("-updated_at")
+    )
+    links: dict[str, list[tuple[str, str]]] = {}
+    for plan in plans:
+        links.setdefault(plan.owner.email.lower(), []).append(
+            (f"Your implementation plan: {plan.title}", absolute_url(plan.get_absolute_url()))
+        )
+    return links
+
+
+def training_survey_batches(
+    key: str, days_ago: int, today: date, *, size: int, dry_run: bool = False
+) -> Iterator[BatchResult]:
+    """Invite everyone present at a training that ended ``days_ago`` days ago to survey ``key``."""
+    trainings = _trainings_ended(days_ago, today)
+    if not trainings:
+        return
+    attendees = (
+        Registration.objects.filter(training_id__in=list(trainings), attendance__isnull=False)
+        .exclude(status=Registration.Status.CANCELLED)
+        .distinct()
+        .select_related("person")
+    )
+    for batch in reminders.keyset_batches(attendees, size):
+        invited = set(
+            Invitation.objects.about(TurnkeyTraining.objects.filter(pk__in={r.training_id for r in batch}))
+            .filter(purpose=key)
+            .values_list("object_id", "email")
+        )
+        plans = _plan_links(batch) if key == FOLLOW_UP_SURVEY else {}
+        result = BatchResult()
+        for registration in batch:
+            if (registration.training_id, registration.email) in invited:
+                result.already_recorded += 1
+            elif dry_run:
+                result.would_queue.append(
+                    Message(to=registration.email, kind=surveys.INVITATION_KIND, template="", milestone=key)
+                )
+            else:
+                surveys.invite(
+                    key,
+                    trainings[registration.training_id],
+                    email=registration.email,
+                    name=registration.name,
+                    person=registration.person,
+                    purpose=key,
+                    links=plans.get(registration.email, ()),
+                )
+                result.queued += 1
+        yield result
+
+
 def scan_reminders(
     *, now: datetime | None = None, dry_run: bool = False, batch_size: int | None = None
 ) -> dict[str, dict[str, int]]:
@@ -180,6 +273,12 @@ def scan_reminders(
         {
             "commitments": lambda: commitment_reminder_batches(today, size=size, dry_run=dry_run),
             "coordinator_summaries": lambda: coordinator_summary_batches(today, size=size, dry_run=dry_run),
+            "training_surveys": lambda: training_survey_batches(
+                POST_SURVEY, 1, today, size=size, dry_run=dry_run
+            ),
+            "training_follow_ups": lambda: training_survey_batches(
+                FOLLOW_UP_SURVEY, FOLLOW_UP_DAYS, today, size=size, dry_run=dry_run
+            ),
         }
     )
 

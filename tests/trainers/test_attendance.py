@@ -9,7 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from communities.models import ImplementationPlan
+from portal.emails import absolute_url
 from portal.models import AuditEntry
+from portal.surveys.models import Invitation
 from tests.factories import AgencyFactory, UserFactory, coordinator
 from tests.trainers.day_factories import (
     CoFacilitatorFactory,
@@ -19,7 +22,7 @@ from tests.trainers.day_factories import (
     present,
 )
 from tests.trainers.factories import RateFactory, ReportFactory, certified_trainer
-from trainers import attendance, services
+from trainers import attendance, services, tasks
 from trainers.attendance import Newcomer
 from trainers.models import (
     Certification,
@@ -690,3 +693,68 @@ def test_mark_held_from_the_roster(client_for):
     assert training.status == TurnkeyTraining.Status.HELD
     body = client.get(response["Location"]).content.decode()
     assert "Write the facilitation report" in body
+
+
+# --- surveys after the training ----------------------------------------------------------------
+
+
+def _ended_days_ago(days: int, **kwargs) -> TurnkeyTraining:
+    day = timezone.localdate() - timedelta(days=days)
+    start = datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone()) + timedelta(
+        hours=9
+    )
+    return _training_on((start, start + timedelta(hours=2)), **kwargs)
+
+
+@pytest.mark.usefixtures("survey_instruments")
+def test_post_training_survey_goes_the_day_after_to_attendees_once(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    training = _ended_days_ago(1, status=TurnkeyTraining.Status.HELD)
+    ana, _absent = RegistrationFactory.create_batch(2, training=training)
+    walk_in = RegistrationFactory(training=training, walk_in=True)
+    present(training.sessions.get(), ana, walk_in)
+    too_old = _ended_days_ago(8)
+    present(too_old.sessions.get(), RegistrationFactory(training=too_old))
+    cancelled = _ended_days_ago(1, status=TurnkeyTraining.Status.CANCELLED)
+    present(cancelled.sessions.get(), RegistrationFactory(training=cancelled))
+
+    assert tasks.scan_reminders(dry_run=True)["training_surveys"]["would_queue"] == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = tasks.scan_reminders()
+
+    assert summary["training_surveys"]["queued"] == 2
+    invited = Invitation.objects.about(training).filter(purpose="turnkey-post")
+    assert set(invited.values_list("email", flat=True)) == {ana.email, walk_in.email}
+    assert set(invited.values_list("instrument__key", flat=True)) == {"turnkey-post"}
+    assert Invitation.objects.count() == 2
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([ana.email, walk_in.email])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = tasks.scan_reminders()
+    assert (again["training_surveys"]["queued"], again["training_surveys"]["already_recorded"]) == (0, 2)
+    assert len(mailoutbox) == 2
+
+
+@pytest.mark.usefixtures("survey_instruments")
+def test_follow_up_after_90_days_links_the_attendees_plans(django_capture_on_commit_callbacks):
+    training = _ended_days_ago(90)
+    with_plan = RegistrationFactory(training=training, email="ana@example.org")
+    without_account = RegistrationFactory(training=training)
+    present(training.sessions.get(), with_plan, without_account)
+    plan = ImplementationPlan.objects.create(
+        owner=UserFactory(email="ana@example.org"), title="Number lines in ESL 2", goals="Try them."
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = tasks.scan_reminders()
+
+    assert summary["training_follow_ups"]["queued"] == 2
+    assert summary["training_surveys"]["queued"] == 0
+    links = dict(Invitation.objects.filter(purpose="follow-up-90").values_list("email", "links"))
+    assert links == {
+        "ana@example.org": [
+            ["Your implementation plan: Number lines in ESL 2", absolute_url(plan.get_absolute_url())]
+        ],
+        without_account.email: [],
+    }
