@@ -25,7 +25,7 @@ and sign-in sheet that a training held outside the portal needs are optional for
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -35,6 +35,8 @@ from django.utils import timezone
 
 from portal import states
 from portal.models import Agency, User
+from portal.surveys import services as surveys
+from portal.surveys.models import Response
 from trainers import permissions, services
 from trainers.models import (
     CoFacilitator,
@@ -45,6 +47,10 @@ from trainers.models import (
     TurnkeyTraining,
 )
 from trainers.services import TrainerError
+
+# The survey engine's instruments (portal/surveys/defaults.py) asked after a turnkey training.
+POST_SURVEY = "turnkey-post"
+FOLLOW_UP_SURVEY = "follow-up-90"
 
 # Attendance is taken while the training is open, and may be corrected once it is held.
 TAKES_ATTENDANCE = (TurnkeyTraining.Status.PUBLISHED, TurnkeyTraining.Status.HELD)
@@ -353,3 +359,45 @@ def attendance_counts(training: TurnkeyTraining) -> dict[int, int]:
     """How many were present at each session, by session id (one query)."""
     rows = training.sessions.annotate(present=Count("attendance")).values_list("pk", "present")
     return dict(rows)
+
+
+# --- what participants said ----------------------------------------------------------------
+
+
+@dataclass
+class TrainingResults:
+    """The post-training survey's results as one reader may see them.
+
+    ``summaries`` is empty while they are withheld; ``together_with`` names the reader's other
+    trainings whose answers were folded in with this one's (each had fewer than five).
+    """
+
+    answers: int
+    summaries: list = field(default_factory=list)
+    together_with: list[str] = field(default_factory=list)
+    withheld: bool = False
+
+
+def survey_results(training: TurnkeyTraining, user: User, *, unfolded: bool) -> TrainingResults:
+    """The post-training survey of ``training`` for ``user``.
+
+    Coordinators and the state office (``unfolded``) see every answer. A facilitator sees their
+    results through the engine's ``fold``: this training alone from five answers up; below
+    that, folded together with their other held trainings that each have fewer than five, once
+    those add up to five; otherwise nothing but the count.
+    """
+    post = Response.objects.filter(instrument__key=POST_SURVEY).only("pk", "object_id", "instrument_id")
+    if unfolded:
+        responses = list(post.about(training))
+        return TrainingResults(len(responses), surveys.summarize(responses))
+    trainings = dict(TurnkeyTraining.objects.facilitated_by(user).held().values_list("pk", "title"))
+    trainings[training.pk] = training.title
+    by_training: dict[int, list] = {pk: [] for pk in trainings}
+    for response in post.about(TurnkeyTraining.objects.filter(pk__in=list(trainings))):
+        by_training[response.object_id].append(response)
+    answers = len(by_training[training.pk])
+    for group in surveys.fold(by_training).shown:
+        if group.label == training.pk or training.pk in group.folded_from:
+            others = [trainings[pk] for pk in group.folded_from if pk != training.pk]
+            return TrainingResults(answers, surveys.summarize(group.items), together_with=others)
+    return TrainingResults(answers, withheld=True)

@@ -189,3 +189,9 @@ def can_report_training(user, training: TurnkeyTraining) -> bool:
         and training.status == TurnkeyTraining.Status.HELD
         and training.report_id is None
     )
+
+
+def can_see_training_results(user, training: TurnkeyTraining) -> bool:
+    """What participants said: the facilitators (folded under five answers, see
+    ``attendance.survey_results``), coordinators and the state office (every answer)."""
+    return facilitates(user, training) or sees_program_results(user)

@@ -27,6 +27,7 @@ from portal import reminders
 from portal.emails import BatchResult, Message, absolute_url, object_ref, queue_many
 from portal.surveys import services as surveys
 from portal.surveys.models import Invitation
+from trainers.attendance import FOLLOW_UP_SURVEY, POST_SURVEY
 from trainers.models import Certification, Honorarium, Registration, TurnkeyTraining
 
 LAPSED_REMINDER_DAYS = 14  # a commitment that lapsed longer ago than this gets no lapse notice
@@ -181,8 +182,6 @@ def coordinator_summary_batches(today: date, *, size: int, dry_run: bool = False
 
 # --- surveys after a turnkey training ------------------------------------------------------
 
-POST_SURVEY = "turnkey-post"
-FOLLOW_UP_SURVEY = "follow-up-90"
 FOLLOW_UP_DAYS = 90
 SURVEY_CATCH_UP_DAYS = 7  # a scan missed for a few days still asks; older trainings are left alone
 SURVEYED_STATUSES = (TurnkeyTraining.Status.PUBLISHED, TurnkeyTraining.Status.HELD)

@@ -44,5 +44,6 @@ urlpatterns = [
     path("trainers/trainings/<int:pk>/room/<int:session_pk>/", attendance.room, name="training-room"),
     path("trainers/trainings/<int:pk>/held/", attendance.mark_held, name="training-held"),
     path("trainers/trainings/<int:pk>/report/", attendance.training_report, name="training-report"),
+    path("trainers/trainings/<int:pk>/results/", attendance.training_results, name="training-results"),
     path("t/<str:code>/check-in/", attendance.check_in, name="check-in"),
 ]

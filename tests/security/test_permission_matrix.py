@@ -470,6 +470,12 @@ TABLE: list[Row] = [
         GP,
     ),
     *rows("trainers:training-report", "Tess's open training", lambda w: {"pk": w.training.pk}, {"trainer"}),
+    *rows(
+        "trainers:training-results",
+        "Tess's held training",
+        lambda w: {"pk": w.held_training.pk},
+        {"trainer", "state_office"} | COORDS,
+    ),
     # Self check-in: anyone in the room (the code is checked inside); never on a draft.
     *rows("trainers:check-in", "Tess's training", lambda w: {"code": w.training.short_code}, ALL, GP),
     *rows("trainers:check-in", "a draft", lambda w: {"code": w.draft_training.short_code}, NOBODY, GP),

@@ -12,8 +12,10 @@ from django.utils import timezone
 from communities.models import ImplementationPlan
 from portal.emails import absolute_url
 from portal.models import AuditEntry
+from portal.surveys import services as survey_services
 from portal.surveys.models import Invitation
 from tests.factories import AgencyFactory, UserFactory, coordinator
+from tests.surveys.factories import answers_for, invited
 from tests.trainers.day_factories import (
     CoFacilitatorFactory,
     RegistrationFactory,
@@ -758,3 +760,58 @@ def test_follow_up_after_90_days_links_the_attendees_plans(django_capture_on_com
         ],
         without_account.email: [],
     }
+
+
+# --- the trainer's survey results --------------------------------------------------------------
+
+
+def _answered(training: TurnkeyTraining, count: int) -> None:
+    for i in range(count):
+        invitation, token = invited("turnkey-post", training, email=f"p{i}-{training.pk}@example.org")
+        survey_services.answer(token, answers_for(invitation))
+
+
+def _held_for(trainer_certification, title: str) -> TurnkeyTraining:
+    return _ended_days_ago(
+        3, certification=trainer_certification, status=TurnkeyTraining.Status.HELD, title=title
+    )
+
+
+@pytest.mark.usefixtures("survey_instruments")
+def test_trainer_sees_results_from_five_answers(client_for):
+    training = _ended_days_ago(3, status=TurnkeyTraining.Status.HELD)
+    _answered(training, 5)
+    response = client_for(training.trainer).get(reverse("trainers:training-results", args=[training.pk]))
+    results = response.context["results"]
+    assert (results.answers, results.withheld, results.together_with) == (5, False, [])
+    useful = results.summaries[0]
+    assert (useful.n, useful.mean) == (5, 4.0)
+    assert 'data-chart="hbar"' in response.content.decode()
+
+
+@pytest.mark.usefixtures("survey_instruments")
+def test_trainer_results_under_five_are_folded_or_withheld(client_for):
+    training = _ended_days_ago(3, status=TurnkeyTraining.Status.HELD, title="Fractions, March")
+    _answered(training, 3)
+    url = reverse("trainers:training-results", args=[training.pk])
+    client = client_for(training.trainer)
+
+    results = client.get(url).context["results"]
+    assert (results.answers, results.withheld, results.summaries) == (3, True, [])
+
+    _answered(_held_for(training.certification, "Fractions, April"), 2)
+    results = client.get(url).context["results"]
+    assert (results.answers, results.withheld, results.together_with) == (3, False, ["Fractions, April"])
+    assert results.summaries[0].n == 5
+
+
+@pytest.mark.usefixtures("survey_instruments")
+def test_coordinators_see_every_answer(client_for, coordinator):
+    training = _ended_days_ago(3, status=TurnkeyTraining.Status.HELD)
+    _answered(training, 2)
+    results = (
+        client_for(coordinator)
+        .get(reverse("trainers:training-results", args=[training.pk]))
+        .context["results"]
+    )
+    assert (results.answers, results.withheld, results.summaries[0].n) == (2, False, 2)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from portal.access import login_required, public
+from portal.access import login_required, public, sees_program_results
 from portal.emails import absolute_url
 from portal.ratelimit import Limit, allow, client_ip, too_many
 from trainers import attendance, permissions
@@ -247,4 +247,18 @@ def training_report(request, pk: int):
         request,
         "trainers/report_form.html",
         {"form": form, "training": training, "agencies": attendance.agencies_reached(training)},
+    )
+
+
+@login_required
+def training_results(request, pk: int):
+    """What participants said in the post-training survey."""
+    training = _training(request, pk, permissions.can_see_training_results)
+    held = training.status == TurnkeyTraining.Status.HELD
+    unfolded = sees_program_results(request.user)
+    results = attendance.survey_results(training, request.user, unfolded=unfolded) if held else None
+    return render(
+        request,
+        "trainers/day/results.html",
+        {"training": training, "held": held, "results": results, "unfolded": unfolded},
     )
