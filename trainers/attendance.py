@@ -255,10 +255,10 @@ def check_in(
 # --- what the attendance adds up to -------------------------------------------------------
 
 
-def current_session(training: TurnkeyTraining, now: datetime | None = None) -> TrainingSession | None:
-    """The session the day is about: the one checking in now, else the next, else the last."""
+def current_session(sessions: list[TrainingSession], now: datetime | None = None) -> TrainingSession | None:
+    """Of a training's ``sessions`` (in order), the one the day is about: the one checking in
+    now, else the next, else the last."""
     now = now or timezone.now()
-    sessions = list(training.sessions.all())
     for session in sessions:
         if session.check_in_open(now):
             return session

@@ -245,6 +245,15 @@ def test_check_in_twice_is_one_mark(morning):
     assert SessionAttendance.objects.count() == 1
 
 
+def test_the_roster_opens_on_the_session_of_the_day():
+    training = _training_on((_at(5, 9), _at(5, 11)), (_at(12, 9), _at(12, 11)))
+    first, second = sessions = list(training.sessions.all())
+    assert attendance.current_session(sessions, now=_at(5, 11, 20)) == first  # still checking in
+    assert attendance.current_session(sessions, now=_at(5, 12)) == second  # the next one
+    assert attendance.current_session(sessions, now=_at(20, 9)) == second  # all over: the last
+    assert attendance.current_session([], now=_at(5, 9)) is None
+
+
 # --- hours -----------------------------------------------------------------------------------
 
 
@@ -558,7 +567,10 @@ def test_tap_marks_present_with_htmx_and_without(client_for):
 
     response = client.post(url, {"registration": registration.pk, "present": "true"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert 'aria-pressed="true"' in response.content.decode()
+    body = response.content.decode()
+    assert 'aria-pressed="true"' in body
+    assert '<div id="roster-count" hx-swap-oob="true">' in body
+    assert "<strong>1</strong> present of 1 registered" in body
     assert session.attendance.filter(registration=registration).exists()
 
     response = client.post(url, {"registration": registration.pk, "present": "false"})

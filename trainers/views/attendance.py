@@ -35,13 +35,15 @@ def _training(request, pk: int, rule) -> TurnkeyTraining:
     return training
 
 
-def _session(training: TurnkeyTraining, session_pk: int | None) -> TrainingSession:
+def _session(sessions: list[TrainingSession], session_pk: int | None) -> TrainingSession:
+    """The session asked for, or the one the day is about, of a training's ``sessions``."""
     if session_pk is None:
-        session = attendance.current_session(training)
-        if session is None:
-            raise Http404("This training has no sessions yet.")
-        return session
-    return get_object_or_404(training.sessions, pk=session_pk)
+        session = attendance.current_session(sessions)
+    else:
+        session = next((s for s in sessions if s.pk == session_pk), None)
+    if session is None:
+        raise Http404("This training has no such session.")
+    return session
 
 
 def _roster_url(session: TrainingSession) -> str:
@@ -56,10 +58,10 @@ def _is_htmx(request) -> bool:
 def roster(request, pk: int, session_pk: int | None = None):
     """One row per registrant; a tap marks them present (or takes the mark back)."""
     training = _training(request, pk, permissions.can_run_training)
-    session = _session(training, session_pk)
+    sessions = list(training.sessions.all())
+    session = _session(sessions, session_pk)
     if request.method == "POST":
         return _mark(request, training, session)
-    sessions = list(training.sessions.all())
     query = request.GET.get("q", "").strip()[:100]
     registrations = (
         training.registrations.filter(
@@ -84,7 +86,7 @@ def roster(request, pk: int, session_pk: int | None = None):
             "rows": rows,
             "query": query,
             "present_count": counts.get(session.pk, 0),
-            "registered_count": sum(1 for r, _, _ in rows if r.status == Registration.Status.REGISTERED),
+            "registered_count": training.registrations.filter(status=Registration.Status.REGISTERED).count(),
             "roster_url": _roster_url(session),
             "can_mark_held": training.status == TurnkeyTraining.Status.PUBLISHED
             and permissions.can_plan_training(request.user, training),
@@ -110,14 +112,19 @@ def _mark(request, training: TurnkeyTraining, session: TrainingSession):
     except TrainerError as exc:
         error = str(exc)
     if _is_htmx(request):
-        present = SessionAttendance.objects.filter(session=session, registration=registration).exists()
         registration.refresh_from_db(fields=["status"])
+        present = session.attendance.filter(registration=registration).exists()
+        counts = {
+            "present": session.attendance.count(),
+            "registered": training.registrations.filter(status=Registration.Status.REGISTERED).count(),
+        }
         return render(
             request,
             "trainers/day/_roster_row.html",
             {
                 "registration": registration,
                 "present": present,
+                "counts": counts,
                 "roster_url": _roster_url(session),
                 "error": error,
             },
@@ -132,7 +139,7 @@ def walk_in(request, pk: int):
     """Add someone who came without registering, marked present at the roster's session."""
     training = _training(request, pk, permissions.can_run_training)
     session_pk = request.GET.get("session", "")
-    session = _session(training, int(session_pk) if session_pk.isdigit() else None)
+    session = _session(list(training.sessions.all()), int(session_pk) if session_pk.isdigit() else None)
     form = WalkInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -153,7 +160,7 @@ def walk_in(request, pk: int):
 def room(request, pk: int, session_pk: int):
     """The check-in code, large, for the projector in the room."""
     training = _training(request, pk, permissions.can_run_training)
-    session = _session(training, session_pk)
+    session = _session(list(training.sessions.all()), session_pk)
     check_in_url = absolute_url(reverse("trainers:check-in", kwargs={"code": training.short_code}))
     qr = segno.make(f"{check_in_url}?code={session.check_in_code}", error="m")
     return render(
