@@ -51,6 +51,7 @@ def test_trainer_takes_attendance_on_a_phone_and_files_the_report(page, login_as
 
     page.get_by_role("link", name="Show the check-in code").click()
     assert page.locator(".room-code").inner_text() == session.check_in_code
+    assert _no_sideways_scroll(page)
     assert axe(page) == []
     shot(page, "room display")
 
@@ -58,7 +59,9 @@ def test_trainer_takes_attendance_on_a_phone_and_files_the_report(page, login_as
     phone = visitor.new_page()
     phone.goto(f"/t/{training.short_code}/check-in/?code={session.check_in_code}")
     assert axe(phone) == []
+    assert _no_sideways_scroll(phone)
     phone.get_by_label("E-mail").fill("ANA@example.org")
+    shot(phone, "check-in")
     phone.get_by_role("button", name="Check in").click()
     phone.get_by_role("heading", name="You are checked in").wait_for()
     visitor.close()
