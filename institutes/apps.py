@@ -7,8 +7,10 @@ class InstitutesConfig(AppConfig):
     def ready(self):
         from institutes.dashboard import coordinator_panel, panel
         from institutes.permissions import coordinates_an_institute
+        from institutes.surveys import module_institutes, module_sessions
         from portal import dashboard
         from portal.access import register_staff_role
+        from portal.surveys.services import register_quote_subjects
 
         # Apps above add their steps to the progress tracker: dashboard.register_tracker_step.
         dashboard.register(panel)
@@ -16,3 +18,7 @@ class InstitutesConfig(AppConfig):
         # A coordinator of one institute decides about people's applications and certifications:
         # they sign in with a second factor like the staff groups.
         register_staff_role(coordinates_an_institute)
+        # Approved participant quotes about a module's institutes and sessions show on its page
+        # (trainers adds its turnkey trainings the same way).
+        register_quote_subjects("module", module_institutes)
+        register_quote_subjects("module", module_sessions)

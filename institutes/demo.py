@@ -25,8 +25,11 @@ from institutes.models import (
     PracticeResult,
     Session,
 )
+from institutes.surveys import END_SURVEY, SESSION_SURVEY
 from portal import states
 from portal.models import Agency, User
+from portal.surveys.models import Answer, Question, Quote, Response, SurveyError
+from portal.surveys.services import latest_instrument, review_quote
 
 # Seed 002: CALPRO's regional CoP topics are also the modules trainers are certified in.
 MODULES = TOPICS
@@ -347,5 +350,63 @@ def seed(stdout=None) -> None:
     if ben and ben.agency and ben.agency.is_lea and not el_roadmap.teams.exists():
         team = services.start_team(institute=el_roadmap, lead=ben, agency=ben.agency)
         services.invite_to_team(team, email="ana@scusd.edu", by=ben)
+    if coordinator:
+        _evaluations(completed, coordinator, now)
     if stdout:
         stdout.write(f"Institutes: {Institute.objects.count()}, applications: {Application.objects.count()}")
+
+
+DEMO_COMMENTS = [
+    "The think-aloud demonstration. I will open my next staff meeting with it.",
+    "Practising the opening activity in small groups made me confident I can lead it myself.",
+    "Pairing the handouts with the slides, so new teachers can follow along.",
+    "Hearing how other agencies schedule their trainings gave me ideas for ours.",
+    "",
+    "The reflection protocol at the end of each day.",
+]
+DEMO_CHANGES = ["More time to practise facilitating.", "", "A shorter first morning.", ""]
+
+
+def _evaluations(institute: Institute, coordinator: User, now: dt.datetime) -> None:
+    """Twelve end-of-institute evaluations and ten per session, two quotes approved and one waiting.
+
+    Past answers are written directly (as the demo writes past decisions): the invitations that
+    led to them were never part of this demo.
+    """
+    if Response.objects.about(institute).exists():
+        return
+    try:
+        end, session_instrument = latest_instrument(END_SURVEY), latest_instrument(SESSION_SURVEY)
+    except SurveyError:  # the surveys' part of the demo was not seeded
+        return
+    subjects = [(institute, end, 12)] + [(s, session_instrument, 10) for s in institute.sessions.all()]
+    for subject, instrument, count in subjects:
+        questions = list(instrument.questions.all())
+        day = timezone.make_aware(dt.datetime.combine(_subject_day(subject), dt.time()))
+        for n in range(count):
+            response = Response.objects.create(
+                instrument=instrument, subject=subject, submitted_at=day + dt.timedelta(days=1)
+            )
+            answers = []
+            for q in questions:
+                if q.kind == Question.Kind.LIKERT:
+                    answers.append(Answer(question=q, number=(3, 4, 5, 5, 4, 4, 5)[(n + q.position) % 7]))
+                elif q.kind == Question.Kind.SINGLE:  # mostly the second choice ("About right")
+                    answers.append(Answer(question=q, choices=[q.choices[0 if n % 4 == 0 else 1]]))
+                elif q.kind == Question.Kind.MULTIPLE:
+                    answers.append(Answer(question=q, choices=q.choices[n % 2 : n % 2 + 2]))
+                else:
+                    text = (DEMO_COMMENTS if q.quotable else DEMO_CHANGES)[n % (6 if q.quotable else 4)]
+                    if text:
+                        answers.append(Answer(question=q, text=text))
+                        if q.quotable and subject is institute and n < 3:
+                            quote = Quote.objects.create(response=response, text=text, subject=subject)
+                            if n < 2:
+                                review_quote(quote, approve=True, by=coordinator)
+            for answer in answers:
+                answer.response = response
+            Answer.objects.bulk_create(answers)
+
+
+def _subject_day(subject) -> dt.date:
+    return subject.date if isinstance(subject, Session) else subject.sessions.order_by("-date")[0].date

@@ -31,6 +31,9 @@ class Module(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("institutes:module-detail", kwargs={"slug": self.slug})
+
     def save(self, *args, **kwargs):
         self.slug = self.slug or slugify(self.title)[:200]
         super().save(*args, **kwargs)

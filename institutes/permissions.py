@@ -10,7 +10,7 @@ from institutes.models import (
     InstituteCoordinator,
     Team,
 )
-from portal.access import is_coordinator
+from portal.access import is_coordinator, sees_program_results
 
 
 def is_institute_coordinator(user, institute: Institute) -> bool:
@@ -111,3 +111,9 @@ def can_download_submission(user, submission: AssignmentSubmission) -> bool:
     if not user.is_authenticated:
         return False
     return submission.application.applicant_id == user.pk or can_review_submission(user, submission)
+
+
+def can_view_survey_results(user, institute: Institute) -> bool:
+    """An institute's evaluation results, unfolded and with every comment: its own coordinator,
+    the staff coordinators and the state office (portal.surveys.services: who sees what)."""
+    return is_institute_coordinator(user, institute) or sees_program_results(user)

@@ -26,6 +26,7 @@ from institutes.models import (
     Institute,
     Session,
 )
+from institutes.surveys import END_SURVEY, SESSION_SURVEY
 from portal import reminders
 from portal.emails import BatchResult, Message, absolute_url, object_ref, queue_many
 from portal.surveys import services as surveys
@@ -46,8 +47,6 @@ PARTICIPANT_FIELDS = (
     "application__applicant__email",
     "application__applicant__name",
 )
-SESSION_SURVEY = "institute-session"
-END_SURVEY = "institute-end"
 
 
 def assignment_milestone(due_on: date, today: date) -> str | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from institutes.views import applications, assignments, attendance, catalog, review, teams
+from institutes.views import applications, assignments, attendance, catalog, results, review, teams
 
 app_name = "institutes"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("submissions/<int:pk>/review/", assignments.submission_review, name="submission-review"),
     path("submissions/<int:pk>/download/", assignments.submission_download, name="submission-download"),
     path("sessions/<int:pk>/attendance/", attendance.attendance, name="attendance"),
+    path("sessions/<int:pk>/results/", results.session_results, name="session-results"),
+    path("modules/<slug:slug>/", results.module_detail, name="module-detail"),
     path("<slug:slug>/", catalog.institute_detail, name="institute-detail"),
     path("<slug:slug>/sessions.ics", catalog.institute_ics, name="institute-ics"),
     path("<slug:slug>/apply/", applications.apply, name="apply"),
@@ -25,4 +27,5 @@ urlpatterns = [
     path("<slug:slug>/applications.csv", review.applications_csv, name="applications-csv"),
     path("<slug:slug>/assignments/", assignments.assignments, name="assignments"),
     path("<slug:slug>/roster/", attendance.roster, name="roster"),
+    path("<slug:slug>/results/", results.institute_results, name="institute-results"),
 ]

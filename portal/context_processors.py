@@ -24,6 +24,7 @@ NAV_URL_NAMES = {
     "reports": "trainers:report-queue",
     "honoraria": "trainers:honoraria",
     "overview": "trainers:overview",
+    "quotes": "surveys:quote-queue",
 }
 
 

@@ -215,6 +215,7 @@ def institute_detail(request, slug):
             "application": application,
             "accepting": institute.is_accepting_applications(),
             "can_review": permissions.can_review_institute(request.user, institute),
+            "can_view_results": permissions.can_view_survey_results(request.user, institute),
         },
     )
 

@@ -64,8 +64,7 @@ INSTRUMENTS = [
         "key": "follow-up-90",
         "title": "Three months on: have you used what you learned?",
         "intro": "About three months ago you took part in a training. We would like to know whether and"
-        " how you have applied it, and what would help. If you wrote an implementation plan, the"
-        " link to it is below.",
+        " how you have applied it, and what would help you use it more.",
         "anonymous": False,
         "valid_days": 45,
         "questions": [

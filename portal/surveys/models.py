@@ -42,6 +42,12 @@ class Instrument(TimeStampedModel):
     )
     valid_days = models.PositiveSmallIntegerField(default=30, help_text="How long a link works once sent.")
 
+    # How the audit trail words the versioning actions (services.new_version and publish).
+    AUDIT_ACTION_LABELS = {
+        "version:started": "started this version",
+        "version:published": "published this version",
+    }
+
     class Meta:
         ordering = ["key", "-version"]
         constraints = [models.UniqueConstraint(fields=["key", "version"], name="one_instrument_version")]
@@ -77,6 +83,12 @@ class QuestionQuerySet(models.QuerySet):
     def update(self, **kwargs):
         self._refuse_frozen()
         return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if Response.objects.filter(instrument__in={q.instrument_id for q in objs}).exists():
+            raise SurveyError(FROZEN)
+        return super().bulk_create(objs, *args, **kwargs)
 
     def delete(self):
         self._refuse_frozen()

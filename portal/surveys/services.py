@@ -12,9 +12,16 @@ Other apps call only these functions (and the querysets on the models):
     summarize(responses) -> list[QuestionSummary]
         Per question: how many answered, the mean and distribution of a 1-5 scale, the counts of
         each choice, the comments. Four queries, whatever the number of answers.
+        templates/surveys/_summary.html shows them, each with its chart and data table.
+    means_by_subject(responses) -> MeansTable
+        Per subject (session, training): the number of responses and each scale's mean.
+    group_by_subject(responses) -> dict[subject id, list[Response]]
     fold(groups, minimum=5) -> Folded
         Groups with fewer than ``minimum`` answers are folded together into one group; a fold
-        still under ``minimum`` is withheld.
+        still under ``minimum`` is withheld. A trainer's results, by training:
+            by_training = group_by_subject(Response.objects.about(their_trainings))
+            folded = fold({labels[pk]: items for pk, items in by_training.items()})
+            for group in folded.shown: summarize(group.items)
     register_quote_subjects(topic, subjects) / approved_quotes(topic, obj)
         Approved quotes about everything an app says belongs to ``obj`` (a module's institutes,
         sessions, turnkey trainings ...).
@@ -42,7 +49,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -118,7 +125,8 @@ def new_version(instrument: Instrument, *, by=None) -> Instrument:
 
 
 def publish(instrument: Instrument, *, by=None) -> bool:
-    """Make ``instrument`` the version new invitations use (if it is the newest). False if it was."""
+    """Publish ``instrument``: new invitations use the newest published version of its key.
+    False if it was published already."""
     if instrument.published_at is not None:
         return False
     if not instrument.questions.exists():
@@ -394,6 +402,56 @@ def summarize(responses: models.QuerySet[Response] | Sequence[Response]) -> list
             labels += sorted(set(chosen[key]) - set(labels))  # the choices of another version
             summary.distribution = [(label, chosen[key][label]) for label in labels]
     return list(summaries.values())
+
+
+def group_by_subject(responses: models.QuerySet[Response]) -> dict[int, list[Response]]:
+    """The responses (one query) grouped by the id of what they are about: ready for ``fold``."""
+    groups: dict[int, list[Response]] = defaultdict(list)
+    for response in responses.only("pk", "instrument_id", "object_id").order_by("pk"):
+        groups[response.object_id].append(response)
+    return dict(groups)
+
+
+@dataclass
+class SubjectMeans:
+    n: int  # responses about the subject
+    means: dict[str, float]  # each 1-5 scale's prompt -> its mean
+
+
+@dataclass
+class MeansTable:
+    prompts: list[str]  # the scales, in question order: a table's columns
+    rows: dict[int, SubjectMeans]  # subject id -> its row
+
+
+def means_by_subject(responses: models.QuerySet[Response]) -> MeansTable:
+    """For each subject the responses are about (sessions, trainings), how many answered and the
+    mean of each 1-5 scale: three queries, whatever the number of subjects and answers."""
+    responses = responses.order_by()
+    prompts = list(
+        dict.fromkeys(
+            Question.objects.filter(instrument__in=responses.values("instrument"), kind=Question.Kind.LIKERT)
+            .order_by("position", "pk")
+            .values_list("prompt", flat=True)
+        )
+    )
+    rows = {
+        object_id: SubjectMeans(n, {})
+        for object_id, n in responses.values("object_id")
+        .annotate(n=Count("pk"))
+        .values_list("object_id", "n")
+    }
+    for object_id, prompt, mean in (
+        Answer.objects.filter(
+            response__in=responses, question__kind=Question.Kind.LIKERT, number__isnull=False
+        )
+        .values("response__object_id", "question__prompt")
+        .annotate(mean=Avg("number"))
+        .values_list("response__object_id", "question__prompt", "mean")
+        .order_by()
+    ):
+        rows[object_id].means[prompt] = round(float(mean), 2)
+    return MeansTable(prompts, rows)
 
 
 @dataclass

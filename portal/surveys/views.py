@@ -37,7 +37,7 @@ def answer(request, token):
         return _closed(request, exc)
     instrument = invitation.instrument
     questions = list(instrument.questions.all())
-    form = answer_form(questions)(request.POST or None)
+    form = answer_form(questions)(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.answer(token, form.cleaned_data)

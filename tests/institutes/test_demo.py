@@ -3,6 +3,7 @@ import pytest
 from institutes import demo
 from institutes.models import Application, Institute, InstituteCoordinator, Module
 from portal import demo as portal_demo
+from portal.surveys.models import Quote, Response
 
 pytestmark = pytest.mark.django_db
 
@@ -23,3 +24,14 @@ def test_seed_is_idempotent_and_builds_the_demo_world():
     ).exists()
     statuses = set(Application.objects.values_list("status", flat=True))
     assert {"accepted", "submitted", "draft"} <= statuses
+
+
+def test_the_completed_institute_has_evaluations_and_quotes(survey_instruments):
+    portal_demo.seed()
+    demo.seed()
+    demo.seed()
+    completed = Institute.objects.get(slug="effective-teaching-tot-2025")
+    assert Response.objects.about(completed).count() == 12
+    assert Response.objects.about(completed.sessions.all()).count() == 30
+    assert Response.objects.filter(person__isnull=False).count() == 0
+    assert sorted(Quote.objects.values_list("state", flat=True)) == ["approved", "approved", "waiting"]

@@ -22,6 +22,9 @@ from communities.models import (
     Resource,
 )
 from institutes.models import Application, Assignment, AssignmentSubmission, Institute, Team
+from portal.surveys import services as surveys
+from portal.surveys.defaults import create_defaults
+from portal.surveys.models import Instrument, Question, Quote
 from tests import factories
 from tests.communities.factories import CommunityFactory, PostFactory, ThreadFactory
 from tests.institutes.factories import (
@@ -31,6 +34,7 @@ from tests.institutes.factories import (
     SessionFactory,
     coordinator_of,
 )
+from tests.surveys.factories import answers_for, invited
 from tests.trainers.day_factories import RegistrationFactory, TrainingFactory, present
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
 from trainers.models import FacilitationReport, TurnkeyTraining
@@ -214,6 +218,13 @@ def build_world() -> World:
     o["draft_training"] = TrainingFactory(
         certification=o["trainer_certification"], status=TurnkeyTraining.Status.DRAFT
     )
+
+    # Surveys: Ana's link to the institute's evaluation, and Ben's answered one with a quote.
+    create_defaults(Instrument, Question)
+    _, o["survey_token"] = invited("institute-end", o["institute"], person=u["applicant"])
+    answered, token = invited("institute-end", o["institute"], person=u["other_applicant"])
+    surveys.answer(token, answers_for(answered, quote_consent=True))
+    o["quote"] = Quote.objects.get()
     return w
 
 

@@ -26,6 +26,7 @@ COORDS = frozenset({"coordinator", "other_coordinator", "admin"})  # staff-wide 
 INST = frozenset({"coordinator", "admin"})  # the coordinator of THIS institute (and the superuser)
 MEMBERS = frozenset({"applicant", "trainer"})  # members of the members-only community
 FINANCE = frozenset({"finance", "admin"})
+RESULTS = INST | COORDS | {"state_office"}  # an institute's survey results
 NOBODY = frozenset()
 
 PROJECT_APPS = ("portal", "institutes", "communities", "trainers")
@@ -70,6 +71,13 @@ TABLE: list[Row] = [
     ),
     *rows("unsubscribe", "forged link", lambda w: {"token": "forged"}, NOBODY, GP),
     *rows("admin:index", "-", none, {"admin"}),
+    # --- surveys --------------------------------------------------------------------------------
+    # The one-use link is the secret: whoever holds it may answer (an empty POST gets the errors).
+    *rows("surveys:answer", "Ana's survey link", lambda w: {"token": w.survey_token}, ALL, GP),
+    *rows("surveys:answer", "forged link", lambda w: {"token": "forged-token"}, NOBODY, GP),
+    *rows("surveys:thanks", "-", none, ALL),
+    *rows("surveys:quote-queue", "-", none, COORDS),
+    *rows("surveys:quote-review", "Ben's quote", lambda w: {"pk": w.quote.pk}, COORDS, P),
     # --- institutes -----------------------------------------------------------------------------
     *rows("institutes:catalog", "-", none, ALL),
     *rows("institutes:coordinate", "-", none, COORDS),
@@ -156,6 +164,12 @@ TABLE: list[Row] = [
     *rows("institutes:applications-csv", "Cora's institute", lambda w: {"slug": w.institute.slug}, INST),
     *rows("institutes:assignments", "Cora's institute", lambda w: {"slug": w.institute.slug}, INST, GP),
     *rows("institutes:roster", "Cora's institute", lambda w: {"slug": w.institute.slug}, INST, GP),
+    *rows("institutes:institute-results", "Cora's institute", lambda w: {"slug": w.institute.slug}, RESULTS),
+    *rows(
+        "institutes:institute-results", "draft institute", lambda w: {"slug": w.draft_institute.slug}, INST
+    ),
+    *rows("institutes:session-results", "session", lambda w: {"pk": w.session.pk}, RESULTS),
+    *rows("institutes:module-detail", "module", lambda w: {"slug": w.institute.module.slug}, ALL),
     # --- communities ----------------------------------------------------------------------------
     *rows("communities:directory", "-", none, ALL),
     *rows("communities:search", "-", none, ALL),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.models import OutboundEmail
 from portal.surveys import services
+from portal.surveys.defaults import create_defaults
 from portal.surveys.models import Answer, Instrument, Invitation, Question, Quote, Response, SurveyError
 from tests import factories
 from tests.surveys.factories import answers_for, invited
@@ -231,3 +232,44 @@ def test_two_concurrent_submits_store_one_response():
     assert sorted(outcomes) == ["refused", "stored"]
     assert Response.objects.count() == 1
     assert Answer.objects.count() == invitation.instrument.questions.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_invitations_record_one_and_send_one_email():
+    create_defaults(Instrument, Question)  # a transactional test starts from an empty database
+    agency = factories.AgencyFactory()
+    barrier = threading.Barrier(2)
+    invited_ids = []
+
+    def call():
+        try:
+            barrier.wait()
+            invitation = services.invite(
+                "institute-end", agency, email="ana@example.org", name="Ana", purpose="end"
+            )
+            invited_ids.append(invitation.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(invited_ids) == 2
+    assert len(set(invited_ids)) == 1
+    assert OutboundEmail.objects.filter(kind=services.INVITATION_KIND).count() == 1
+
+
+def test_a_trainers_groups_are_folded_then_summarized(django_assert_num_queries):
+    small, smaller, large = (factories.AgencyFactory() for _ in range(3))
+    _answer_many(3, small)
+    _answer_many(2, smaller)
+    _answer_many(5, large)
+    subjects = type(small).objects.filter(pk__in=[small.pk, smaller.pk, large.pk])
+    with django_assert_num_queries(1):
+        groups = services.group_by_subject(Response.objects.about(subjects))
+    folded = services.fold({str(pk): items for pk, items in groups.items()})
+    assert [(g.label, g.n) for g in folded.shown] == [(str(large.pk), 5), (services.FOLDED_LABEL, 5)]
+    summary = services.summarize(folded.shown[1].items)[0]
+    assert (summary.n, summary.kind) == (5, "likert")
