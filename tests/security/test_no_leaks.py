@@ -26,6 +26,8 @@ SECRETS = {
     "zqtessreflection": {"trainer", *COORDS},
     "zqmembersresource": {"applicant", "trainer", *COORDS},
     "zqreportreason": {*COORDS},
+    # A registrant's name: on the roster of the training's facilitators.
+    "zqrosterperson": {"trainer"},
 }
 
 
@@ -46,6 +48,8 @@ def _plant(w):
     w.resource.save()
     w.report.reason = "zqreportreason"
     w.report.save()
+    w.registration.name = "Rita zqrosterperson"
+    w.registration.save()
 
 
 def _pages(w) -> list[str]:
@@ -59,6 +63,9 @@ def _pages(w) -> list[str]:
         reverse("communities:community-plans", args=[w.community.slug]),
         reverse("institutes:applications-csv", args=[w.institute.slug]),
         reverse("trainers:directory"),
+        reverse("trainers:training-roster", args=[w.training.pk]),
+        reverse("trainers:training-report", args=[w.held_training.pk]),
+        reverse("trainers:check-in", args=[w.training.short_code]),
     ]
 
 

