@@ -201,23 +201,25 @@ def _trainings_ended(days_ago: int, today: date) -> dict[int, TurnkeyTraining]:
     ).in_bulk()
 
 
-def _plan_links(batch: list[Registration]) -> dict[str, list[tuple[str, str]]]:
-    """Each attendee's implementation plans (by e-mail), for those with an account: one query."""
-    emails = {r.email for r in batch}
+def _plan_links(batch: list[Registration]) -> dict[int, list[tuple[str, str]]]:
+    """Each attendee's implementation plans, by registration id, for those with an account (the
+    one they registered with, or one under the same e-mail): one query."""
     plans = (
         ImplementationPlan.objects.filter(
-            Q(owner__email__in=emails) | Q(owner__in=[r.person_id for r in batch if r.person_id])
+            Q(owner__email__in={r.email for r in batch})
+            | Q(owner__in={r.person_id for r in batch if r.person_id})
         )
         .select_related("owner")
-        .only("pk", "title", "owner__email")
+        .only("pk", "title", "owner__id", "owner__email")
         .order_by("-updated_at")
     )
-    links: dict[str, list[tuple[str, str]]] = {}
+    by_person: dict[int, list[tuple[str, str]]] = {}
+    by_email: dict[str, list[tuple[str, str]]] = {}
     for plan in plans:
-        links.setdefault(plan.owner.email.lower(), []).append(
-            (f"Your implementation plan: {plan.title}", absolute_url(plan.get_absolute_url()))
-        )
-    return links
+        link = (f"Your implementation plan: {plan.title}", absolute_url(plan.get_absolute_url()))
+        by_person.setdefault(plan.owner.pk, []).append(link)
+        by_email.setdefault(plan.owner.email.lower(), []).append(link)
+    return {r.pk: by_person.get(r.person_id) or by_email.get(r.email, []) for r in batch}
 
 
 def training_survey_batches(
@@ -256,7 +258,7 @@ def training_survey_batches(
                     name=registration.name,
                     person=registration.person,
                     purpose=key,
-                    links=plans.get(registration.email, ()),
+                    links=plans.get(registration.pk, ()),
                 )
                 result.queued += 1
         yield result

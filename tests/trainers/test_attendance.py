@@ -458,19 +458,23 @@ def test_returned_prefilled_report_is_resent_without_paper(client_for, held):
     training, _, host = held
     client = client_for(training.trainer)
     client.post(
-        reverse("trainers:training-report", args=[training.pk]), _training_report_post(host_agency=host.pk)
+        reverse("trainers:training-report", args=[training.pk]),
+        _training_report_post(host_agency=host.pk, audience="ESL and ABE teachers"),
     )
     training.refresh_from_db()
-    services.return_report(
-        training.report, by=coordinator(), comment="Add your reflection on the second day."
-    )
+    services.return_report(training.report, by=coordinator(), comment="Cleo came on day two: mark her.")
+    cleo = training.registrations.get(attendance__isnull=True)
+    attendance.mark_present(training.sessions.last(), cleo, by=training.trainer)  # held: still correctable
+    url = reverse("trainers:report-edit", args=[training.report.pk])
+    form = client.get(url).context["form"]
+    assert (form["participants_count"].value(), form["audience"].value()) == (4, "ESL and ABE teachers")
     response = client.post(
-        reverse("trainers:report-edit", args=[training.report.pk]),
-        _training_report_post(host_agency=host.pk, reflection="Day two: more practice."),
+        url, _training_report_post(host_agency=host.pk, reflection="Day two: more practice.")
     )
     assert response.status_code == 302
     training.report.refresh_from_db()
-    assert (training.report.status, training.report.participants_count) == ("submitted", 3)
+    assert (training.report.status, training.report.participants_count) == ("submitted", 4)
+    assert training.report.reflection == "Day two: more practice."
 
 
 # --- paper evidence: the old path for trainings held outside the portal ---------------------------

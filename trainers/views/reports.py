@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portal.access import coordinator_required, login_required
 from portal.uploads import attachment_response
-from trainers import permissions, services
+from trainers import attendance, permissions, services
 from trainers.forms import ReportForm, ReturnReportForm, VerifyReportForm
 from trainers.models import FacilitationReport, Honorarium, TurnkeyTraining
 from trainers.views._common import _page, _query_without_page
@@ -59,23 +59,23 @@ def report_edit(request, pk: int):
     report = _visible_report(request, pk)
     if not permissions.can_change_report(request.user, report):
         raise PermissionDenied
-    from_training = TurnkeyTraining.objects.filter(report=report).exists()
-    return _report_form(
-        request,
-        report,
-        "Your report is sent back to the coordinators for review.",
-        from_training=from_training,
-    )
+    training = TurnkeyTraining.objects.filter(report=report).first()
+    return _report_form(request, report, "Your report is sent back to the coordinators for review.", training)
 
 
-def _report_form(request, report: FacilitationReport | None, success: str, *, from_training: bool = False):
-    """Filing a new report and correcting a returned one share the form and the service."""
+def _report_form(
+    request, report: FacilitationReport | None, success: str, training: TurnkeyTraining | None = None
+):
+    """Filing a new report and correcting a returned one share the form and the service. A report
+    made from a training takes its dates, hours and participants from it again: attendance
+    corrected on the roster shows in the report sent back."""
     form = ReportForm(
         request.POST or None,
         request.FILES or None,
         instance=report,
         trainer=request.user,
-        from_training=from_training,
+        from_training=training is not None,
+        initial=_from_training(training) if training else None,
     )
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
@@ -89,6 +89,12 @@ def _report_form(request, report: FacilitationReport | None, success: str, *, fr
             messages.success(request, success)
             return redirect(saved)
     return render(request, "trainers/report_form.html", {"form": form, "report": report})
+
+
+def _from_training(training: TurnkeyTraining) -> dict:
+    """The fields a report made from a training keeps in step with it (the rest are the trainer's)."""
+    values = attendance.report_initial(training)
+    return {name: values[name] for name in ReportForm.FROM_TRAINING}
 
 
 @login_required
