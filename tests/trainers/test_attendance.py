@@ -16,7 +16,7 @@ from portal.emails import absolute_url
 from portal.models import AuditEntry
 from portal.surveys import services as survey_services
 from portal.surveys.models import Invitation
-from tests.factories import AgencyFactory, UserFactory, coordinator
+from tests.factories import AgencyFactory, UserFactory, coordinator, with_totp
 from tests.surveys.factories import answers_for, invited
 from tests.trainers.day_factories import (
     CoFacilitatorFactory,
@@ -404,6 +404,9 @@ def test_prefilled_report_is_filed_without_paper_and_linked(client_for, held):
     )
     assert (report.status, bool(report.agenda), bool(report.sign_in_sheet)) == ("submitted", False, False)
     assert list(report.co_facilitators.all()) == [accepted]
+    page = client_for(with_totp(coordinator())).get(report.get_absolute_url())
+    assert page.context["agencies"] == [("Riverside Adult School", 2), ("Hill Adult School", 1)]
+    assert f"The attendance taken in the portal at {training.title}" in page.content.decode()
 
 
 def test_prefilled_form_shows_the_training_values(client_for, held):

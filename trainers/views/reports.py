@@ -102,12 +102,14 @@ def report_detail(request, pk: int):
     report = _visible_report(request, pk)
     user = request.user
     own_honorarium = report.honoraria.filter(trainer=user).first()
+    training = TurnkeyTraining.objects.filter(report=report).only("pk", "title").first()
     return render(
         request,
         "trainers/report_detail.html",
         {
             "report": report,
-            "training": TurnkeyTraining.objects.filter(report=report).only("pk", "title").first(),
+            "training": training,
+            "agencies": attendance.agencies_reached(training) if training else [],
             "co_facilitators": list(report.co_facilitators.select_related("agency")),
             "history": services.history(report),
             "can_review": report.status == FacilitationReport.Status.SUBMITTED
