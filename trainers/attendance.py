@@ -39,6 +39,8 @@ from portal.surveys import services as surveys
 from portal.surveys.models import Response
 from trainers import permissions, services
 from trainers.models import (
+    CHECK_IN_CLOSES_AFTER,
+    CHECK_IN_OPENS_BEFORE,
     CoFacilitator,
     FacilitationReport,
     Registration,
@@ -205,6 +207,13 @@ def add_walk_in(
     return registration
 
 
+def check_in_window() -> str:
+    """When a session's code works, in words."""
+    before = int(CHECK_IN_OPENS_BEFORE.total_seconds() // 60)
+    after = int(CHECK_IN_CLOSES_AFTER.total_seconds() // 60)
+    return f"check-in opens {before} minutes before it starts and closes {after} minutes after it ends"
+
+
 def session_for_code(training: TurnkeyTraining, code: str) -> TrainingSession | None:
     """The session of ``training`` whose check-in code is ``code``, if any."""
     code = code.strip()
@@ -231,10 +240,7 @@ def check_in(
     if session is None:
         raise CodeRefused("This is not the code of this training. Check the code shown in the room.")
     if not session.check_in_open(now):
-        raise CodeRefused(
-            "This code works only during its session: check-in opens 30 minutes before it starts "
-            "and closes 30 minutes after it ends."
-        )
+        raise CodeRefused(f"This code works only during its session: {check_in_window()}.")
     email = person.email.strip().lower()
     with transaction.atomic():
         registration = (

@@ -648,6 +648,9 @@ def test_room_display_shows_the_code_large(client_for):
     assert '<p class="room-code my-3"' in body
     assert session.check_in_code in body
     assert reverse("trainers:check-in", args=[training.short_code]) in body
+    assert (
+        "check-in opens 30 minutes before it starts and closes 30 minutes after it ends." in body
+    )  # next week
 
 
 def test_check_in_page_checks_in_and_keeps_bad_input(client):

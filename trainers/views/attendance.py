@@ -172,6 +172,7 @@ def room(request, pk: int, session_pk: int):
             "check_in_url": check_in_url,
             "qr": qr.svg_data_uri(scale=6, border=2),
             "is_open": session.check_in_open(),
+            "window": attendance.check_in_window(),
             "roster_url": _roster_url(session),
         },
     )
