@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.trainers.day_factories import RegistrationFactory, SessionFactory, TrainingFactory
+from tests.trainers.training_factories import RegistrationFactory, SessionFactory, TrainingFactory
 from trainers.models import FacilitationReport, SessionAttendance, TurnkeyTraining
 
 PHONE = {"width": 390, "height": 844}

@@ -35,8 +35,9 @@ from tests.institutes.factories import (
     coordinator_of,
 )
 from tests.surveys.factories import answers_for, invited
-from tests.trainers.day_factories import RegistrationFactory, TrainingFactory, present
+from tests.trainers.day_factories import present
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
+from tests.trainers.training_factories import CoFacilitatorFactory, RegistrationFactory, TrainingFactory
 from trainers.models import FacilitationReport, TurnkeyTraining
 
 ROLES = (
@@ -202,11 +203,16 @@ def build_world() -> World:
     )
     o["step"] = PlanStep.objects.create(plan=o["plan"], description="Try number lines")
 
-    # The day of a turnkey training: Tess's training next week with a registrant, her training
-    # held yesterday (someone came; no report yet), and a draft that takes no check-in.
-    o["training"] = TrainingFactory(certification=o["trainer_certification"], title="Tess's training")
-    o["training_session"] = o["training"].sessions.get()
-    o["registration"] = RegistrationFactory(training=o["training"], name="Rita Registrant")
+    # Turnkey trainings: Tess's and Tom's, open for registration; Tom is invited to co-facilitate Tess's.
+    for key in ("trainer", "other_trainer"):
+        o[f"{key}_training"] = TrainingFactory(certification=o[f"{key}_certification"])
+    o["co_facilitation"] = CoFacilitatorFactory(training=o["trainer_training"], person=u["other_trainer"])
+    # Registration: someone registered for Tess's training, and a draft of hers the public cannot open.
+    o["registration"] = RegistrationFactory(training=o["trainer_training"], name="Rita Registrant")
+    o["draft_training"] = TrainingFactory(
+        certification=o["trainer_certification"], status=TurnkeyTraining.Status.DRAFT
+    )
+    # The day: Tess's training held yesterday (someone came; no report yet).
     yesterday = timezone.now() - dt.timedelta(days=1)
     o["held_training"] = TrainingFactory(
         certification=o["trainer_certification"],
@@ -215,9 +221,6 @@ def build_world() -> World:
         sessions__starts_at=yesterday,
     )
     present(o["held_training"].sessions.get(), RegistrationFactory(training=o["held_training"]))
-    o["draft_training"] = TrainingFactory(
-        certification=o["trainer_certification"], status=TurnkeyTraining.Status.DRAFT
-    )
 
     # Surveys: Ana's link to the institute's evaluation, and Ben's answered one with a quote.
     create_defaults(Instrument, Question)

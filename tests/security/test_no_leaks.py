@@ -63,9 +63,9 @@ def _pages(w) -> list[str]:
         reverse("communities:community-plans", args=[w.community.slug]),
         reverse("institutes:applications-csv", args=[w.institute.slug]),
         reverse("trainers:directory"),
-        reverse("trainers:training-roster", args=[w.training.pk]),
+        reverse("trainers:training-roster", args=[w.trainer_training.pk]),
         reverse("trainers:training-report", args=[w.held_training.pk]),
-        reverse("trainers:check-in", args=[w.training.short_code]),
+        reverse("trainers:check-in", args=[w.trainer_training.short_code]),
     ]
 
 

@@ -452,30 +452,51 @@ TABLE: list[Row] = [
         "trainers:honorarium-pay", "Tess's honorarium", lambda w: {"pk": w.trainer_honorarium.pk}, FINANCE, GP
     ),
     *rows("trainers:my-listing", "own listing", none, USERS, GP),
-    # The day of a turnkey training: its facilitators only (Tess leads; Tom is certified too)
-    *rows("trainers:training-roster", "Tess's training", lambda w: {"pk": w.training.pk}, {"trainer"}, GP),
+    # The day of a turnkey training: its facilitators only (Tess leads hers, Tom his; Tom is only
+    # invited to co-facilitate Tess's, so her roster is not yet his)
+    *rows(
+        "trainers:training-roster",
+        "Tom's training",
+        lambda w: {"pk": w.other_trainer_training.pk},
+        {"other_trainer"},
+    ),
+    *rows(
+        "trainers:training-roster",
+        "Tess's training",
+        lambda w: {"pk": w.trainer_training.pk},
+        {"trainer"},
+        GP,
+    ),
     *rows(
         "trainers:training-roster",
         "Tess's session",
-        lambda w: {"pk": w.training.pk, "session_pk": w.training_session.pk},
+        lambda w: {"pk": w.trainer_training.pk, "session_pk": w.trainer_training.sessions.get().pk},
         {"trainer"},
         GP,
     ),
     *rows(
         "trainers:training-roster",
         "another training's session",
-        lambda w: {"pk": w.training.pk, "session_pk": w.held_training.sessions.get().pk},
+        lambda w: {"pk": w.trainer_training.pk, "session_pk": w.held_training.sessions.get().pk},
         NOBODY,
         GP,
     ),
-    *rows("trainers:training-walk-in", "Tess's training", lambda w: {"pk": w.training.pk}, {"trainer"}, GP),
+    *rows(
+        "trainers:training-walk-in",
+        "Tess's training",
+        lambda w: {"pk": w.trainer_training.pk},
+        {"trainer"},
+        GP,
+    ),
     *rows(
         "trainers:training-room",
         "Tess's session",
-        lambda w: {"pk": w.training.pk, "session_pk": w.training_session.pk},
+        lambda w: {"pk": w.trainer_training.pk, "session_pk": w.trainer_training.sessions.get().pk},
         {"trainer"},
     ),
-    *rows("trainers:training-held", "Tess's training", lambda w: {"pk": w.training.pk}, {"trainer"}, P),
+    *rows(
+        "trainers:training-held", "Tess's training", lambda w: {"pk": w.trainer_training.pk}, {"trainer"}, P
+    ),
     *rows(
         "trainers:training-report",
         "Tess's held training",
@@ -483,7 +504,12 @@ TABLE: list[Row] = [
         {"trainer"},
         GP,
     ),
-    *rows("trainers:training-report", "Tess's open training", lambda w: {"pk": w.training.pk}, {"trainer"}),
+    *rows(
+        "trainers:training-report",
+        "Tess's open training",
+        lambda w: {"pk": w.trainer_training.pk},
+        {"trainer"},
+    ),
     *rows(
         "trainers:training-results",
         "Tess's held training",
@@ -491,7 +517,7 @@ TABLE: list[Row] = [
         {"trainer", "state_office"} | COORDS,
     ),
     # Self check-in: anyone in the room (the code is checked inside); never on a draft.
-    *rows("trainers:check-in", "Tess's training", lambda w: {"code": w.training.short_code}, ALL, GP),
+    *rows("trainers:check-in", "Tess's training", lambda w: {"code": w.trainer_training.short_code}, ALL, GP),
     *rows("trainers:check-in", "a draft", lambda w: {"code": w.draft_training.short_code}, NOBODY, GP),
     *rows("trainers:check-in", "unknown code", lambda w: {"code": "nope"}, NOBODY),
 ]

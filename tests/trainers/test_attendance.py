@@ -18,14 +18,14 @@ from portal.surveys import services as survey_services
 from portal.surveys.models import Invitation
 from tests.factories import AgencyFactory, UserFactory, coordinator, with_totp
 from tests.surveys.factories import answers_for, invited
-from tests.trainers.day_factories import (
+from tests.trainers.day_factories import present
+from tests.trainers.factories import RateFactory, ReportFactory, certified_trainer
+from tests.trainers.training_factories import (
     CoFacilitatorFactory,
     RegistrationFactory,
     SessionFactory,
     TrainingFactory,
-    present,
 )
-from tests.trainers.factories import RateFactory, ReportFactory, certified_trainer
 from trainers import attendance, services, tasks
 from trainers.attendance import Newcomer
 from trainers.models import (
