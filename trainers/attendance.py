@@ -283,6 +283,12 @@ def hours_by_registration(training: TurnkeyTraining) -> dict[int, Decimal]:
     return dict(hours)
 
 
+def attendance_counts(training: TurnkeyTraining) -> dict[int, int]:
+    """How many were present at each session, by session id (one query)."""
+    rows = training.sessions.annotate(present=Count("attendance")).values_list("pk", "present")
+    return dict(rows)
+
+
 def attendees(training: TurnkeyTraining) -> QuerySet[Registration]:
     """The distinct people present at one session of ``training`` or more."""
     return training.registrations.filter(attendance__isnull=False).distinct()
@@ -296,8 +302,9 @@ def agencies_reached(training: TurnkeyTraining) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def total_hours(training: TurnkeyTraining) -> Decimal:
-    return sum((s.hours for s in training.sessions.all()), Decimal("0"))
+def total_hours(sessions: list[TrainingSession]) -> Decimal:
+    """A training's hours: the sum of its sessions' hours."""
+    return sum((s.hours for s in sessions), Decimal("0"))
 
 
 # --- held, and the report ----------------------------------------------------------------
@@ -338,7 +345,7 @@ def report_initial(training: TurnkeyTraining) -> dict:
         "module": training.module_id,
         "starts_on": first,
         "ends_on": last if last != first else None,
-        "hours": sum((s.hours for s in sessions), Decimal("0")),
+        "hours": total_hours(sessions),
         "host_kind": training.host_kind,
         "host_agency": training.host_agency_id,
         "audience": training.audience,
@@ -359,12 +366,6 @@ def submit_training_report(
         training.report = report
         training.save(update_fields=["report", "updated_at"])
     return report
-
-
-def attendance_counts(training: TurnkeyTraining) -> dict[int, int]:
-    """How many were present at each session, by session id (one query)."""
-    rows = training.sessions.annotate(present=Count("attendance")).values_list("pk", "present")
-    return dict(rows)
 
 
 # --- what participants said ----------------------------------------------------------------

@@ -272,7 +272,7 @@ def test_hours_per_participant_are_the_sessions_attended():
     present(third, ben)
 
     assert attendance.hours_by_registration(training) == {ana.pk: Decimal("4.0"), ben.pk: Decimal("1.5")}
-    assert attendance.total_hours(training) == Decimal("5.5")
+    assert attendance.total_hours(list(training.sessions.all())) == Decimal("5.5")
     assert cleo.pk not in attendance.hours_by_registration(training)
 
 
