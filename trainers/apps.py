@@ -8,8 +8,10 @@ class TrainersConfig(AppConfig):
     def ready(self):
         from institutes.dashboard import register_tracker_step
         from portal import dashboard
+        from portal.surveys.services import register_quote_subjects
         from trainers import planning, registration
         from trainers.dashboard import certified_in_institute, staff_panel, trainer_panel
+        from trainers.models.trainings import trainings_of_module
 
         dashboard.register(trainer_panel)
         dashboard.register(staff_panel)
@@ -17,3 +19,5 @@ class TrainersConfig(AppConfig):
         register_tracker_step("Certified", certified_in_institute)
         planning.register_email_kinds()
         registration.register_email_kinds()
+        # Approved quotes from turnkey trainings' surveys show on their module's page too.
+        register_quote_subjects("module", trainings_of_module)

@@ -82,9 +82,13 @@ class ReportForm(forms.ModelForm):
             "sign_in_sheet": "PDF, image, spreadsheet or text file with the participants' names.",
         }
 
-    def __init__(self, *args, trainer: User, **kwargs):
+    # A report made from a turnkey training takes these from the training and its attendance.
+    FROM_TRAINING = ("module", "starts_on", "ends_on", "hours", "participants_count")
+
+    def __init__(self, *args, trainer: User, from_training: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.trainer = trainer
+        self.from_training = from_training
         self.instance.trainer = trainer
         self.fields["module"].queryset = Module.objects.filter(
             certifications__participant=trainer, certifications__status=Certification.Status.ACTIVE
@@ -93,6 +97,15 @@ class ReportForm(forms.ModelForm):
         self.fields["host_agency"].required = False
         self.fields["co_facilitators"].queryset = certified_trainers().exclude(pk=trainer.pk)
         self.fields["co_facilitators"].required = False
+        if from_training:
+            for name in self.FROM_TRAINING:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "From the training and its attendance."
+            for name in ("agenda", "sign_in_sheet"):
+                self.fields[name].help_text = "Optional: the attendance taken in the portal is the evidence."
+        else:  # a training held outside the portal: the paper is the evidence
+            self.fields["agenda"].required = True
+            self.fields["sign_in_sheet"].required = True
 
     def _clean_file(self, name):
         upload = self.cleaned_data.get(name)

@@ -177,3 +177,21 @@ def trainings_visible_to(user) -> QuerySet[TurnkeyTraining]:
     if not user.is_authenticated:
         return TurnkeyTraining.objects.none()
     return TurnkeyTraining.objects.facilitated_by(user)
+
+
+# --- the day of a training (trainers/attendance.py) ----------------------------------------
+
+
+def can_report_training(user, training: TurnkeyTraining) -> bool:
+    """The facilitation report made from a held training: its lead trainer files it, once."""
+    return (
+        can_plan_training(user, training)
+        and training.status == TurnkeyTraining.Status.HELD
+        and training.report_id is None
+    )
+
+
+def can_see_training_results(user, training: TurnkeyTraining) -> bool:
+    """What participants said: the facilitators (folded under five answers, see
+    ``attendance.survey_results``), coordinators and the state office (every answer)."""
+    return facilitates(user, training) or sees_program_results(user)

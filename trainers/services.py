@@ -23,6 +23,7 @@ from trainers.models import (
     FacilitationReport,
     Honorarium,
     TrainerProfile,
+    TurnkeyTraining,
     rate_in_force,
 )
 
@@ -181,7 +182,11 @@ def revoke_certification(certification: Certification, *, by: User | None, reaso
 # --- facilitation reports ----------------------------------------------------------------
 
 
-def _check_report(report: FacilitationReport, co_facilitators) -> None:
+def _check_report(report: FacilitationReport, co_facilitators, *, from_training: bool) -> None:
+    if not (report.agenda and report.sign_in_sheet) and not from_training:
+        raise TrainerError(
+            "Attach the agenda and the sign-in sheet: they are the evidence of a training held outside the portal."
+        )
     if report.starts_on > timezone.localdate():
         raise TrainerError("Report a training once it has taken place: the first day is in the future.")
     if (
@@ -202,12 +207,21 @@ def _check_report(report: FacilitationReport, co_facilitators) -> None:
         raise TrainerError("Co-facilitators must be certified trainers.")
 
 
-def submit_report(report: FacilitationReport, *, by: User, co_facilitators=()) -> FacilitationReport:
-    """File a new report, or resubmit a returned one after changes."""
+def submit_report(
+    report: FacilitationReport, *, by: User, co_facilitators=(), from_training: bool = False
+) -> FacilitationReport:
+    """File a new report, or resubmit a returned one after changes.
+
+    A report made from a turnkey training (``from_training``, or linked to one already) has the
+    training's attendance as its evidence; any other needs the agenda and the sign-in sheet.
+    """
     co_facilitators = list(co_facilitators)
     if report.trainer_id != by.pk:
         raise TrainerError("You can file reports only for trainings you facilitated.")
-    _check_report(report, co_facilitators)
+    from_training = from_training or (
+        report.pk is not None and TurnkeyTraining.objects.filter(report_id=report.pk).exists()
+    )
+    _check_report(report, co_facilitators, from_training=from_training)
     with transaction.atomic():
         if report.pk is None:
             report.status = FacilitationReport.Status.SUBMITTED

@@ -7,12 +7,17 @@ coming due or lapsed, and of honoraria waiting for approval. To each registrant 
 training, the day before its first session (``trainers.registration``). Ledger milestones carry
 the deadline or the ISO week
 ("commit-30:2027-03-01", "week:2026-W48"), so a second run sends nothing twice.
+
+To everyone present at a turnkey training (registered or walk-in, no account needed): the
+post-training survey the day after its last session, and 90 days later the follow-up on whether
+they applied it, with links to their implementation plans when they have an account with some.
+The survey engine keeps one invitation per (survey, training, e-mail), so each goes out once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
@@ -20,10 +25,14 @@ from django.db.models import Count, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from communities.models import ImplementationPlan
 from portal import reminders
 from portal.emails import BatchResult, Message, absolute_url, object_ref, queue_many
+from portal.surveys import services as surveys
+from portal.surveys.models import Invitation
 from trainers import registration
-from trainers.models import Certification, Honorarium, TurnkeyTraining
+from trainers.attendance import FOLLOW_UP_SURVEY, POST_SURVEY
+from trainers.models import Certification, Honorarium, Registration, TurnkeyTraining
 from trainers.planning import REMINDER_KIND, day_start, open_checklist_items
 
 LAPSED_REMINDER_DAYS = 14  # a commitment that lapsed longer ago than this gets no lapse notice
@@ -246,6 +255,90 @@ def registrant_reminder_batches(today: date, *, size: int, dry_run: bool = False
         yield queue_many([registration.reminder_message(r) for r in batch], dry_run=dry_run)
 
 
+# --- surveys after a turnkey training ------------------------------------------------------
+
+FOLLOW_UP_DAYS = 90
+SURVEY_CATCH_UP_DAYS = 7  # a scan missed for a few days still asks; older trainings are left alone
+SURVEYED_STATUSES = (TurnkeyTraining.Status.PUBLISHED, TurnkeyTraining.Status.HELD)
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _trainings_ended(days_ago: int, today: date) -> dict[int, TurnkeyTraining]:
+    """Trainings whose last session ended ``days_ago`` days before ``today`` (or up to a week more)."""
+    last_day = today - timedelta(days=days_ago)
+    return TurnkeyTraining.objects.filter(
+        status__in=SURVEYED_STATUSES,
+        ends_at__gte=_midnight(last_day - timedelta(days=SURVEY_CATCH_UP_DAYS - 1)),
+        ends_at__lt=_midnight(last_day + timedelta(days=1)),
+    ).in_bulk()
+
+
+def _plan_links(batch: list[Registration]) -> dict[int, list[tuple[str, str]]]:
+    """Each attendee's implementation plans, by registration id, for those with an account (the
+    one they registered with, or one under the same e-mail): one query."""
+    plans = (
+        ImplementationPlan.objects.filter(
+            Q(owner__email__in={r.email for r in batch})
+            | Q(owner__in={r.person_id for r in batch if r.person_id})
+        )
+        .select_related("owner")
+        .only("pk", "title", "owner__id", "owner__email")
+        .order_by("-updated_at")
+    )
+    by_person: dict[int, list[tuple[str, str]]] = {}
+    by_email: dict[str, list[tuple[str, str]]] = {}
+    for plan in plans:
+        link = (f"Your implementation plan: {plan.title}", absolute_url(plan.get_absolute_url()))
+        by_person.setdefault(plan.owner.pk, []).append(link)
+        by_email.setdefault(plan.owner.email.lower(), []).append(link)
+    return {r.pk: by_person.get(r.person_id) or by_email.get(r.email, []) for r in batch}
+
+
+def training_survey_batches(
+    key: str, days_ago: int, today: date, *, size: int, dry_run: bool = False
+) -> Iterator[BatchResult]:
+    """Invite everyone present at a training that ended ``days_ago`` days ago to survey ``key``."""
+    trainings = _trainings_ended(days_ago, today)
+    if not trainings:
+        return
+    attendees = (
+        Registration.objects.filter(training_id__in=list(trainings), attendance__isnull=False)
+        .exclude(status=Registration.Status.CANCELLED)
+        .distinct()
+        .select_related("person")
+    )
+    for batch in reminders.keyset_batches(attendees, size):
+        invited = set(
+            Invitation.objects.about(TurnkeyTraining.objects.filter(pk__in={r.training_id for r in batch}))
+            .filter(purpose=key)
+            .values_list("object_id", "email")
+        )
+        plans = _plan_links(batch) if key == FOLLOW_UP_SURVEY else {}
+        result = BatchResult()
+        for attendee in batch:
+            if (attendee.training_id, attendee.email) in invited:
+                result.already_recorded += 1
+            elif dry_run:
+                result.would_queue.append(
+                    Message(to=attendee.email, kind=surveys.INVITATION_KIND, template="", milestone=key)
+                )
+            else:
+                surveys.invite(
+                    key,
+                    trainings[attendee.training_id],
+                    email=attendee.email,
+                    name=attendee.name,
+                    person=attendee.person,
+                    purpose=key,
+                    links=plans.get(attendee.pk, ()),
+                )
+                result.queued += 1
+        yield result
+
+
 def scan_reminders(
     *, now: datetime | None = None, dry_run: bool = False, batch_size: int | None = None
 ) -> dict[str, dict[str, int]]:
@@ -258,6 +351,12 @@ def scan_reminders(
             "coordinator_summaries": lambda: coordinator_summary_batches(today, size=size, dry_run=dry_run),
             "trainings": lambda: training_reminder_batches(today, size=size, dry_run=dry_run),
             "registrant_reminders": lambda: registrant_reminder_batches(today, size=size, dry_run=dry_run),
+            "training_surveys": lambda: training_survey_batches(
+                POST_SURVEY, 1, today, size=size, dry_run=dry_run
+            ),
+            "training_follow_ups": lambda: training_survey_batches(
+                FOLLOW_UP_SURVEY, FOLLOW_UP_DAYS, today, size=size, dry_run=dry_run
+            ),
         }
     )
 

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from trainers.views import certificates, directory, honoraria, overview, planning, registration, reports
+from trainers.views import (
+    attendance,
+    certificates,
+    directory,
+    honoraria,
+    overview,
+    planning,
+    registration,
+    reports,
+)
 
 app_name = "trainers"
 urlpatterns = [
@@ -64,4 +73,13 @@ urlpatterns = [
         registration.training_registrants,
         name="training-registrants",
     ),
+    # The day of a turnkey training: roster, walk-ins, the room's code, self check-in, held, report
+    path("trainers/trainings/<int:pk>/roster/", attendance.roster, name="training-roster"),
+    path("trainers/trainings/<int:pk>/roster/<int:session_pk>/", attendance.roster, name="training-roster"),
+    path("trainers/trainings/<int:pk>/walk-in/", attendance.walk_in, name="training-walk-in"),
+    path("trainers/trainings/<int:pk>/room/<int:session_pk>/", attendance.room, name="training-room"),
+    path("trainers/trainings/<int:pk>/held/", attendance.mark_held, name="training-held"),
+    path("trainers/trainings/<int:pk>/report/", attendance.training_report, name="training-report"),
+    path("trainers/trainings/<int:pk>/results/", attendance.training_results, name="training-results"),
+    path("t/<slug:code>/check-in/", attendance.check_in, name="check-in"),
 ]

@@ -35,6 +35,7 @@ from tests.institutes.factories import (
     coordinator_of,
 )
 from tests.surveys.factories import answers_for, invited
+from tests.trainers.day_factories import present
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
 from tests.trainers.training_factories import CoFacilitatorFactory, RegistrationFactory, TrainingFactory
 from trainers.models import FacilitationReport, TurnkeyTraining
@@ -204,6 +205,25 @@ def build_world() -> World:
         owner=u["other_applicant"], title="Ben's plan", goals="His."
     )
     o["step"] = PlanStep.objects.create(plan=o["plan"], description="Try number lines")
+
+    # Turnkey trainings: Tess's and Tom's, open for registration; Tom is invited to co-facilitate Tess's.
+    for key in ("trainer", "other_trainer"):
+        o[f"{key}_training"] = TrainingFactory(certification=o[f"{key}_certification"])
+    o["co_facilitation"] = CoFacilitatorFactory(training=o["trainer_training"], person=u["other_trainer"])
+    # Registration: someone registered for Tess's training, and a draft of hers the public cannot open.
+    o["registration"] = RegistrationFactory(training=o["trainer_training"], name="Rita Registrant")
+    o["draft_training"] = TrainingFactory(
+        certification=o["trainer_certification"], status=TurnkeyTraining.Status.DRAFT
+    )
+    # The day: Tess's training held yesterday (someone came; no report yet).
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    o["held_training"] = TrainingFactory(
+        certification=o["trainer_certification"],
+        status=TurnkeyTraining.Status.HELD,
+        held_at=yesterday,
+        sessions__starts_at=yesterday,
+    )
+    present(o["held_training"].sessions.get(), RegistrationFactory(training=o["held_training"]))
 
     # Surveys: Ana's link to the institute's evaluation, and Ben's answered one with a quote.
     create_defaults(Instrument, Question)

@@ -68,6 +68,9 @@ def _pages(w) -> list[str]:
         reverse("trainers:training-flyer", args=[w.trainer_training.short_code]),
         reverse("trainers:training-registrants", args=[w.trainer_training.pk]),
         reverse("trainers:training-registrants", args=[w.other_trainer_training.pk]),
+        reverse("trainers:training-roster", args=[w.trainer_training.pk]),
+        reverse("trainers:training-report", args=[w.held_training.pk]),
+        reverse("trainers:check-in", args=[w.trainer_training.short_code]),
     ]
 
 

@@ -559,6 +559,74 @@ TABLE: list[Row] = [
         {"other_trainer"},
         GP,
     ),
+    # The day of a turnkey training: its facilitators only (Tess leads hers, Tom his; Tom is only
+    # invited to co-facilitate Tess's, so her roster is not yet his)
+    *rows(
+        "trainers:training-roster",
+        "Tom's training",
+        lambda w: {"pk": w.other_trainer_training.pk},
+        {"other_trainer"},
+    ),
+    *rows(
+        "trainers:training-roster",
+        "Tess's training",
+        lambda w: {"pk": w.trainer_training.pk},
+        {"trainer"},
+        GP,
+    ),
+    *rows(
+        "trainers:training-roster",
+        "Tess's session",
+        lambda w: {"pk": w.trainer_training.pk, "session_pk": w.trainer_training.sessions.get().pk},
+        {"trainer"},
+        GP,
+    ),
+    *rows(
+        "trainers:training-roster",
+        "another training's session",
+        lambda w: {"pk": w.trainer_training.pk, "session_pk": w.held_training.sessions.get().pk},
+        NOBODY,
+        GP,
+    ),
+    *rows(
+        "trainers:training-walk-in",
+        "Tess's training",
+        lambda w: {"pk": w.trainer_training.pk},
+        {"trainer"},
+        GP,
+    ),
+    *rows(
+        "trainers:training-room",
+        "Tess's session",
+        lambda w: {"pk": w.trainer_training.pk, "session_pk": w.trainer_training.sessions.get().pk},
+        {"trainer"},
+    ),
+    *rows(
+        "trainers:training-held", "Tess's training", lambda w: {"pk": w.trainer_training.pk}, {"trainer"}, P
+    ),
+    *rows(
+        "trainers:training-report",
+        "Tess's held training",
+        lambda w: {"pk": w.held_training.pk},
+        {"trainer"},
+        GP,
+    ),
+    *rows(
+        "trainers:training-report",
+        "Tess's open training",
+        lambda w: {"pk": w.trainer_training.pk},
+        {"trainer"},
+    ),
+    *rows(
+        "trainers:training-results",
+        "Tess's held training",
+        lambda w: {"pk": w.held_training.pk},
+        {"trainer", "state_office"} | COORDS,
+    ),
+    # Self check-in: anyone in the room (the code is checked inside); never on a draft.
+    *rows("trainers:check-in", "Tess's training", lambda w: {"code": w.trainer_training.short_code}, ALL, GP),
+    *rows("trainers:check-in", "a draft", lambda w: {"code": w.draft_training.short_code}, NOBODY, GP),
+    *rows("trainers:check-in", "unknown code", lambda w: {"code": "nope"}, NOBODY),
 ]
 
 

@@ -16,6 +16,8 @@ from trainers.models.certification import (
     state_on,
 )
 from trainers.models.trainings import (
+    CHECK_IN_CLOSES_AFTER,
+    CHECK_IN_OPENS_BEFORE,
     CHECKLIST,
     CoFacilitator,
     Recognition,
@@ -27,6 +29,8 @@ from trainers.models.trainings import (
 
 __all__ = [
     "CHECKLIST",
+    "CHECK_IN_CLOSES_AFTER",
+    "CHECK_IN_OPENS_BEFORE",
     "COMMITMENT_DAYS",
     "DUE_SOON_DAYS",
     "Certification",

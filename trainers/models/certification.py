@@ -217,8 +217,10 @@ class FacilitationReport(TimeStampedModel):
     co_facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="co_facilitated_reports"
     )
-    agenda = models.FileField(upload_to="trainers/agendas/%Y/%m/", max_length=200)
-    sign_in_sheet = models.FileField(upload_to="trainers/sign-in/%Y/%m/", max_length=200)
+    # Paper evidence: required for a training held outside the portal (ReportForm and the service
+    # insist); a report made from a turnkey training has its attendance as the evidence instead.
+    agenda = models.FileField(upload_to="trainers/agendas/%Y/%m/", max_length=200, blank=True)
+    sign_in_sheet = models.FileField(upload_to="trainers/sign-in/%Y/%m/", max_length=200, blank=True)
     reflection = models.TextField(
         max_length=4000, help_text="A few sentences: what went well, what you'd change."
     )

@@ -169,6 +169,11 @@ class TurnkeyTraining(TimeStampedModel):
         return [(key, label, bool(self.checklist.get(key))) for key, label in CHECKLIST]
 
 
+def trainings_of_module(module) -> models.QuerySet[TurnkeyTraining]:
+    """The subjects of a module's participant quotes that come from turnkey trainings."""
+    return TurnkeyTraining.objects.filter(module=module)
+
+
 class TrainingSession(models.Model):
     """One date of a training; a training has one, or several for a weekly or monthly series."""
 

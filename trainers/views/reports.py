@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from portal.access import coordinator_required, login_required
 from portal.uploads import attachment_response
-from trainers import permissions, services
+from trainers import attendance, permissions, services
 from trainers.forms import ReportForm, ReturnReportForm, VerifyReportForm
-from trainers.models import FacilitationReport, Honorarium
+from trainers.models import FacilitationReport, Honorarium, TurnkeyTraining
 from trainers.views._common import _page, _query_without_page
 
 
@@ -59,12 +59,24 @@ def report_edit(request, pk: int):
     report = _visible_report(request, pk)
     if not permissions.can_change_report(request.user, report):
         raise PermissionDenied
-    return _report_form(request, report, "Your report is sent back to the coordinators for review.")
+    training = TurnkeyTraining.objects.filter(report=report).first()
+    return _report_form(request, report, "Your report is sent back to the coordinators for review.", training)
 
 
-def _report_form(request, report: FacilitationReport | None, success: str):
-    """Filing a new report and correcting a returned one share the form and the service."""
-    form = ReportForm(request.POST or None, request.FILES or None, instance=report, trainer=request.user)
+def _report_form(
+    request, report: FacilitationReport | None, success: str, training: TurnkeyTraining | None = None
+):
+    """Filing a new report and correcting a returned one share the form and the service. A report
+    made from a training takes its dates, hours and participants from it again: attendance
+    corrected on the roster shows in the report sent back."""
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=report,
+        trainer=request.user,
+        from_training=training is not None,
+        initial=_from_training(training) if training else None,
+    )
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         try:
@@ -79,12 +91,19 @@ def _report_form(request, report: FacilitationReport | None, success: str):
     return render(request, "trainers/report_form.html", {"form": form, "report": report})
 
 
+def _from_training(training: TurnkeyTraining) -> dict:
+    """The fields a report made from a training keeps in step with it (the rest are the trainer's)."""
+    values = attendance.report_initial(training)
+    return {name: values[name] for name in ReportForm.FROM_TRAINING}
+
+
 @login_required
 def report_detail(request, pk: int):
     report = _visible_report(request, pk)
     user = request.user
     own_honorarium = report.honoraria.filter(trainer=user).first()
     co_facilitators = list(report.co_facilitators.select_related("agency"))
+    training = TurnkeyTraining.objects.filter(report=report).only("pk", "title").first()
     return render(
         request,
         "trainers/report_detail.html",
@@ -92,6 +111,8 @@ def report_detail(request, pk: int):
             "report": report,
             "co_facilitators": co_facilitators,
             "is_facilitator": user.pk == report.trainer_id or any(p.pk == user.pk for p in co_facilitators),
+            "training": training,
+            "agencies": attendance.agencies_reached(training) if training else [],
             "history": services.history(report),
             "can_review": report.status == FacilitationReport.Status.SUBMITTED
             and permissions.can_review_report(user, report),
