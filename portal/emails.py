@@ -57,7 +57,12 @@ SITE_NAME = "ToT Portal"
 
 
 def object_ref(obj: models.Model) -> str:
-    return f"{obj._meta.label_lower}:{obj.pk}"
+    return model_ref(type(obj), obj.pk)
+
+
+def model_ref(model: type[models.Model], pk: int) -> str:
+    """The ledger's name for an object a scan knows by its id alone."""
+    return f"{model._meta.label_lower}:{pk}"
 
 
 def absolute_url(path: str) -> str:
@@ -82,9 +87,15 @@ class Message:
     about_ref: str = ""
     milestone: str = ""
     user: Any = None
+    # The scans read plain rows, not model instances: they name the account by its id alone.
+    user_id: int | None = None
     # Scans pass the wording as a callable: it runs only for messages not yet in the ledger,
     # so a second run costs the key check and nothing more.
     wording: Callable[[], tuple[str, dict]] | None = None
+
+    def __post_init__(self) -> None:
+        if self.user is not None:
+            self.user_id = self.user.pk
 
     def resolve(self) -> None:
         if self.wording is not None:
@@ -173,7 +184,7 @@ def pending_values(key: str, message: Message, *, enabled: bool) -> dict:
     return {
         "dedupe_key": key,
         "recipient": message.to,
-        "user_id": message.user.pk if message.user is not None else None,
+        "user_id": message.user_id,
         "kind": message.kind,
         "object_ref": message.about_ref,
         "milestone": message.milestone,
@@ -258,11 +269,11 @@ def queue_many(messages: list[Message], *, dry_run: bool = False) -> BatchResult
     if dry_run or not fresh:
         result.would_queue = list(fresh.values()) if dry_run else []
         return result
-    off = notifications.disabled_categories({m.user.pk for m in fresh.values() if m.user is not None})
+    off = notifications.disabled_categories({m.user_id for m in fresh.values() if m.user_id is not None})
     rows = []
     for key, m in fresh.items():
         category = notifications.kind_info(m.kind).category
-        enabled = m.user is None or category not in off.get(m.user.pk, ())
+        enabled = m.user_id is None or category not in off.get(m.user_id, ())
         rows.append(pending_values(key, m, enabled=enabled))
     with transaction.atomic():
         ids = insert_pending(rows)
