@@ -1,6 +1,7 @@
 import threading
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -180,6 +181,24 @@ def test_queue_many_suppresses_what_people_turned_off(django_capture_on_commit_c
     assert (result.queued, result.suppressed) == (1, 1)
     assert [m.to for m in mail.outbox] == [[keen.email]]
     assert OutboundEmail.objects.get(user=quiet).state == OutboundEmail.State.SUPPRESSED
+
+
+def test_enqueue_sends_a_batch_in_chunks_and_a_single_message_alone(monkeypatch):
+    published = []
+
+    class Broker:
+        def signature(self, name, kwargs):
+            return SimpleNamespace(delay=lambda: published.append((name, kwargs)))
+
+    monkeypatch.setattr(emails, "current_app", Broker())
+    ids = list(range(1, 2 * emails.DELIVERY_CHUNK + 2))
+    emails.enqueue(ids)
+    assert [name for name, _ in published] == [emails.DELIVER_BATCH_TASK] * 3
+    assert [len(kwargs["email_ids"]) for _, kwargs in published] == [emails.DELIVERY_CHUNK] * 2 + [1]
+    assert [pk for _, kwargs in published for pk in kwargs["email_ids"]] == ids
+    published.clear()
+    emails.enqueue([7])
+    assert published == [(emails.DELIVER_TASK, {"email_id": 7})]
 
 
 @pytest.fixture(params=["postgresql", "fallback"])
