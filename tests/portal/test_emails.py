@@ -201,6 +201,19 @@ def test_enqueue_sends_a_batch_in_chunks_and_a_single_message_alone(monkeypatch)
     assert published == [(emails.DELIVER_TASK, {"email_id": 7})]
 
 
+@pytest.mark.django_db
+@pytest.mark.skipif(not settings.IS_POSTGRES, reason="pattern indexes are PostgreSQL's")
+def test_the_ledger_keeps_only_the_indexes_it_reads():
+    # unique=True or db_index=True on a CharField adds a varchar_pattern_ops index on PostgreSQL;
+    # on the ledger each was written for every row a scan records and read by nothing.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'portal_outboundemail'")
+        indexes = dict(cursor.fetchall())
+    assert not [name for name, definition in indexes.items() if "pattern_ops" in definition]
+    assert "UNIQUE" in indexes["outbox_dedupe_key_unique"]
+    assert len(indexes) == 6  # pk, key, due, recipient, kind, user
+
+
 @pytest.fixture(params=["postgresql", "fallback"])
 def insert_path(request, monkeypatch, settings):
     """Run a test on both ways ``insert_pending`` writes: PostgreSQL's unnest() and bulk_create."""
