@@ -255,9 +255,9 @@ def queue_many(messages: list[Message], *, dry_run: bool = False) -> BatchResult
     """Record a batch of messages in a fixed number of queries, then deliver after commit.
 
     One query finds the keys already in the ledger, one reads the recipients' choices and one
-    inserts the new rows and returns the ids to deliver (a concurrent scan's rows are skipped,
-    not duplicated; ``insert_pending``). The rows keep their template and context; ``deliver`` renders
-    them. Every message's context must therefore be JSON (strings, numbers, lists, dicts).
+    inserts the new rows and returns the ids to deliver (``insert_pending``: a concurrent scan's
+    rows are skipped, not duplicated). The rows keep their template and context; ``deliver``
+    renders them. Every message's context must therefore be JSON (strings, numbers, lists, dicts).
     """
     result = BatchResult()
     by_key = {m.key: m for m in messages}
