@@ -31,7 +31,7 @@ from institutes.models import (
 from institutes.services import ENDORSEMENT_MAX_AGE, endorsement_token
 from institutes.surveys import END_SURVEY, SESSION_SURVEY
 from portal import reminders
-from portal.emails import BatchResult, Message, absolute_url, object_ref, queue_many
+from portal.emails import BatchResult, Message, absolute_url, model_ref, object_ref, queue_many
 from portal.surveys import services as surveys
 from portal.surveys.models import Invitation
 
@@ -64,9 +64,8 @@ def assignment_milestone(due_on: date, today: date) -> str | None:
     return None
 
 
-def _assignment_message(
-    application: Application, assignment: Assignment, today: date, link: str
-) -> Message | None:
+def _assignment_message(participant, assignment: Assignment, today: date, link: str) -> Message | None:
+    """``participant`` is a row of ``_accepted_participants``."""
     milestone = assignment_milestone(assignment.due_on, today)
     if milestone is None:
         return None
@@ -90,13 +89,22 @@ def _assignment_message(
         }
 
     return Message(
-        to=application.applicant.email,
+        to=participant.applicant__email,
         kind="assignment.overdue_reminder" if days_left < 0 else "assignment.due_reminder",
         template="emails/notice",
         wording=wording,
         about_ref=object_ref(assignment),
         milestone=milestone,
-        user=application.applicant,
+        user_id=participant.applicant_id,
+    )
+
+
+def _accepted_participants(institute_ids):
+    """The accepted applications of these institutes as plain rows (pk, institute, applicant, address)."""
+    return (
+        Application.objects.accepted()
+        .filter(institute_id__in=list(institute_ids))
+        .values_list("pk", "institute_id", "applicant_id", "applicant__email", named=True)
     )
 
 
@@ -116,13 +124,7 @@ def assignment_reminder_batches(today: date, *, size: int, dry_run: bool = False
         links[assignment.pk] = absolute_url(assignment.get_absolute_url())
     if not by_institute:
         return
-    participants = (
-        Application.objects.accepted()
-        .filter(institute_id__in=list(by_institute))
-        .select_related("applicant")
-        .only("id", "institute_id", "applicant__id", "applicant__email", "applicant__name")
-    )
-    for batch in reminders.keyset_batches(participants, size):
+    for batch in reminders.keyset_batches(_accepted_participants(by_institute), size):
         handed_in = set(
             AssignmentSubmission.objects.filter(
                 application_id__in=[a.pk for a in batch],
@@ -132,10 +134,10 @@ def assignment_reminder_batches(today: date, *, size: int, dry_run: bool = False
         )
         messages = [
             message
-            for application in batch
-            for assignment in by_institute[application.institute_id]
-            if (application.pk, assignment.pk) not in handed_in
-            and (message := _assignment_message(application, assignment, today, links[assignment.pk]))
+            for participant in batch
+            for assignment in by_institute[participant.institute_id]
+            if (participant.pk, assignment.pk) not in handed_in
+            and (message := _assignment_message(participant, assignment, today, links[assignment.pk]))
         ]
         yield queue_many(messages, dry_run=dry_run)
 
@@ -173,26 +175,20 @@ def institute_starting_batches(today: date, *, size: int, dry_run: bool = False)
     if not first_sessions:
         return
     institutes = Institute.objects.filter(status__in=LIVE_STATUSES).in_bulk(list(first_sessions))
-    participants = (
-        Application.objects.accepted()
-        .filter(institute_id__in=list(institutes))
-        .select_related("applicant")
-        .only("id", "institute_id", "applicant__id", "applicant__email", "applicant__name")
-    )
-    for batch in reminders.keyset_batches(participants, size):
+    for batch in reminders.keyset_batches(_accepted_participants(institutes), size):
         messages = [
             Message(
-                to=application.applicant.email,
+                to=participant.applicant__email,
                 kind="institute.starting_reminder",
                 template="emails/notice",
                 wording=partial(
-                    _starting_wording, institutes[application.institute_id], first_sessions, today
+                    _starting_wording, institutes[participant.institute_id], first_sessions, today
                 ),
-                about_ref=f"institutes.institute:{application.institute_id}",
-                milestone=starting_milestone(first_sessions[application.institute_id], today),
-                user=application.applicant,
+                about_ref=model_ref(Institute, participant.institute_id),
+                milestone=starting_milestone(first_sessions[participant.institute_id], today),
+                user_id=participant.applicant_id,
             )
-            for application in batch
+            for participant in batch
         ]
         yield queue_many(messages, dry_run=dry_run)
 

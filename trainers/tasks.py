@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from communities.models import ImplementationPlan
 from portal import reminders
-from portal.emails import BatchResult, Message, absolute_url, object_ref, queue_many
+from portal.emails import BatchResult, Message, absolute_url, model_ref, object_ref, queue_many
 from portal.surveys import services as surveys
 from portal.surveys.models import Invitation
 from trainers import registration
@@ -51,28 +51,29 @@ def commitment_milestone(deadline: date, today: date) -> str | None:
     return None
 
 
-def _commitment_message(certification: Certification, today: date, report_url: str) -> Message | None:
+def _commitment_message(certification, today: date, report_url: str) -> Message | None:
+    """``certification`` is a row of ``commitment_reminder_batches``' values_list."""
     milestone = commitment_milestone(certification.commitment_ends_on, today)
     if milestone is None:
         return None
-    trainer = certification.participant
+    module = certification.module__title
     days_left = (certification.commitment_ends_on - today).days
 
     def wording() -> tuple[str, dict]:
         last_day = reminders.long_date(certification.commitment_ends_on)
         if days_left < 0:
-            subject = f"Your facilitation commitment for {certification.module} has ended"
+            subject = f"Your facilitation commitment for {module} has ended"
             lines = [
-                f"The year to facilitate {certification.module} ended on {last_day}, and we have no verified"
+                f"The year to facilitate {module} ended on {last_day}, and we have no verified"
                 " facilitation report for it.",
                 "If you facilitated a training in that year, report it now and a coordinator will review it."
                 " If not, your coordinator can talk through what comes next.",
             ]
         else:
             when = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
-            subject = f"{certification.module}: your facilitation year ends {when}"
+            subject = f"{module}: your facilitation year ends {when}"
             lines = [
-                f"As a certified trainer of {certification.module}, you committed to facilitate it at least once"
+                f"As a certified trainer of {module}, you committed to facilitate it at least once"
                 f" by {last_day}, for your agency, your region or a program event.",
                 "Once you have facilitated it, report the training with its agenda and sign-in sheet; a verified"
                 " report fulfils the commitment.",
@@ -84,13 +85,13 @@ def _commitment_message(certification: Certification, today: date, report_url: s
         }
 
     return Message(
-        to=trainer.email,
+        to=certification.participant__email,
         kind="trainers.commitment_lapsed" if days_left < 0 else "trainers.commitment_reminder",
         template="emails/notice",
         wording=wording,
-        about_ref=object_ref(certification),
+        about_ref=model_ref(Certification, certification.pk),
         milestone=milestone,
-        user=trainer,
+        user_id=certification.participant_id,
     )
 
 
@@ -104,7 +105,10 @@ def commitment_reminder_batches(today: date, *, size: int, dry_run: bool = False
         )
         .with_commitment(today)
         .filter(fulfilled_date__isnull=True)
-        .select_related("participant", "module")
+        # Plain rows: a model instance per certification and trainer cost more than the rest.
+        .values_list(
+            "pk", "commitment_ends_on", "module__title", "participant_id", "participant__email", named=True
+        )
     )
     report_url = absolute_url(reverse("trainers:report-new"))
     for batch in reminders.keyset_batches(candidates, size):

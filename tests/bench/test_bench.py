@@ -1,12 +1,15 @@
-"""The benchmark's seeder and ceilings still fit the apps' models and URLs (make bench itself is a script)."""
+"""The benchmark's seeders and ceilings still fit the apps' models and URLs (make bench itself is a script)."""
 
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from bench import reminders
 from bench.seed import Scale, seed
 from communities.models import Post, Thread
 from institutes.models import Application, Institute
+from portal.models import OutboundEmail
+from portal.reminders import portal_today
 from trainers.models import Certification
 
 
@@ -40,3 +43,15 @@ def test_ceilings_answer_with_no_query_and_one_query(django_assert_num_queries):
     assert (text.status_code, text.content) == (200, b"ok")
     assert page.status_code == 200
     assert b"<h1>Agencies</h1>" in page.content
+
+
+@pytest.mark.django_db
+def test_reminder_bench_records_each_reminder_once_and_nothing_on_its_second_run():
+    reminders.seed(0.01, portal_today())
+
+    first = reminders.run_scans(batch_size=100)
+    second = reminders.run_scans(batch_size=100)
+
+    assert first["new_ledger_rows"] == first["queued"] == OutboundEmail.objects.count() > 0
+    assert (second["new_ledger_rows"], second["queued"]) == (0, 0)
+    assert second["already_recorded"] == first["queued"]

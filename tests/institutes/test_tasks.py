@@ -177,7 +177,8 @@ def test_assignment_scan_costs_fixed_queries_per_batch(django_assert_max_num_que
     for _ in range(12):
         _accepted(institute)
     # 2 set-up queries, then per batch of 5: participants, submissions, ledger keys, choices,
-    # insert, read back ids (+ savepoints); 3 batches; then one query for each scan with nothing to do.
+    # insert (+ a read-back of ids off PostgreSQL, and savepoints); 3 batches; then one query for each
+    # scan with nothing to do.
     with django_assert_max_num_queries(2 + 3 * 8 + 3):
         summary = tasks.scan_reminders(now=at_la(2026, 11, 24), batch_size=5)
     assert summary["assignments"]["batches"] == 3

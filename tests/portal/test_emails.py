@@ -1,7 +1,12 @@
+import threading
+import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.db import connection, transaction
 from django.utils import timezone
 
 from portal import emails, tasks
@@ -229,7 +234,7 @@ def _messages(users, milestone="m"):
 
 @pytest.mark.django_db
 def test_queue_many_records_a_batch_in_fixed_queries(
-    django_capture_on_commit_callbacks, django_assert_max_num_queries
+    django_capture_on_commit_callbacks, django_assert_max_num_queries, insert_path
 ):
     users = UserFactory.create_batch(20)
     with django_capture_on_commit_callbacks(execute=False) as callbacks, django_assert_max_num_queries(6):
@@ -250,7 +255,7 @@ def test_queue_many_dry_run_writes_nothing():
 
 
 @pytest.mark.django_db
-def test_queue_many_suppresses_what_people_turned_off(django_capture_on_commit_callbacks):
+def test_queue_many_suppresses_what_people_turned_off(django_capture_on_commit_callbacks, insert_path):
     from portal import notifications
 
     keen, quiet = UserFactory.create_batch(2)
@@ -260,6 +265,137 @@ def test_queue_many_suppresses_what_people_turned_off(django_capture_on_commit_c
     assert (result.queued, result.suppressed) == (1, 1)
     assert [m.to for m in mail.outbox] == [[keen.email]]
     assert OutboundEmail.objects.get(user=quiet).state == OutboundEmail.State.SUPPRESSED
+
+
+def test_enqueue_sends_a_batch_in_chunks_and_a_single_message_alone(monkeypatch):
+    published = []
+
+    class Broker:
+        def signature(self, name, kwargs):
+            return SimpleNamespace(delay=lambda: published.append((name, kwargs)))
+
+    monkeypatch.setattr(emails, "current_app", Broker())
+    ids = list(range(1, 2 * emails.DELIVERY_CHUNK + 2))
+    emails.enqueue(ids)
+    assert [name for name, _ in published] == [emails.DELIVER_BATCH_TASK] * 3
+    assert [len(kwargs["email_ids"]) for _, kwargs in published] == [emails.DELIVERY_CHUNK] * 2 + [1]
+    assert [pk for _, kwargs in published for pk in kwargs["email_ids"]] == ids
+    published.clear()
+    emails.enqueue([7])
+    assert published == [(emails.DELIVER_TASK, {"email_id": 7})]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not settings.IS_POSTGRES, reason="pattern indexes are PostgreSQL's")
+def test_the_ledger_keeps_only_the_indexes_it_reads():
+    # unique=True or db_index=True on a CharField adds a varchar_pattern_ops index on PostgreSQL;
+    # on the ledger each was written for every row a scan records and read by nothing.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'portal_outboundemail'")
+        indexes = dict(cursor.fetchall())
+    assert not [name for name, definition in indexes.items() if "pattern_ops" in definition]
+    assert "UNIQUE" in indexes["outbox_dedupe_key_unique"]
+    assert len(indexes) == 6  # pk, key, due, recipient, kind, user
+
+
+@pytest.fixture(params=["postgresql", "fallback"])
+def insert_path(request, monkeypatch, settings):
+    """Run a test on both ways ``insert_pending`` writes: PostgreSQL's unnest() and bulk_create."""
+    if request.param == "postgresql" and not settings.IS_POSTGRES:
+        pytest.skip("needs PostgreSQL")
+    if request.param == "fallback":
+        monkeypatch.setattr(connection, "vendor", "sqlite")
+    return request.param
+
+
+def _pending(users, state=OutboundEmail.State.QUEUED, milestone="m"):
+    return [
+        emails.pending_values(m.key, m, enabled=state == OutboundEmail.State.QUEUED)
+        for m in _messages(users, milestone)
+    ]
+
+
+@pytest.mark.django_db
+def test_insert_pending_writes_the_same_rows_either_way(insert_path):
+    users = UserFactory.create_batch(2)
+    queued, suppressed = _pending(users[:1]), _pending(users[1:], OutboundEmail.State.SUPPRESSED)
+    before = timezone.now()
+    ids = emails.insert_pending(queued + suppressed)
+    row = OutboundEmail.objects.get(pk__in=ids)
+    assert (row.dedupe_key, row.user, row.recipient) == (queued[0]["dedupe_key"], users[0], users[0].email)
+    assert (row.kind, row.object_ref, row.milestone) == (
+        "assignment.due_reminder",
+        f"test:{users[0].pk}",
+        "m",
+    )
+    assert (row.subject, row.template, row.context) == ("Due soon", "emails/notice", {"lines": ["Due soon."]})
+    assert (row.state, row.attempts, row.body_text, row.body_html, row.headers, row.last_error) == (
+        OutboundEmail.State.QUEUED,
+        0,
+        "",
+        "",
+        {},
+        "",
+    )
+    assert (row.claimed_until, row.sent_at) == (None, None)
+    after = timezone.now()
+    assert all(before <= stamp <= after for stamp in (row.created_at, row.updated_at, row.next_attempt_at))
+    assert OutboundEmail.objects.get(user=users[1]).state == OutboundEmail.State.SUPPRESSED
+
+
+@pytest.mark.django_db
+def test_insert_pending_skips_a_key_recorded_since_the_check_and_leaves_it_alone(insert_path):
+    users = UserFactory.create_batch(3)
+    [taken] = emails.insert_pending(_pending(users[:1]))
+    OutboundEmail.objects.filter(pk=taken).update(state=OutboundEmail.State.SENT, attempts=1)
+    ids = emails.insert_pending(_pending(users))
+    assert taken not in ids
+    assert sorted(OutboundEmail.objects.filter(pk__in=ids).values_list("user", flat=True)) == [
+        users[1].pk,
+        users[2].pk,
+    ]
+    assert OutboundEmail.objects.count() == 3
+    assert OutboundEmail.objects.get(pk=taken).state == OutboundEmail.State.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not settings.IS_POSTGRES, reason="concurrent inserts need PostgreSQL")
+def test_two_scans_inserting_the_same_keys_at_once_record_and_queue_each_once():
+    """The second insert waits on the first's uncommitted keys, then skips them: each row has one inserter."""
+    users = UserFactory.create_batch(6)
+    first_inserted, first_may_commit = threading.Event(), threading.Event()
+    returned: dict[str, list[int]] = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                returned["first"] = emails.insert_pending(_pending(users[:4]))
+                first_inserted.set()
+                first_may_commit.wait(timeout=10)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_inserted.wait(timeout=10)
+            with transaction.atomic():
+                returned["second"] = emails.insert_pending(_pending(users[2:]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # the second insert is now waiting on the first's keys
+    first_may_commit.set()
+    for thread in threads:
+        thread.join()
+    assert OutboundEmail.objects.count() == 6
+    assert set(returned["first"]).isdisjoint(returned["second"])
+    assert sorted(returned["first"] + returned["second"]) == sorted(
+        OutboundEmail.objects.values_list("pk", flat=True)
+    )
+    assert len(returned["second"]) == 2
 
 
 def test_the_email_modules_import_each_other_in_one_direction_only():

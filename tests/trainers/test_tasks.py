@@ -6,7 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
+from portal import notifications
+from portal.emails import absolute_url
 from portal.models import OutboundEmail
 from tests.factories import coordinator
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, ReportFactory
@@ -90,6 +93,22 @@ def test_fulfilled_and_revoked_commitments_get_no_reminder(django_capture_on_com
 
 
 @pytest.mark.django_db
+def test_commitment_reminders_respect_the_trainers_choice_and_link_to_it(django_capture_on_commit_callbacks):
+    keen = _certification(dt.date(2027, 3, 1))
+    quiet = _certification(dt.date(2027, 3, 1))
+    notifications.set_preferences(quiet.participant, {"commitment_reminders": False})
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = tasks.scan_reminders(now=at_la(2026, 12, 1))
+    assert (summary["commitments"]["queued"], summary["commitments"]["suppressed"]) == (1, 1)
+    assert OutboundEmail.objects.get(user=quiet.participant).state == OutboundEmail.State.SUPPRESSED
+    [sent] = mail.outbox
+    assert sent.to == [keen.participant.email]
+    token = notifications.unsubscribe_token(keen.participant, "commitment_reminders")
+    assert sent.extra_headers["List-Unsubscribe"] == f"<{absolute_url(reverse('unsubscribe', args=[token]))}>"
+    assert OutboundEmail.objects.get(user=keen.participant).state == OutboundEmail.State.SENT
+
+
+@pytest.mark.django_db
 def test_weekly_summaries_go_to_coordinators_once_a_week(django_capture_on_commit_callbacks):
     boss = coordinator()
     _certification(dt.date(2026, 12, 10))  # due within 30 days
@@ -129,9 +148,9 @@ def test_no_summary_when_nothing_waits(django_capture_on_commit_callbacks):
 def test_commitment_scan_costs_fixed_queries_per_batch(django_assert_max_num_queries):
     for n in range(12):
         _certification(dt.date(2027, 1, 1) + dt.timedelta(days=n))
-    # per batch of 5: certifications, ledger keys, choices, insert, read back ids (+ savepoints);
-    # the summaries: 2 aggregates and the coordinators; then one query for each scan with nothing
-    # to do (trainings starting, registrants, the two training surveys).
+    # per batch of 5: certifications, ledger keys, choices, insert (+ a read-back of ids off
+    # PostgreSQL, and savepoints); the summaries: 2 aggregates and the coordinators; then one query
+    # for each scan with nothing to do (trainings starting, registrants, the two training surveys).
     with django_assert_max_num_queries(3 * 7 + 3 + 4):
         summary = tasks.scan_reminders(now=at_la(2026, 12, 1), batch_size=5)
     assert (summary["commitments"]["batches"], summary["commitments"]["queued"]) == (3, 12)
