@@ -73,6 +73,8 @@ TRANSACTIONAL_KINDS = (
     "community.join_request",
     "community.join_decision",
     "community.report",
+    # surveys: a request for the recipient's answers (portal.surveys)
+    "survey.invitation",
 )
 
 OPTIONAL_KINDS = {

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "portal",
+    "portal.surveys",
     "institutes",
     "communities",
     "trainers",

@@ -18,5 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("institutes/", include("institutes.urls")),
     path("communities/", include("communities.urls")),
+    path("surveys/", include("portal.surveys.urls")),
     path("", include("trainers.urls")),
 ]
