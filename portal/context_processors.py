@@ -24,6 +24,8 @@ NAV_URL_NAMES = {
     "reports": "trainers:report-queue",
     "honoraria": "trainers:honoraria",
     "overview": "trainers:overview",
+    "impact": "trainers:impact",
+    "impact_public": "trainers:impact-public",
 }
 
 
@@ -49,6 +51,7 @@ def navigation(request) -> dict:
             "signed_in": True,
             "coordinator": user.is_coordinator,
             "finance": user.is_finance,
+            "state_office": user.is_state_office,
             "admin": user.is_superuser,
             "urls": urls,
         }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trainers.views import certificates, directory, honoraria, overview, reports
+from trainers.views import certificates, directory, honoraria, impact, overview, recognitions, reports
 
 app_name = "trainers"
 urlpatterns = [
@@ -37,4 +37,17 @@ urlpatterns = [
     path("trainers/honoraria/<int:pk>/pay/", honoraria.honorarium_pay, name="honorarium-pay"),
     # The trainer's directory listing
     path("trainers/my-listing/", directory.my_listing, name="my-listing"),
+]
+
+# Reach and impact, awards and impact stories
+urlpatterns += [
+    path("impact/", impact.impact_public, name="impact-public"),
+    path("trainers/impact/", impact.impact_dashboard, name="impact"),
+    path("trainers/impact/export/<slug:table>.<slug:fmt>", impact.impact_export, name="impact-export"),
+    path("trainers/recognition/", recognitions.recognitions, name="recognitions"),
+    path("trainers/recognition/new/", recognitions.recognition_new, name="recognition-new"),
+    path("trainers/recognition/<int:pk>/edit/", recognitions.recognition_edit, name="recognition-edit"),
+    path(
+        "trainers/recognition/<int:pk>/publish/", recognitions.recognition_publish, name="recognition-publish"
+    ),
 ]
