@@ -32,7 +32,7 @@ from tests.institutes.factories import (
     coordinator_of,
 )
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
-from trainers.models import FacilitationReport
+from trainers.models import FacilitationReport, Recognition
 
 ROLES = (
     "visitor",
@@ -153,6 +153,9 @@ def build_world() -> World:
             trainer=person, module=module, status=FacilitationReport.Status.VERIFIED
         )
         o[f"{key}_honorarium"] = HonorariumFactory(report=o[f"{key}_report"], trainer=person, rate=rate)
+    o["trainer_recognition"] = Recognition.objects.create(
+        trainer=u["trainer"], kind=Recognition.Kind.AWARD, title="Trainer of the Year"
+    )
 
     # Communities: members-only (Ana and Tess are members), public, and an invitation-only cohort.
     o["community"] = CommunityFactory(

@@ -26,6 +26,7 @@ COORDS = frozenset({"coordinator", "other_coordinator", "admin"})  # staff-wide 
 INST = frozenset({"coordinator", "admin"})  # the coordinator of THIS institute (and the superuser)
 MEMBERS = frozenset({"applicant", "trainer"})  # members of the members-only community
 FINANCE = frozenset({"finance", "admin"})
+RESULTS = COORDS | {"state_office"}  # who reads the program's reach, impact and survey results
 NOBODY = frozenset()
 
 PROJECT_APPS = ("portal", "institutes", "communities", "trainers")
@@ -438,6 +439,26 @@ TABLE: list[Row] = [
         "trainers:honorarium-pay", "Tess's honorarium", lambda w: {"pk": w.trainer_honorarium.pk}, FINANCE, GP
     ),
     *rows("trainers:my-listing", "own listing", none, USERS, GP),
+    # --- reach and impact, awards and impact stories ---------------------------------------------
+    *rows("trainers:impact-public", "-", none, ALL),
+    *rows("trainers:impact", "-", none, RESULTS),
+    *rows(
+        "trainers:impact-export", "agency table, CSV", lambda w: {"table": "agency", "fmt": "csv"}, RESULTS
+    ),
+    *rows("trainers:impact-export", "chain, XLSX", lambda w: {"table": "chain", "fmt": "xlsx"}, RESULTS),
+    *rows("trainers:recognitions", "own, or all for results", none, USERS),
+    # Certified trainers record on their own profile; coordinators on anyone's.
+    *rows("trainers:recognition-new", "-", none, {"trainer", "other_trainer"} | COORDS, GP),
+    *rows(
+        "trainers:recognition-edit",
+        "Tess's award",
+        lambda w: {"pk": w.trainer_recognition.pk},
+        {"trainer"} | COORDS,
+        GP,
+    ),
+    *rows(
+        "trainers:recognition-publish", "Tess's award", lambda w: {"pk": w.trainer_recognition.pk}, COORDS, P
+    ),
 ]
 
 
