@@ -21,21 +21,38 @@ What each step counts:
 
 Who a row belongs to: a certification and its trainings belong to the certification's institute
 (the cohort), the trainer's agency, and the module; a trainer is in their agency's region, a
-training in the region it was held in. Each step is one part of a UNION of GROUP BY queries, one
-part per dimension, so the whole dashboard is four queries however many rows there are.
+training in the region it was held in.
+
+How it is counted: each step's rows are selected, filtered and joined once by the ORM (a
+queryset of plain columns: the dimensions' keys and labels and what the step counts), used as a
+common table expression, and grouped once per dimension by a UNION ALL of GROUP BY selects over
+it. The whole chain is one query, however many rows there are; PostgreSQL computes each step's
+rows (the commitment's correlated subquery above all) once, not once per dimension.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractQuarter, ExtractYear, Lower, Trim
 
-from portal.surveys.models import Answer, Question
-from trainers.models import Certification, Registration, SessionAttendance, TurnkeyTraining
+from portal.surveys.models import Answer, Question, Response
+from trainers.models import (
+    Certification,
+    FacilitationReport,
+    Registration,
+    SessionAttendance,
+    TurnkeyTraining,
+)
+
+# The sorts of the distinct counts (some 40,000 registrations at state size) fit in memory with
+# this much; PostgreSQL's default (4 MB) writes them to disk and takes three to four times longer.
+SORT_MEMORY = "64MB"
 
 DIMENSIONS = {
     "institute": "Institute cohort",
@@ -63,6 +80,9 @@ class Filters:
     date_to: date | None = None
 
 
+MEASURES = ("certified", "fulfilled", "held", "educators", "agencies", "responses", "rating_sum", "ratings")
+
+
 @dataclass
 class Row:
     key: str
@@ -85,6 +105,10 @@ class Row:
     def mean_rating(self) -> float | None:
         return round(self.rating_sum / self.ratings, 2) if self.ratings else None
 
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, measure) for measure in MEASURES)
+
 
 @dataclass
 class Impact:
@@ -106,48 +130,110 @@ def _quarter(expression) -> Concat:
     )
 
 
-def _dimensions(*, institute: str, module: str, region: str, agency: str, when: str) -> dict:
-    """dimension -> (key, label) expressions; ``None`` is the overall row."""
+# --- grouping a step's rows by every dimension, in SQL --------------------------------------
+
+
+@dataclass
+class Part:
+    """One SELECT of the UNION: a step's rows grouped by one dimension's key (none: overall)."""
+
+    dimension: str
+    key: tuple[str, list] | None  # SQL over the step's columns, and its parameters
+    label: tuple[str, list] | None
+    measures: dict[str, tuple[str, list]]  # measure -> aggregate SQL and its parameters
+    where: tuple[str, list] = ("", [])
+
+
+def _column(name: str) -> tuple[str, list]:
+    return connection.ops.quote_name(name), []
+
+
+def _dimension_parts(measures: dict[str, tuple[str, list]], *, quarter: bool = True) -> list[Part]:
+    """Overall, then one part per dimension, grouped by the step's ``<dimension>_key`` column."""
+    parts = [Part("", None, None, measures)]
+    for dimension in DIMENSIONS:
+        if dimension == "quarter" and not quarter:
+            continue
+        label = "key" if dimension in ("region", "quarter") else "label"
+        parts.append(Part(dimension, _column(f"{dimension}_key"), _column(f"{dimension}_{label}"), measures))
+    return parts
+
+
+def _select(step: str, part: Part) -> tuple[str, list]:
+    sql, params = [f"SELECT '{part.dimension}' AS dimension"], []
+    for name, expression, default in (("group_key", part.key, "''"), ("group_label", part.label, "'All'")):
+        text, args = expression or (default, [])
+        sql.append(f"CAST({text} AS VARCHAR(255)) AS {name}")
+        params += args
+    for measure in MEASURES:
+        text, args = part.measures.get(measure, ("0", []))
+        sql.append(f"{text} AS {measure}")
+        params += args
+    query = ", ".join(sql) + f" FROM {step}"
+    if part.where[0]:
+        query += f" WHERE {part.where[0]}"
+        params += part.where[1]
+    if part.key is not None:
+        query += " GROUP BY 2, 3"
+    return query, params
+
+
+def _count(steps: dict[str, tuple[QuerySet, list[Part]]]) -> list[dict]:
+    """One query: each step's rows as a common table expression, grouped by each of its parts."""
+    ctes, selects, params = [], [], []
+    for step, (rows, _) in steps.items():
+        sql, args = rows.query.sql_with_params()
+        ctes.append(f"{step} AS ({sql})")
+        params += args
+    for step, (_, parts) in steps.items():
+        for part in parts:
+            sql, args = _select(step, part)
+            selects.append(sql)
+            params += args
+    query = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+        cursor.execute(query, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _in_range(column: str, filters: Filters) -> tuple[str, list]:
+    """SQL: ``column`` (a date) within the date range; "" when there is none."""
+    conditions, params = [], []
+    if filters.date_from:
+        conditions.append(f"{column} >= %s")
+        params.append(filters.date_from)
+    if filters.date_to:
+        conditions.append(f"{column} <= %s")
+        params.append(filters.date_to)
+    return " AND ".join(conditions), params
+
+
+def _when(condition: tuple[str, list], then: str) -> tuple[str, list]:
+    return (f"CASE WHEN {condition[0]} THEN {then} END", condition[1]) if condition[0] else (then, [])
+
+
+def _dimension_columns(*, institute: str, module: str, region: str, agency: str, when: str) -> dict:
     return {
-        None: (Value(""), Value("All")),
-        "institute": (Cast(f"{institute}_id", CharField()), F(f"{institute}__title")),
-        "module": (Cast(f"{module}_id", CharField()), F(f"{module}__title")),
-        "region": (F(region), F(region)),
-        "agency": (Cast(f"{agency}_id", CharField()), F(f"{agency}__name")),
-        "quarter": (_quarter(when), _quarter(when)),
+        "institute_key": Cast(f"{institute}_id", CharField()),
+        "institute_label": F(f"{institute}__title"),
+        "module_key": Cast(f"{module}_id", CharField()),
+        "module_label": F(f"{module}__title"),
+        "region_key": F(region),
+        "agency_key": Cast(f"{agency}_id", CharField()),
+        "agency_label": F(f"{agency}__name"),
+        "quarter_key": _quarter(when),
     }
 
 
-def _union(*groups: tuple[dict, dict]) -> list[dict]:
-    """One query: each part grouped by its dimension's key, its measures counted per group.
-
-    ``groups`` are (parts, measures) pairs; every pair names the same measures, in the same
-    order, so that the parts line up in one UNION ALL.
-    """
-    grouped = [
-        queryset.order_by()
-        .annotate(dimension=Value(dimension or ""), group_key=key, group_label=label)
-        .values("dimension", "group_key", "group_label")
-        .annotate(**measures)
-        for parts, measures in groups
-        for dimension, (queryset, key, label) in parts.items()
-    ]
-    first, *rest = grouped
-    return list(first.union(*rest, all=True))
+# --- the steps ---------------------------------------------------------------------------------
 
 
-def _parts(queryset: QuerySet, dimensions: dict, only: Iterable | None = None) -> dict:
-    return {
-        dimension: (queryset, key, label)
-        for dimension, (key, label) in dimensions.items()
-        if only is None or dimension in only
-    }
-
-
-# --- the steps, each filtered the same way -------------------------------------------------
-
-
-def _certification_parts(filters: Filters) -> list[dict]:
+def _certifications(filters: Filters) -> tuple[QuerySet, list[Part]]:
+    """Certified trainers and fulfilled commitments: active certifications, the date of the
+    report that fulfilled each (computed once per certification)."""
     active = Certification.objects.active()
     if filters.module_id:
         active = active.filter(module_id=filters.module_id)
@@ -157,35 +243,60 @@ def _certification_parts(filters: Filters) -> list[dict]:
         active = active.filter(participant__agency__region=filters.region)
     if filters.agency:
         active = active.filter(participant__agency__name__icontains=filters.agency)
-    dims = _dimensions(
-        institute="institute",
-        module="module",
-        region="participant__agency__region",
-        agency="participant__agency",
-        when="issued_on",
+    rows = (
+        active.with_commitment()
+        .order_by()
+        .values(
+            person=F("participant_id"),
+            issued=F("issued_on"),
+            fulfilled=F("fulfilled_date"),
+            **_dimension_columns(
+                institute="institute",
+                module="module",
+                region="participant__agency__region",
+                agency="participant__agency",
+                when="issued_on",
+            ),
+        )
     )
-    held_by_then = active.filter(issued_on__lte=filters.date_to) if filters.date_to else active
-    newly = _in_range(active, "issued_on", filters)
-    certified = {
-        **_parts(held_by_then, dims, only=[d for d in dims if d != "quarter"]),
-        "quarter": (newly, *dims["quarter"]),
-    }
-    fulfilled = _in_range(active.with_commitment(), "fulfilled_date", filters).filter(
-        fulfilled_date__isnull=False
+    fulfilled_in_range = _in_range("fulfilled", filters)
+    fulfilled_sql = ("COUNT(fulfilled)", [])
+    if fulfilled_in_range[0]:
+        fulfilled_sql = (f"COUNT(CASE WHEN {fulfilled_in_range[0]} THEN 1 END)", fulfilled_in_range[1])
+    held_by_then = _in_range("issued", Filters(date_to=filters.date_to))
+    parts = _dimension_parts(
+        {
+            "certified": (f"COUNT(DISTINCT {_when(held_by_then, 'person')[0]})", held_by_then[1]),
+            "fulfilled": fulfilled_sql,
+        },
+        quarter=False,
     )
-    fulfilled_dims = {**dims, "quarter": (_quarter("fulfilled_date"), _quarter("fulfilled_date"))}
-    return _union(
-        (certified, {"certified": Count("participant", distinct=True), "fulfilled": Value(0)}),
-        (_parts(fulfilled, fulfilled_dims), {"certified": Value(0), "fulfilled": Count("pk")}),
+    newly = _in_range("issued", filters)
+    parts.append(
+        Part(
+            "quarter",
+            _column("quarter_key"),
+            _column("quarter_key"),
+            {"certified": (f"COUNT(DISTINCT {_when(newly, 'person')[0]})", newly[1])},
+        )
     )
-
-
-def _in_range(queryset: QuerySet, date_field: str, filters: Filters) -> QuerySet:
-    if filters.date_from:
-        queryset = queryset.filter(**{f"{date_field}__gte": filters.date_from})
-    if filters.date_to:
-        queryset = queryset.filter(**{f"{date_field}__lte": filters.date_to})
-    return queryset
+    year, year_params = connection.ops.date_extract_sql("year", "fulfilled", ())
+    quarter, quarter_params = connection.ops.date_extract_sql("quarter", "fulfilled", ())
+    fulfilled_quarter = (
+        f"CAST({year} AS VARCHAR(4)) || '-Q' || CAST({quarter} AS VARCHAR(1))",
+        [*year_params, *quarter_params],
+    )
+    where = _in_range("fulfilled", filters)
+    parts.append(
+        Part(
+            "quarter",
+            fulfilled_quarter,
+            fulfilled_quarter,
+            {"fulfilled": ("COUNT(*)", [])},
+            where=(" AND ".join(filter(None, ["fulfilled IS NOT NULL", where[0]])), where[1]),
+        )
+    )
+    return rows, parts
 
 
 def _training_filter(filters: Filters, prefix: str) -> Q:
@@ -206,8 +317,8 @@ def _training_filter(filters: Filters, prefix: str) -> Q:
     return q
 
 
-def _training_dimensions(prefix: str) -> dict:
-    return _dimensions(
+def _training_columns(prefix: str) -> dict:
+    return _dimension_columns(
         institute=f"{prefix}certification__institute",
         module=f"{prefix}module",
         region=f"{prefix}region",
@@ -224,48 +335,64 @@ def reached_registrations(filters: Filters) -> QuerySet[Registration]:
     )
 
 
+# An educator's agency: one from the registry, or the name typed for another, without case.
 AGENCY_REACHED = Coalesce(
     Cast("agency_id", CharField()),
     Concat(Value("other:"), Lower(Trim("other_agency")), output_field=CharField()),
 )
 
 
-def _training_parts(filters: Filters) -> list[dict]:
-    held = TurnkeyTraining.objects.filter(_training_filter(filters, ""))
-    return _union((_parts(held, _training_dimensions("")), {"held": Count("pk")}))
+def _trainings(filters: Filters) -> tuple[QuerySet, list[Part]]:
+    rows = (
+        TurnkeyTraining.objects.filter(_training_filter(filters, ""))
+        .order_by()
+        .values(training=F("pk"), **_training_columns(""))
+    )
+    return rows, _dimension_parts({"held": ("COUNT(*)", [])})
 
 
-def _reach_parts(filters: Filters) -> list[dict]:
-    measures = {"educators": Count("email", distinct=True), "agencies": Count(AGENCY_REACHED, distinct=True)}
-    return _union((_parts(reached_registrations(filters), _training_dimensions("training__")), measures))
-
-
-def _survey_parts(filters: Filters) -> list[dict]:
-    prefix = "response__turnkey_training__"
-    answers = Answer.objects.filter(
-        _training_filter(filters, prefix), question__kind=Question.Kind.LIKERT, number__isnull=False
+def _reach(filters: Filters) -> tuple[QuerySet, list[Part]]:
+    rows = (
+        reached_registrations(filters)
+        .order_by()
+        .values(educator=F("email"), agency_reached=AGENCY_REACHED, **_training_columns("training__"))
     )
     measures = {
-        "responses": Count("response", distinct=True),
-        "rating_sum": Sum("number"),
-        "ratings": Count("pk"),
+        "educators": ("COUNT(DISTINCT educator)", []),
+        "agencies": ("COUNT(DISTINCT agency_reached)", []),
     }
-    return _union((_parts(answers, _training_dimensions(prefix)), measures))
+    return rows, _dimension_parts(measures)
 
 
-MEASURES = ("certified", "fulfilled", "held", "educators", "agencies", "responses", "rating_sum", "ratings")
+def _survey(filters: Filters) -> tuple[QuerySet, list[Part]]:
+    """The 1-5 answers of the survey responses about the held trainings."""
+    prefix = "response__turnkey_training__"
+    rows = (
+        Answer.objects.filter(
+            _training_filter(filters, prefix), question__kind=Question.Kind.LIKERT, number__isnull=False
+        )
+        .order_by()
+        .values(answer_of=F("response_id"), rating=F("number"), **_training_columns(prefix))
+    )
+    measures = {
+        "responses": ("COUNT(DISTINCT answer_of)", []),
+        "rating_sum": ("SUM(rating)", []),
+        "ratings": ("COUNT(*)", []),
+    }
+    return rows, _dimension_parts(measures)
 
 
 def impact(filters: Filters | None = None) -> Impact:
-    """The chain overall and by each dimension, in four queries."""
+    """The chain overall and by each dimension, in one query."""
     filters = filters or Filters()
+    steps = {
+        "certifications": _certifications(filters),
+        "trainings": _trainings(filters),
+        "reach": _reach(filters),
+        "survey": _survey(filters),
+    }
     rows: dict[tuple[str, str], Row] = {}
-    for part in [
-        *_certification_parts(filters),
-        *_training_parts(filters),
-        *_reach_parts(filters),
-        *_survey_parts(filters),
-    ]:
+    for part in _count(steps):
         dimension, key = part["dimension"], part["group_key"] or ""
         row = rows.get((dimension, key))
         if row is None:
@@ -274,14 +401,56 @@ def impact(filters: Filters | None = None) -> Impact:
                 label = quarter_label(key)
             row = rows[(dimension, key)] = Row(key=key, label=label)
         for measure in MEASURES:
-            setattr(row, measure, getattr(row, measure) + (part.get(measure) or 0))
+            setattr(row, measure, getattr(row, measure) + int(part[measure] or 0))
     total = rows.pop(("", ""), None) or Row(key="", label="All")
     by: dict[str, list[Row]] = {dimension: [] for dimension in DIMENSIONS}
     for (dimension, _), row in rows.items():
-        by[dimension].append(row)
+        if not row.is_empty:
+            by[dimension].append(row)
     for dimension, group in by.items():
         if dimension == "quarter":
             group.sort(key=lambda r: r.key)
         else:
             group.sort(key=lambda r: (-r.educators, -r.certified, r.label.lower()))
     return Impact(total=total, by=by)
+
+
+# --- kept in the cache, keyed by the data it counts --------------------------------------------
+
+CACHE_SECONDS = 600
+# What the chain is counted from: any row added, removed or changed in these changes the key.
+COUNTED = (
+    ("certifications", Certification, "updated_at"),
+    ("reports", FacilitationReport, "updated_at"),
+    ("trainings", TurnkeyTraining, "updated_at"),
+    ("registrations", Registration, "updated_at"),
+    ("attendance", SessionAttendance, "marked_at"),
+    ("responses", Response, "submitted_at"),
+)
+
+
+def data_version() -> str:
+    """A fingerprint of the rows the chain counts (their number and latest change), in one query."""
+    parts = [
+        model.objects.order_by()
+        .annotate(step=Value(name))
+        .values("step")
+        .annotate(n=Count("pk"), last=Max(changed))
+        for name, model, changed in COUNTED
+    ]
+    first, *rest = parts
+    rows = sorted((row["step"], row["n"], str(row["last"])) for row in first.union(*rest, all=True))
+    return hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest()
+
+
+def cached_impact(filters: Filters | None = None) -> Impact:
+    """``impact(filters)``, shared by everyone who asks for the same filters until a row it counts
+    changes (then the key changes: nothing is ever stale) or for ``CACHE_SECONDS`` at most (names
+    of institutes, modules and agencies, and people's agencies, are not in the fingerprint)."""
+    filters = filters or Filters()
+    key = f"trainers:impact:{data_version()}:{hashlib.blake2b(repr(filters).encode(), digest_size=12).hexdigest()}"
+    result = cache.get(key)
+    if result is None:
+        result = impact(filters)
+        cache.set(key, result, CACHE_SECONDS)
+    return result

@@ -3,7 +3,6 @@ public page of totals."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,7 +10,7 @@ from django.utils import timezone
 from portal.access import program_results_required, public
 from portal.exports import csv_response, xlsx_response
 from portal.surveys.services import MINIMUM_GROUP, fold
-from trainers.impact import DIMENSIONS, Filters, Impact, Row, impact
+from trainers.impact import DIMENSIONS, Filters, Impact, Row, cached_impact
 from trainers.impact_forms import ImpactFilterForm
 from trainers.models import Recognition
 
@@ -73,7 +72,7 @@ def _filter_note(filters: Filters) -> str:
 
 
 def _dashboard(request, form: ImpactFilterForm, status: int = 200):
-    result = impact(form.filters())
+    result = cached_impact(form.filters())
     query = request.GET.urlencode()
     tables = []
     for name, title in DIMENSIONS.items():
@@ -118,7 +117,7 @@ def impact_export(request, table: str, fmt: str):
     if form.is_bound and not form.is_valid():
         return _dashboard(request, form, status=400)
     filters = form.filters()
-    result = impact(filters)
+    result = cached_impact(filters)
     stamp = f"{timezone.localdate()}{_filter_note(filters)}"
     header, rows = _table(result, table)
     if fmt == "csv":
@@ -131,8 +130,6 @@ def impact_export(request, table: str, fmt: str):
 
 # --- the public page ----------------------------------------------------------------------------
 
-PUBLIC_SECONDS = 300
-PUBLIC_CACHE_KEY = "trainers:impact:public:v1"
 PUBLIC_RECOGNITIONS = 6
 
 
@@ -160,25 +157,21 @@ def _public_groups(rows: list[Row]) -> dict:
 
 
 def public_figures() -> dict:
-    """The public page's totals, shared by every visitor for a few minutes."""
-    figures = cache.get(PUBLIC_CACHE_KEY)
-    if figures is None:
-        result = impact()
-        total = result.total
-        figures = {
-            "certified": _shown(total.certified),
-            "fulfilled": _shown(total.fulfilled),
-            "held": _shown(total.held),
-            "educators": _shown(total.educators),
-            "agencies": _shown(total.agencies),
-            "multiplier": total.multiplier if total.certified >= MINIMUM_GROUP else None,
-            "mean_rating": total.mean_rating if total.responses >= MINIMUM_GROUP else None,
-            "responses": total.responses if total.responses >= MINIMUM_GROUP else None,
-            "by_module": _public_groups(result.by["module"]),
-            "by_region": _public_groups(result.by["region"]),
-        }
-        cache.set(PUBLIC_CACHE_KEY, figures, PUBLIC_SECONDS)
-    return figures
+    """The public page's totals: from the shared figures, with no count under five."""
+    result = cached_impact()
+    total = result.total
+    return {
+        "certified": _shown(total.certified),
+        "fulfilled": _shown(total.fulfilled),
+        "held": _shown(total.held),
+        "educators": _shown(total.educators),
+        "agencies": _shown(total.agencies),
+        "multiplier": total.multiplier if total.certified >= MINIMUM_GROUP else None,
+        "mean_rating": total.mean_rating if total.responses >= MINIMUM_GROUP else None,
+        "responses": total.responses if total.responses >= MINIMUM_GROUP else None,
+        "by_module": _public_groups(result.by["module"]),
+        "by_region": _public_groups(result.by["region"]),
+    }
 
 
 def public_recognitions(limit: int = PUBLIC_RECOGNITIONS) -> list[dict]:
