@@ -178,7 +178,7 @@ def _select(step: str, part: Part) -> tuple[str, list]:
     return query, params
 
 
-def _count(steps: dict[str, tuple[QuerySet, list[Part]]]) -> list[dict]:
+def _count(steps: dict[str, tuple[QuerySet, list[Part]]]) -> list[tuple]:
     """One query: each step's rows as a common table expression, grouped by each of its parts."""
     ctes, selects, params = [], [], []
     for step, (rows, _) in steps.items():
@@ -195,8 +195,7 @@ def _count(steps: dict[str, tuple[QuerySet, list[Part]]]) -> list[dict]:
         if connection.vendor == "postgresql":
             cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
         cursor.execute(query, params)
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return cursor.fetchall()
 
 
 def _in_range(column: str, filters: Filters) -> tuple[str, list]:
@@ -382,26 +381,30 @@ def _survey(filters: Filters) -> tuple[QuerySet, list[Part]]:
     return rows, _dimension_parts(measures)
 
 
-def impact(filters: Filters | None = None) -> Impact:
-    """The chain overall and by each dimension, in one query."""
-    filters = filters or Filters()
-    steps = {
-        "certifications": _certifications(filters),
-        "trainings": _trainings(filters),
-        "reach": _reach(filters),
-        "survey": _survey(filters),
-    }
+def _counted(filters: Filters) -> list[tuple]:
+    """(dimension, key, label, *MEASURES) per group, in one query."""
+    return _count(
+        {
+            "certifications": _certifications(filters),
+            "trainings": _trainings(filters),
+            "reach": _reach(filters),
+            "survey": _survey(filters),
+        }
+    )
+
+
+def _impact_from(counted: list[tuple]) -> Impact:
     rows: dict[tuple[str, str], Row] = {}
-    for part in _count(steps):
-        dimension, key = part["dimension"], part["group_key"] or ""
+    for dimension, key, label, *measures in counted:
+        key = key or ""
         row = rows.get((dimension, key))
         if row is None:
-            label = part["group_label"] or NO_LABEL.get(dimension, "")
+            label = label or NO_LABEL.get(dimension, "")
             if dimension == "quarter" and key:
                 label = quarter_label(key)
             row = rows[(dimension, key)] = Row(key=key, label=label)
-        for measure in MEASURES:
-            setattr(row, measure, getattr(row, measure) + int(part[measure] or 0))
+        for measure, value in zip(MEASURES, measures, strict=True):
+            setattr(row, measure, getattr(row, measure) + int(value or 0))
     total = rows.pop(("", ""), None) or Row(key="", label="All")
     by: dict[str, list[Row]] = {dimension: [] for dimension in DIMENSIONS}
     for (dimension, _), row in rows.items():
@@ -413,6 +416,11 @@ def impact(filters: Filters | None = None) -> Impact:
         else:
             group.sort(key=lambda r: (-r.educators, -r.certified, r.label.lower()))
     return Impact(total=total, by=by)
+
+
+def impact(filters: Filters | None = None) -> Impact:
+    """The chain overall and by each dimension, in one query."""
+    return _impact_from(_counted(filters or Filters()))
 
 
 # --- kept in the cache, keyed by the data it counts --------------------------------------------
@@ -448,9 +456,11 @@ def cached_impact(filters: Filters | None = None) -> Impact:
     changes (then the key changes: nothing is ever stale) or for ``CACHE_SECONDS`` at most (names
     of institutes, modules and agencies, and people's agencies, are not in the fingerprint)."""
     filters = filters or Filters()
-    key = f"trainers:impact:{data_version()}:{hashlib.blake2b(repr(filters).encode(), digest_size=12).hexdigest()}"
-    result = cache.get(key)
-    if result is None:
-        result = impact(filters)
-        cache.set(key, result, CACHE_SECONDS)
-    return result
+    # Plain values, not Rows: a change of this module's code can't meet an old pickle.
+    asked = hashlib.blake2b(repr((MEASURES, filters)).encode(), digest_size=12).hexdigest()
+    key = f"trainers:impact:{data_version()}:{asked}"
+    counted = cache.get(key)
+    if counted is None:
+        counted = [tuple(row) for row in _counted(filters)]
+        cache.set(key, counted, CACHE_SECONDS)
+    return _impact_from(counted)
