@@ -33,13 +33,15 @@ rows (the commitment's correlated subquery above all) once, not once per dimensi
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractQuarter, ExtractYear, Lower, Trim
+from django.db.models.signals import post_delete, post_save
 
 from portal.surveys.models import Answer, Question, Response
 from trainers.models import (
@@ -423,38 +425,41 @@ def impact(filters: Filters | None = None) -> Impact:
     return _impact_from(_counted(filters or Filters()))
 
 
-# --- kept in the cache, keyed by the data it counts --------------------------------------------
+# --- kept in the cache, keyed by a version of the data it counts --------------------------------
 
 CACHE_SECONDS = 600
-# What the chain is counted from: any row added, removed or changed in these changes the key.
-COUNTED = (
-    ("certifications", Certification, "updated_at"),
-    ("reports", FacilitationReport, "updated_at"),
-    ("trainings", TurnkeyTraining, "updated_at"),
-    ("registrations", Registration, "updated_at"),
-    ("attendance", SessionAttendance, "marked_at"),
-    ("responses", Response, "submitted_at"),
-)
+VERSION_KEY = "trainers:impact:data-version"
+# What the chain is counted from: saving or deleting one of these gives the figures a new version.
+COUNTED = (Certification, FacilitationReport, TurnkeyTraining, Registration, SessionAttendance, Response)
+
+
+def new_data_version(**_) -> None:
+    """A fresh version, now and again once the transaction commits (a page built in between
+    from the data before the commit is then never read again)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+
+
+def watch() -> None:
+    """Call from AppConfig.ready(): every save or delete of a counted row makes a new version.
+    Bulk writes (bulk_create, update, raw SQL) send no signal: their change shows within
+    CACHE_SECONDS, as do renamed institutes, modules and agencies and people changing agency."""
+    for model in COUNTED:
+        post_save.connect(new_data_version, sender=model, dispatch_uid=f"impact-{model._meta.label}-save")
+        post_delete.connect(new_data_version, sender=model, dispatch_uid=f"impact-{model._meta.label}-delete")
 
 
 def data_version() -> str:
-    """A fingerprint of the rows the chain counts (their number and latest change), in one query."""
-    parts = [
-        model.objects.order_by()
-        .annotate(step=Value(name))
-        .values("step")
-        .annotate(n=Count("pk"), last=Max(changed))
-        for name, model, changed in COUNTED
-    ]
-    first, *rest = parts
-    rows = sorted((row["step"], row["n"], str(row["last"])) for row in first.union(*rest, all=True))
-    return hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest()
+    version = cache.get(VERSION_KEY)
+    if version is None:  # never set, or the cache was emptied
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    return version
 
 
 def cached_impact(filters: Filters | None = None) -> Impact:
-    """``impact(filters)``, shared by everyone who asks for the same filters until a row it counts
-    changes (then the key changes: nothing is ever stale) or for ``CACHE_SECONDS`` at most (names
-    of institutes, modules and agencies, and people's agencies, are not in the fingerprint)."""
+    """``impact(filters)``, shared by everyone who asks for the same filters until a counted row
+    changes (see ``watch``), or for ``CACHE_SECONDS`` at most."""
     filters = filters or Filters()
     # Plain values, not Rows: a change of this module's code can't meet an old pickle.
     asked = hashlib.blake2b(repr((MEASURES, filters)).encode(), digest_size=12).hexdigest()
