@@ -107,10 +107,6 @@ class Row:
     def mean_rating(self) -> float | None:
         return round(self.rating_sum / self.ratings, 2) if self.ratings else None
 
-    @property
-    def is_empty(self) -> bool:
-        return not any(getattr(self, measure) for measure in MEASURES)
-
 
 @dataclass
 class Impact:
@@ -192,7 +188,17 @@ def _count(steps: dict[str, tuple[QuerySet, list[Part]]]) -> list[tuple]:
             sql, args = _select(step, part)
             selects.append(sql)
             params += args
-    query = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
+    # The steps' groups of one dimension and key merged into one row, and put in the order shown:
+    # quarters in time, the others busiest first.
+    sums = ", ".join(f"CAST(SUM({measure}) AS BIGINT) AS {measure}" for measure in MEASURES)
+    query = (
+        "WITH " + ", ".join(ctes) + f" SELECT dimension, group_key, MAX(group_label), {sums}"
+        " FROM (" + " UNION ALL ".join(selects) + ") counted"
+        " GROUP BY dimension, group_key"
+        f" HAVING dimension = '' OR {' + '.join(f'SUM({m})' for m in MEASURES)} > 0"
+        " ORDER BY dimension, CASE WHEN dimension = 'quarter' THEN group_key END,"
+        " SUM(educators) DESC, SUM(certified) DESC, LOWER(MAX(group_label)), group_key"
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
@@ -384,7 +390,7 @@ def _survey(filters: Filters) -> tuple[QuerySet, list[Part]]:
 
 
 def _counted(filters: Filters) -> list[tuple]:
-    """(dimension, key, label, *MEASURES) per group, in one query."""
+    """(dimension, key, label, *MEASURES) per group, in the order shown, in one query."""
     return _count(
         {
             "certifications": _certifications(filters),
@@ -396,27 +402,16 @@ def _counted(filters: Filters) -> list[tuple]:
 
 
 def _impact_from(counted: list[tuple]) -> Impact:
-    rows: dict[tuple[str, str], Row] = {}
-    for dimension, key, label, *measures in counted:
-        key = key or ""
-        row = rows.get((dimension, key))
-        if row is None:
-            label = label or NO_LABEL.get(dimension, "")
-            if dimension == "quarter" and key:
-                label = quarter_label(key)
-            row = rows[(dimension, key)] = Row(key=key, label=label)
-        for measure, value in zip(MEASURES, measures, strict=True):
-            setattr(row, measure, getattr(row, measure) + int(value or 0))
-    total = rows.pop(("", ""), None) or Row(key="", label="All")
+    total = Row(key="", label="All")
     by: dict[str, list[Row]] = {dimension: [] for dimension in DIMENSIONS}
-    for (dimension, _), row in rows.items():
-        if not row.is_empty:
-            by[dimension].append(row)
-    for dimension, group in by.items():
-        if dimension == "quarter":
-            group.sort(key=lambda r: r.key)
-        else:
-            group.sort(key=lambda r: (-r.educators, -r.certified, r.label.lower()))
+    for dimension, key, label, *measures in counted:
+        if not dimension:
+            total = Row("", "All", *measures)
+            continue
+        key = key or ""
+        if dimension == "quarter" and key:
+            label = quarter_label(key)
+        by[dimension].append(Row(key, label or NO_LABEL[dimension], *measures))
     return Impact(total=total, by=by)
 
 

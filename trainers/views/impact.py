@@ -64,6 +64,15 @@ def _table(result: Impact, name: str) -> tuple[list[str], list[list]]:
     return [DIMENSIONS[name], *(label for _, label in columns)], rows
 
 
+def _shown_cells(row: Row, columns: list[tuple[str, str]]) -> list[str]:
+    """A table row's cells as text (formatted here: a template filter per cell costs more)."""
+    cells = []
+    for key, _ in columns:
+        value = getattr(row, key)
+        cells.append("–" if value is None else f"{value:,}" if isinstance(value, int) else str(value))
+    return cells
+
+
 def _filter_note(filters: Filters) -> str:
     """What the export covers, for its file name."""
     if filters.date_from or filters.date_to:
@@ -76,13 +85,13 @@ def _dashboard(request, form: ImpactFilterForm, status: int = 200):
     query = request.GET.urlencode()
     tables = []
     for name, title in DIMENSIONS.items():
-        rows = result.by[name]
+        rows, columns = result.by[name], _columns(name)
         tables.append(
             {
                 "name": name,
                 "title": title,
-                "columns": _columns(name),
-                "rows": rows[:TOP_ROWS],
+                "columns": columns,
+                "rows": [(row.label, _shown_cells(row, columns)) for row in rows[:TOP_ROWS]],
                 "more": max(len(rows) - TOP_ROWS, 0),
             }
         )
