@@ -69,7 +69,9 @@ def _shown_cells(row: Row, columns: list[tuple[str, str]]) -> list[str]:
     cells = []
     for key, _ in columns:
         value = getattr(row, key)
-        cells.append("–" if value is None else f"{value:,}" if isinstance(value, int) else str(value))
+        cells.append(
+            "\N{EN DASH}" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+        )
     return cells
 
 
