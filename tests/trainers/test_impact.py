@@ -7,143 +7,35 @@ import csv
 import io
 import re
 import zipfile
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from xml.etree import ElementTree
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import AuditEntry
-from portal.surveys.models import Answer, Instrument, Question, Response
 from tests import factories
 from tests.factories import AgencyFactory, UserFactory
 from tests.trainers.factories import (
     CertificationFactory,
-    InstituteFactory,
-    ModuleFactory,
     ProfileFactory,
-    ReportFactory,
 )
-from tests.trainers.training_factories import RegistrationFactory, TrainingFactory
+from tests.trainers.impact_factories import held_training, impact_world, present
+from tests.trainers.training_factories import RegistrationFactory
 from trainers.impact import Filters, impact
 from trainers.models import (
-    Certification,
-    FacilitationReport,
     Recognition,
     Registration,
     SessionAttendance,
-    TurnkeyTraining,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-def _at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=timezone.get_current_timezone())
-
-
-def _training(certification, day: date, region: str, status=TurnkeyTraining.Status.HELD, sessions: int = 1):
-    return TrainingFactory(
-        certification=certification,
-        region=region,
-        status=status,
-        sessions=sessions,
-        sessions__starts_at=_at(day),
-    )
-
-
-def _present(training, **kwargs) -> Registration:
-    registration = RegistrationFactory(training=training, **kwargs)
-    SessionAttendance.objects.create(session=training.sessions.first(), registration=registration)
-    return registration
-
-
-def _survey(training, *numbers: int) -> None:
-    instrument = Instrument.objects.get(key="turnkey-post", version=1)
-    response = Response.objects.create(
-        instrument=instrument,
-        content_type=ContentType.objects.get_for_model(TurnkeyTraining),
-        object_id=training.pk,
-    )
-    # The numbers answer the instrument's Likert questions in turn.
-    for number, question in zip(
-        numbers, instrument.questions.filter(kind=Question.Kind.LIKERT), strict=False
-    ):
-        Answer.objects.create(response=response, question=question, number=number)
-
-
 @pytest.fixture
 def world():
-    """Three certified trainers at two agencies, three held trainings, five educators reached.
-
-    T1 and T2 (agency Alder, Capital) hold the M1 institute's certification, T3 (agency Birch,
-    Sierra) the M2 one's; T1 and T3 fulfilled their commitment; T4's certification was revoked.
-    Trainings: TR1 (T1, Q1 2026, Capital), TR2 (T1, Q2 2026, Capital), TR3 (T3, Q2 2026, North
-    Coast), all held; TR4 cancelled, TR5 published (not held). Educators present at a held
-    training: e1 (at TR1 and TR2), e2, e5 (both of "Riverside Adult School"), e6, e7.
-    """
-    alder = AgencyFactory(name="Alder Adult School", region="Capital")
-    birch = AgencyFactory(name="Birch College", region="Sierra")
-    m1, m2 = ModuleFactory(title="Math Strategies"), ModuleFactory(title="Reading Routines")
-    i1 = InstituteFactory(module=m1, title="Math Strategies ToT 2025")
-    i2 = InstituteFactory(module=m2, title="Reading Routines ToT 2026")
-
-    def certify(name, agency, institute, issued_on, **kwargs):
-        return CertificationFactory(
-            participant=UserFactory(name=name, agency=agency),
-            module=institute.module,
-            institute=institute,
-            issued_on=issued_on,
-            **kwargs,
-        )
-
-    c1 = certify("Tina One", alder, i1, date(2025, 12, 1))
-    c2 = certify("Toby Two", alder, i1, date(2026, 2, 1))
-    c3 = certify("Tara Three", birch, i2, date(2026, 3, 1))
-    certify("Theo Revoked", birch, i2, date(2026, 3, 1), status=Certification.Status.REVOKED)
-    ReportFactory(
-        trainer=c1.participant,
-        module=m1,
-        starts_on=date(2026, 1, 15),
-        status=FacilitationReport.Status.VERIFIED,
-    )
-    ReportFactory(
-        trainer=c3.participant,
-        module=m2,
-        starts_on=date(2026, 4, 20),
-        status=FacilitationReport.Status.VERIFIED,
-    )
-
-    tr1 = _training(c1, date(2026, 1, 15), "Capital", sessions=2)
-    tr2 = _training(c1, date(2026, 4, 10), "Capital")
-    tr3 = _training(c3, date(2026, 4, 20), "North Coast")
-    tr4 = _training(c2, date(2026, 5, 5), "Capital", status=TurnkeyTraining.Status.CANCELLED)
-    tr5 = _training(c2, date(2026, 6, 5), "Capital", status=TurnkeyTraining.Status.PUBLISHED)
-
-    _present(tr1, name="Eve One", email="e1@example.org", agency=alder, other_agency="")
-    _present(tr1, name="Eli Two", email="e2@example.org", other_agency="Riverside Adult School")
-    RegistrationFactory(training=tr1, name="Absent Abe", email="e3@example.org")  # never present
-    _present(
-        tr1,
-        name="Cancelled Cal",
-        email="e4@example.org",
-        status=Registration.Status.CANCELLED,
-        cancelled_at=timezone.now(),
-    )
-    _present(tr2, name="Eve One", email="E1@example.org", agency=alder, other_agency="")
-    _present(tr2, name="Emma Five", email="e5@example.org", other_agency=" riverside adult SCHOOL ")
-    _present(tr3, name="Ed Six", email="e6@example.org", agency=birch, other_agency="")
-    _present(tr3, name="Eda Seven", email="e7@example.org", agency=alder, other_agency="")
-    _present(tr4, name="Not Held Nora", email="e8@example.org")
-    _present(tr5, name="Not Yet Ned", email="e9@example.org")
-
-    _survey(tr1, 4, 5)
-    _survey(tr1, 3)
-    _survey(tr3, 2)
-    _survey(tr4, 1, 1)  # about a cancelled training: not counted
-    return {"m1": m1, "m2": m2, "i1": i1, "i2": i2, "alder": alder, "birch": birch, "tr1": tr1, "c1": c1}
+    return impact_world()
 
 
 def _rows(result, dimension) -> dict:
@@ -198,10 +90,10 @@ def test_an_educator_at_two_trainings_is_reached_once(world):
 
 def test_cancelled_registrations_and_absentees_are_not_counted():
     trainer = CertificationFactory()
-    training = _training(trainer, date(2026, 3, 3), "Capital")
+    training = held_training(trainer, date(2026, 3, 3), "Capital")
     RegistrationFactory(training=training)  # registered, never present
-    _present(training, status=Registration.Status.CANCELLED, cancelled_at=timezone.now())
-    waitlisted_present = _present(training, status=Registration.Status.WAITLISTED)
+    present(training, status=Registration.Status.CANCELLED, cancelled_at=timezone.now())
+    waitlisted_present = present(training, status=Registration.Status.WAITLISTED)
     result = impact()
     assert (result.total.held, result.total.educators, result.total.agencies) == (1, 1, 1)
     waitlisted_present.attendance.all().delete()
@@ -228,9 +120,9 @@ def test_impact_is_one_query_whatever_the_size(world, django_assert_max_num_quer
         impact()
     certification = world["c1"]
     for i in range(15):
-        training = _training(certification, date(2026, 7, 1) + timedelta(days=i), "Sierra")
+        training = held_training(certification, date(2026, 7, 1) + timedelta(days=i), "Sierra")
         for _ in range(3):
-            _present(training)
+            present(training)
     with django_assert_max_num_queries(4):
         assert impact().total.held == 18
 
@@ -261,7 +153,7 @@ def test_dashboard_shows_the_chain_charts_and_tables(
     assert "e1@example.org" not in html
 
 
-def test_shared_figures_move_as_soon_as_someone_is_marked_present(world, client_for, coordinator):
+def test_shared_figures_move_as_soon_as_someone_is_markedpresent(world, client_for, coordinator):
     client = client_for(coordinator)
     assert client.get(reverse("trainers:impact")).context["total"].educators == 5
     assert client.get(reverse("trainers:impact")).context["total"].educators == 5  # from the cache
@@ -276,8 +168,8 @@ def test_dashboard_queries_do_not_grow_with_rows(world, client_for, django_asser
     client.get(reverse("trainers:impact"))
     for i in range(30):
         certification = CertificationFactory(participant=UserFactory(agency=AgencyFactory()))
-        training = _training(certification, date(2026, 8, 1) + timedelta(days=i), f"Region {i}")
-        _present(training, agency=AgencyFactory(), other_agency="")
+        training = held_training(certification, date(2026, 8, 1) + timedelta(days=i), f"Region {i}")
+        present(training, agency=AgencyFactory(), other_agency="")
     with django_assert_max_num_queries(15):
         response = client.get(reverse("trainers:impact"))
     assert response.status_code == 200
@@ -401,12 +293,12 @@ def test_public_page_shows_totals_and_no_small_group_or_person(world, client):
     for name in [*REGISTRANT_NAMES, "Tina One", "Toby Two", "Tara Three", "@example.org"]:
         assert name not in html
     figures = response.context["figures"]
-    # 3 certified trainers and 3 agencies are under five: told as "fewer than 5".
+    # 3 certified trainers are under five: told as "fewer than 5"; trainings and agencies are not people.
     assert (figures["certified"], figures["held"], figures["educators"], figures["agencies"]) == (
         None,
-        None,
+        3,
         5,
-        None,
+        3,
     )
     assert figures["multiplier"] is None  # from fewer than five trainers
     assert "fewer than 5" in html
@@ -422,7 +314,7 @@ def test_public_page_shows_totals_and_no_small_group_or_person(world, client):
 def test_public_page_shows_groups_of_five_and_withholds_a_small_remainder(world, client):
     tr1 = world["tr1"]
     for i in range(3):
-        _present(tr1, email=f"more{i}@example.org")
+        present(tr1, email=f"more{i}@example.org")
     figures = client.get(reverse("trainers:impact-public")).context["figures"]
     assert figures["by_module"]["rows"] == [
         {"label": "Math Strategies", "educators": 6, "held": 2, "folded_from": 0}

@@ -174,9 +174,10 @@ def public_figures() -> dict:
     return {
         "certified": _shown(total.certified),
         "fulfilled": _shown(total.fulfilled),
-        "held": _shown(total.held),
+        # Trainings and agencies are not people: only counts of people are kept from under five.
+        "held": total.held,
         "educators": _shown(total.educators),
-        "agencies": _shown(total.agencies),
+        "agencies": total.agencies,
         "multiplier": total.multiplier if total.certified >= MINIMUM_GROUP else None,
         "mean_rating": total.mean_rating if total.responses >= MINIMUM_GROUP else None,
         "responses": total.responses if total.responses >= MINIMUM_GROUP else None,
