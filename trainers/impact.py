@@ -26,8 +26,11 @@ training in the region it was held in.
 How it is counted: each step's rows are selected, filtered and joined once by the ORM (a
 queryset of plain columns: the dimensions' keys and labels and what the step counts), used as a
 common table expression, and grouped once per dimension by a UNION ALL of GROUP BY selects over
-it. The whole chain is one query, however many rows there are; PostgreSQL computes each step's
-rows (the commitment's correlated subquery above all) once, not once per dimension.
+it; an outer GROUP BY merges the steps' groups of one dimension and key into one row, in the order
+shown. The whole chain is one query, however many rows there are; PostgreSQL computes each step's
+rows (the commitment's correlated subquery above all) once, not once per dimension. At state size
+that is still most of a second, so pages read ``cached_impact``: the grouped rows, shared by
+everyone who asks for the same filters, until a counted row is saved or deleted.
 """
 
 from __future__ import annotations
