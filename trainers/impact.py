@@ -431,17 +431,32 @@ VERSION_KEY = "trainers:impact:data-version"
 COUNTED = (Certification, FacilitationReport, TurnkeyTraining, Registration, SessionAttendance, Response)
 
 
-def new_data_version(**_) -> None:
+def _changes_the_figures(sender, instance, created: bool) -> bool:
+    """Whether saving ``instance`` can change a figure: the busiest writes (people registering,
+    trainers editing a planned training) cannot, and leave the shared figures in place."""
+    if sender is Registration:
+        return not created  # counted only once present (SessionAttendance), or when cancelled
+    if sender is TurnkeyTraining:
+        return instance.status == TurnkeyTraining.Status.HELD
+    if sender is FacilitationReport:
+        return instance.status == FacilitationReport.Status.VERIFIED
+    return True
+
+
+def new_data_version(sender=None, instance=None, created: bool = False, **kwargs) -> None:
     """A fresh version, now and again once the transaction commits (a page built in between
     from the data before the commit is then never read again)."""
+    if kwargs.get("signal") is post_save and not _changes_the_figures(sender, instance, created):
+        return
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
     transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
 
 
 def watch() -> None:
-    """Call from AppConfig.ready(): every save or delete of a counted row makes a new version.
-    Bulk writes (bulk_create, update, raw SQL) send no signal: their change shows within
-    CACHE_SECONDS, as do renamed institutes, modules and agencies and people changing agency."""
+    """Call from AppConfig.ready(): a save or delete of a counted row that can change a figure
+    makes a new version. Bulk writes (bulk_create, update, raw SQL) send no signal: their change
+    shows within CACHE_SECONDS, as do renamed institutes, modules and agencies and people
+    changing agency."""
     for model in COUNTED:
         post_save.connect(new_data_version, sender=model, dispatch_uid=f"impact-{model._meta.label}-save")
         post_delete.connect(new_data_version, sender=model, dispatch_uid=f"impact-{model._meta.label}-delete")

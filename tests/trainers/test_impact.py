@@ -22,12 +22,13 @@ from tests.trainers.factories import (
     ProfileFactory,
 )
 from tests.trainers.impact_factories import held_training, impact_world, present
-from tests.trainers.training_factories import RegistrationFactory
-from trainers.impact import Filters, impact
+from tests.trainers.training_factories import RegistrationFactory, TrainingFactory
+from trainers.impact import Filters, data_version, impact
 from trainers.models import (
     Recognition,
     Registration,
     SessionAttendance,
+    TurnkeyTraining,
 )
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +162,21 @@ def test_shared_figures_move_as_soon_as_someone_is_markedpresent(world, client_f
     assert client.get(reverse("trainers:impact")).context["total"].educators == 5
     SessionAttendance.objects.create(session=world["tr1"].sessions.first(), registration=registration)
     assert client.get(reverse("trainers:impact")).context["total"].educators == 6
+
+
+def test_only_writes_that_can_change_a_figure_renew_the_shared_figures(world):
+    draft = TrainingFactory(status=TurnkeyTraining.Status.DRAFT)
+    before = data_version()
+    registration = RegistrationFactory(training=world["tr1"], email="new@example.org")
+    draft.title = "A new title"
+    draft.save(update_fields=["title"])
+    assert data_version() == before  # a new registration, a planned training: nothing counted yet
+    SessionAttendance.objects.create(session=world["tr1"].sessions.first(), registration=registration)
+    after_attendance = data_version()
+    assert after_attendance != before
+    draft.status = TurnkeyTraining.Status.HELD
+    draft.save(update_fields=["status"])
+    assert data_version() != after_attendance
 
 
 def test_dashboard_queries_do_not_grow_with_rows(world, client_for, django_assert_max_num_queries):
