@@ -105,7 +105,10 @@ def _dashboard(request, form: ImpactFilterForm, status: int = 200):
             "form": form,
             "total": total,
             "chain": _chain(total),
-            "fulfilled_share": round(100 * total.fulfilled / total.certified) if total.certified else 0,
+            # Commitments are per certification: someone certified twice may fulfil two.
+            "fulfilled_share": min(100, round(100 * total.fulfilled / total.certified))
+            if total.certified
+            else 0,
             "tables": tables,
             "by": result.by,
             "query": query,
