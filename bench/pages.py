@@ -96,6 +96,8 @@ def pages_to_bench() -> list[Page]:
             kwargs="thread",
         ),
         Page("directory", "trainer directory", ["trainers:directory"], "anonymous"),
+        Page("impact", "reach and impact dashboard", ["trainers:impact"], "coordinator"),
+        Page("impact-public", "public impact page", ["trainers:impact-public"], "anonymous"),
         Page("dashboard", "participant dashboard", ["dashboard"], "participant"),
         # "learners" is in two of the six seeded post bodies: 66,667 posts at scale 1.0.
         Page(

@@ -111,6 +111,10 @@ class Scale:
     communities: int = 200
     posts: int = 200_000
     big_thread_posts: int = 5000
+    # Turnkey trainings (issue 14's state size): held ones, their registrations, survey answers.
+    held_trainings: int = 2000
+    registrations: int = 40_000
+    survey_answers: int = 30_000
 
     @classmethod
     def of(cls, factor: float) -> "Scale":
@@ -126,6 +130,9 @@ class Scale:
                     ("communities", 20),
                     ("posts", 2000),
                     ("big_thread_posts", 500),
+                    ("held_trainings", 40),
+                    ("registrations", 800),
+                    ("survey_answers", 600),
                 ]
             }
         )
@@ -519,6 +526,7 @@ def seed(scale: Scale, log=print) -> Seeded:
         _bulk(FacilitationReport, reports)
         step("trainers (certified)", len(accepted_at))
         step("facilitation reports", len(reports))
+        _seed_trainings(scale, rng, now, [c for c in certifications if c.status == "active"], agencies, step)
 
         # --- communities, members, threads, posts ---------------------------------------
         n_cohorts = min(n_inst, scale.communities // 2)
@@ -646,3 +654,106 @@ def seed(scale: Scale, log=print) -> Seeded:
             cursor.execute("VACUUM ANALYZE")
     log(f"  seeded in {time.monotonic() - started:.1f} s")
     return out
+
+
+def _seed_trainings(scale: Scale, rng, now, certifications, agencies, step) -> None:
+    """Held turnkey trainings over the last two years, their registrations (some educators at
+    several trainings, a few cancelled, most present) and answers to the post-training survey."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from portal.surveys.models import Answer, Instrument, Question, Response
+    from trainers.models import (
+        FacilitationReport,
+        Registration,
+        SessionAttendance,
+        TrainingSession,
+        TurnkeyTraining,
+    )
+
+    trainings = []
+    for i in range(scale.held_trainings):
+        c = certifications[(i * 7) % len(certifications)]
+        starts = (now - timedelta(days=5 + (i * 11) % 720)).replace(hour=9, minute=0, second=0, microsecond=0)
+        trainings.append(
+            TurnkeyTraining(
+                trainer_id=c.participant_id,
+                certification=c,
+                module_id=c.module_id,
+                title=f"{MODULE_TITLES[i % len(MODULE_TITLES)]} in {REGIONS[i % len(REGIONS)]}",
+                audience=AUDIENCES[i % len(AUDIENCES)],
+                host_kind=FacilitationReport.HostKind.OWN_AGENCY,
+                region=REGIONS[(i * 5) % len(REGIONS)],
+                capacity=30,
+                status=TurnkeyTraining.Status.HELD,
+                published_at=starts - timedelta(days=30),
+                held_at=starts + timedelta(hours=3),
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=3),
+            )
+        )
+    trainings = _bulk(TurnkeyTraining, trainings)
+    sessions = _bulk(
+        TrainingSession,
+        [TrainingSession(training=t, starts_at=t.starts_at, ends_at=t.ends_at) for t in trainings],
+    )
+    educators = max(scale.registrations * 5 // 8, 1)  # so that many educators come more than once
+    registrations = []
+    for r in range(scale.registrations):
+        k = rng.randrange(educators)
+        in_registry = k % 4 != 0
+        registrations.append(
+            Registration(
+                training=trainings[r % len(trainings)],
+                name=_name(k),
+                email=f"educator{k}@learners{k % 500}.example.org",
+                agency=agencies[k % len(agencies)] if in_registry else None,
+                other_agency="" if in_registry else f"Community Learning Center {k % 300}",
+                role=list(Registration.Role)[k % len(Registration.Role)],
+                status=Registration.Status.CANCELLED if r % 20 == 0 else Registration.Status.REGISTERED,
+            )
+        )
+    # One live registration per e-mail and training: a repeat within a training is dropped.
+    seen, unique = set(), []
+    for registration in registrations:
+        key = (registration.training.pk, registration.email)
+        if registration.status == "cancelled" or key not in seen:
+            seen.add(key)
+            unique.append(registration)
+    registrations = _bulk(Registration, unique)
+    session_of = {s.training_id: s for s in sessions}
+    attendance = [
+        SessionAttendance(
+            session=session_of[reg.training.pk], registration=reg, marked_at=reg.training.starts_at
+        )
+        for n, reg in enumerate(registrations)
+        if reg.status == "registered" and n % 7 != 0
+    ]
+    _bulk(SessionAttendance, attendance)
+    step("trainings held", len(trainings))
+    step("registrations", len(registrations))
+    step("attendance", len(attendance))
+
+    instrument = Instrument.objects.get(key="turnkey-post", version=1)
+    likert = list(instrument.questions.filter(kind=Question.Kind.LIKERT))
+    training_type = ContentType.objects.get_for_model(TurnkeyTraining)
+    responses = _bulk(
+        Response,
+        [
+            Response(
+                instrument=instrument,
+                content_type=training_type,
+                object_id=trainings[n % len(trainings)].pk,
+                submitted_at=trainings[n % len(trainings)].starts_at + timedelta(days=1),
+            )
+            for n in range(scale.survey_answers // len(likert))
+        ],
+    )
+    answers = _bulk(
+        Answer,
+        [
+            Answer(response=response, question=question, number=rng.choice((3, 4, 4, 5, 5)))
+            for response in responses
+            for question in likert
+        ],
+    )
+    step("survey answers", len(answers))

@@ -27,6 +27,8 @@ NAV_URL_NAMES = {
     "overview": "trainers:overview",
     "quotes": "surveys:quote-queue",
     "trainings_all": "trainers:trainings-all",
+    "impact": "trainers:impact",
+    "impact_public": "trainers:impact-public",
 }
 
 
@@ -52,6 +54,7 @@ def navigation(request) -> dict:
             "signed_in": True,
             "coordinator": user.is_coordinator,
             "finance": user.is_finance,
+            "state_office": user.is_state_office,
             "admin": user.is_superuser,
             "urls": urls,
         }

@@ -9,7 +9,7 @@ class TrainersConfig(AppConfig):
         from institutes.dashboard import register_tracker_step
         from portal import dashboard
         from portal.surveys.services import register_quote_subjects
-        from trainers import planning, registration
+        from trainers import impact, planning, registration
         from trainers.dashboard import certified_in_institute, staff_panel, trainer_panel
         from trainers.models.trainings import trainings_of_module
 
@@ -21,3 +21,5 @@ class TrainersConfig(AppConfig):
         registration.register_email_kinds()
         # Approved quotes from turnkey trainings' surveys show on their module's page too.
         register_quote_subjects("module", trainings_of_module)
+        # The reach and impact figures are shared in the cache until a row they count changes.
+        impact.watch()

@@ -20,7 +20,14 @@ from institutes.models import Institute
 from institutes.permissions import is_institute_coordinator
 from portal.access import is_coordinator, is_finance, sees_program_results
 from portal.models import User
-from trainers.models import Certification, CoFacilitator, FacilitationReport, Honorarium, TurnkeyTraining
+from trainers.models import (
+    Certification,
+    CoFacilitator,
+    FacilitationReport,
+    Honorarium,
+    Recognition,
+    TurnkeyTraining,
+)
 
 # --- certifications ----------------------------------------------------------------------
 
@@ -195,3 +202,33 @@ def can_see_training_results(user, training: TurnkeyTraining) -> bool:
     """What participants said: the facilitators (folded under five answers, see
     ``attendance.survey_results``), coordinators and the state office (every answer)."""
     return facilitates(user, training) or sees_program_results(user)
+
+
+# --- awards and impact stories --------------------------------------------------------------
+# A certified trainer records them on their own profile; a staff coordinator on anyone's. Only a
+# coordinator decides which the public sees (the directory and the public impact page), and never
+# for their own profile. The state office reads them all and changes none.
+
+
+def can_record_recognition(user, trainer: User) -> bool:
+    if is_coordinator(user):
+        return True
+    return user.is_authenticated and trainer.pk == user.pk and user.certifications.exists()
+
+
+def can_edit_recognition(user, recognition: Recognition) -> bool:
+    return user.is_authenticated and (recognition.trainer_id == user.pk or is_coordinator(user))
+
+
+def can_publish_recognition(user, recognition: Recognition | None = None) -> bool:
+    if not is_coordinator(user):
+        return False
+    return recognition is None or recognition.trainer_id != user.pk
+
+
+def recognitions_visible_to(user) -> QuerySet[Recognition]:
+    if sees_program_results(user):
+        return Recognition.objects.all()
+    if not user.is_authenticated:
+        return Recognition.objects.none()
+    return Recognition.objects.filter(trainer=user)

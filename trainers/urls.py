@@ -5,8 +5,10 @@ from trainers.views import (
     certificates,
     directory,
     honoraria,
+    impact,
     overview,
     planning,
+    recognitions,
     registration,
     reports,
 )
@@ -82,4 +84,17 @@ urlpatterns = [
     path("trainers/trainings/<int:pk>/report/", attendance.training_report, name="training-report"),
     path("trainers/trainings/<int:pk>/results/", attendance.training_results, name="training-results"),
     path("t/<slug:code>/check-in/", attendance.check_in, name="check-in"),
+]
+
+# Reach and impact, awards and impact stories
+urlpatterns += [
+    path("impact/", impact.impact_public, name="impact-public"),
+    path("trainers/impact/", impact.impact_dashboard, name="impact"),
+    path("trainers/impact/export/<slug:table>.<slug:fmt>", impact.impact_export, name="impact-export"),
+    path("trainers/recognition/", recognitions.recognitions, name="recognitions"),
+    path("trainers/recognition/new/", recognitions.recognition_new, name="recognition-new"),
+    path("trainers/recognition/<int:pk>/edit/", recognitions.recognition_edit, name="recognition-edit"),
+    path(
+        "trainers/recognition/<int:pk>/publish/", recognitions.recognition_publish, name="recognition-publish"
+    ),
 ]

@@ -10,7 +10,8 @@ from communities.models import Post, Thread
 from institutes.models import Application, Institute
 from portal.models import OutboundEmail
 from portal.reminders import portal_today
-from trainers.models import Certification
+from portal.surveys.models import Answer
+from trainers.models import Certification, SessionAttendance, TurnkeyTraining
 
 
 @pytest.mark.django_db
@@ -24,6 +25,9 @@ def test_seed_builds_the_smallest_data_set_and_names_the_benched_objects():
     assert Post.objects.filter(thread_id=seeded.thread_pk).count() == scale.big_thread_posts
     assert Institute.objects.get(slug=seeded.institute_slug).status == Institute.Status.OPEN
     assert Certification.objects.filter(participant_id=seeded.participant_pk).count() == 1
+    assert TurnkeyTraining.objects.held().count() == scale.held_trainings
+    assert SessionAttendance.objects.exists()
+    assert Answer.objects.count() == scale.survey_answers
     assert (
         Thread.objects.get(pk=seeded.thread_pk)
         .community.memberships.filter(user_id=seeded.member_pk)

@@ -38,7 +38,7 @@ from tests.surveys.factories import answers_for, invited
 from tests.trainers.day_factories import present
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
 from tests.trainers.training_factories import CoFacilitatorFactory, RegistrationFactory, TrainingFactory
-from trainers.models import FacilitationReport, TurnkeyTraining
+from trainers.models import FacilitationReport, Recognition, TurnkeyTraining
 
 ROLES = (
     "visitor",
@@ -162,6 +162,9 @@ def build_world() -> World:
             trainer=person, module=module, status=FacilitationReport.Status.VERIFIED
         )
         o[f"{key}_honorarium"] = HonorariumFactory(report=o[f"{key}_report"], trainer=person, rate=rate)
+    o["trainer_recognition"] = Recognition.objects.create(
+        trainer=u["trainer"], kind=Recognition.Kind.AWARD, title="Trainer of the Year"
+    )
 
     # Communities: members-only (Ana and Tess are members), public, and an invitation-only cohort.
     o["community"] = CommunityFactory(

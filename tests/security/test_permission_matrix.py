@@ -27,6 +27,7 @@ INST = frozenset({"coordinator", "admin"})  # the coordinator of THIS institute 
 MEMBERS = frozenset({"applicant", "trainer"})  # members of the members-only community
 FINANCE = frozenset({"finance", "admin"})
 RESULTS = INST | COORDS | {"state_office"}  # an institute's survey results
+PROGRAM = COORDS | {"state_office"}  # who reads the program's reach and impact
 NOBODY = frozenset()
 
 PROJECT_APPS = ("portal", "institutes", "communities", "trainers")
@@ -627,6 +628,26 @@ TABLE: list[Row] = [
     *rows("trainers:check-in", "Tess's training", lambda w: {"code": w.trainer_training.short_code}, ALL, GP),
     *rows("trainers:check-in", "a draft", lambda w: {"code": w.draft_training.short_code}, NOBODY, GP),
     *rows("trainers:check-in", "unknown code", lambda w: {"code": "nope"}, NOBODY),
+    # --- reach and impact, awards and impact stories ---------------------------------------------
+    *rows("trainers:impact-public", "-", none, ALL),
+    *rows("trainers:impact", "-", none, PROGRAM),
+    *rows(
+        "trainers:impact-export", "agency table, CSV", lambda w: {"table": "agency", "fmt": "csv"}, PROGRAM
+    ),
+    *rows("trainers:impact-export", "chain, XLSX", lambda w: {"table": "chain", "fmt": "xlsx"}, PROGRAM),
+    *rows("trainers:recognitions", "own, or all for results", none, USERS),
+    # Certified trainers record on their own profile; coordinators on anyone's.
+    *rows("trainers:recognition-new", "-", none, {"trainer", "other_trainer"} | COORDS, GP),
+    *rows(
+        "trainers:recognition-edit",
+        "Tess's award",
+        lambda w: {"pk": w.trainer_recognition.pk},
+        {"trainer"} | COORDS,
+        GP,
+    ),
+    *rows(
+        "trainers:recognition-publish", "Tess's award", lambda w: {"pk": w.trainer_recognition.pk}, COORDS, P
+    ),
 ]
 
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -140,6 +141,9 @@ class TurnkeyTraining(TimeStampedModel):
     # The first and last session, kept by the services so lists sort and filter without a join.
     starts_at = models.DateTimeField(null=True, blank=True, db_index=True)
     ends_at = models.DateTimeField(null=True, blank=True)
+    # Survey responses about this training (no column: the survey engine points here by content
+    # type and id); lets the impact dashboard join answers to trainings in SQL.
+    survey_responses = GenericRelation("surveys.Response", related_query_name="turnkey_training")
 
     objects = TrainingQuerySet.as_manager()
 

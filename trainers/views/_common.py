@@ -25,9 +25,3 @@ def _apply_people_filters(queryset, form, *, person: str):
         if data.get("agency", "").strip():
             queryset = queryset.filter(**{f"{person}__agency__name__icontains": data["agency"].strip()})
     return queryset
-
-
-def csv_cell(value) -> str:
-    """Spreadsheet-safe text: a leading = + - @ would run as a formula in Excel."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

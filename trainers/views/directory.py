@@ -12,7 +12,7 @@ from portal.access import login_required, public
 from portal.fragments import CachedCountPaginator, render_items
 from trainers import services
 from trainers.forms import DirectoryFilterForm, ListingForm
-from trainers.models import Certification, TrainerProfile
+from trainers.models import Certification, Recognition, TrainerProfile
 from trainers.views._common import PER_PAGE, _apply_people_filters, _query_without_page
 
 DIRECTORY_CARD_FIELDS = (
@@ -43,6 +43,22 @@ def _add_certified_in(profiles: list, active) -> None:
         profile.certified_in = titles[profile.user_id]
 
 
+def _add_recognitions(profiles: list) -> None:
+    """``profile.recognitions``: the awards and stories coordinators chose to show, newest first,
+    as (kind, title, year), in one query for the page."""
+    shown = defaultdict(list)
+    if not profiles:
+        return
+    rows = Recognition.objects.filter(
+        public=True, trainer__in=[profile.user_id for profile in profiles]
+    ).values_list("trainer_id", "kind", "title", "awarded_on")
+    kinds = dict(Recognition.Kind.choices)
+    for trainer, kind, title, awarded_on in rows:
+        shown[trainer].append((kinds[kind], title, awarded_on.year))
+    for profile in profiles:
+        profile.recognitions = shown[profile.user_id]
+
+
 def _directory_card_inputs(profile) -> list:
     """Everything a directory card shows (trainers/_directory_card.html)."""
     user, agency = profile.user, profile.user.agency
@@ -52,6 +68,7 @@ def _directory_card_inputs(profile) -> list:
         agency.name if agency else None,
         agency.region if agency else None,
         profile.certified_in,
+        profile.recognitions,
         profile.bio,
         profile.show_email,
         user.email if profile.show_email else None,
@@ -81,6 +98,7 @@ def directory(request):
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     _add_certified_in(page.object_list, active)
+    _add_recognitions(page.object_list)
     render_items(page, "trainers/_directory_card.html", name="profile", inputs=_directory_card_inputs)
     return render(
         request,

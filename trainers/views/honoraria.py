@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.access import finance_required, login_required, rule_required
+from portal.exports import csv_response
 from trainers import permissions, services
 from trainers.forms import ExportForm, HonorariaFilterForm, PayHonorariumForm, RejectHonorariumForm
 from trainers.models import FacilitationReport, Honorarium
-from trainers.views._common import _page, _query_without_page, csv_cell
+from trainers.views._common import _page, _query_without_page
 from trainers.views.reports import _visible_report
 
 HONORARIUM_AFTER_VERIFICATION = (
@@ -204,32 +203,26 @@ def honoraria_export(request):
         .select_related("trainer__agency", "report__module", "rate")
         .order_by("decided_at", "pk")
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="honoraria-{date_from}-to-{date_to}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    for h in rows:
-        agency = h.trainer.agency
-        writer.writerow(
-            [
-                csv_cell(v)
-                for v in [
-                    h.pk,
-                    h.trainer.display_name,
-                    h.trainer.email,
-                    agency.name if agency else "",
-                    agency.region if agency else "",
-                    h.report.module.title,
-                    h.report.starts_on.isoformat(),
-                    h.report.hours,
-                    h.rate.get_basis_display(),
-                    h.rate.amount,
-                    h.amount,
-                    h.get_status_display(),
-                    timezone.localtime(h.decided_at).date().isoformat() if h.decided_at else "",
-                    h.paid_on.isoformat() if h.paid_on else "",
-                    h.payment_reference,
-                ]
-            ]
-        )
-    return response
+    filename = f"honoraria-{date_from}-to-{date_to}.csv"
+    return csv_response(filename, CSV_HEADER, (_export_row(h) for h in rows))
+
+
+def _export_row(h: Honorarium) -> list:
+    agency = h.trainer.agency
+    return [
+        h.pk,
+        h.trainer.display_name,
+        h.trainer.email,
+        agency.name if agency else "",
+        agency.region if agency else "",
+        h.report.module.title,
+        h.report.starts_on.isoformat(),
+        h.report.hours,
+        h.rate.get_basis_display(),
+        h.rate.amount,
+        h.amount,
+        h.get_status_display(),
+        timezone.localtime(h.decided_at).date().isoformat() if h.decided_at else "",
+        h.paid_on.isoformat() if h.paid_on else "",
+        h.payment_reference,
+    ]

@@ -8,7 +8,6 @@ the online room's link is in the registrants' e-mails only.
 
 from __future__ import annotations
 
-import csv
 from io import BytesIO
 
 import segno
@@ -23,11 +22,11 @@ from django.views.decorators.http import require_GET
 from institutes.models import Module
 from portal.access import login_required, public, signed_link
 from portal.emails import absolute_url
+from portal.exports import csv_response
 from portal.ratelimit import Limit, allow, client_ip, too_many
 from trainers import permissions, registration
 from trainers.models import Registration, TurnkeyTraining
 from trainers.registration_forms import FindTrainingsForm, QuickRegistrationForm, RegistrationForm
-from trainers.views._common import csv_cell
 
 # A room of educators may register from one school's address (the flyer's QR code on the same
 # Wi-Fi), a try or two each, so the limit per address is generous; the one per e-mail stops a
@@ -293,17 +292,24 @@ def training_registrants(request, pk: int):
     )
 
 
+REGISTRANTS_CSV_HEADER = [
+    "Name",
+    "E-mail",
+    "Agency",
+    "Role",
+    "Status",
+    "Walk-in",
+    "Registered on",
+    "Cancelled on",
+]
+
+
 def _registrants_csv(training: TurnkeyTraining, rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="registrants-{training.short_code}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        ["Name", "E-mail", "Agency", "Role", "Status", "Walk-in", "Registered on", "Cancelled on"]
-    )
-    for r in rows.iterator(chunk_size=500):
-        writer.writerow(
-            csv_cell(value)
-            for value in (
+    return csv_response(
+        f"registrants-{training.short_code}.csv",
+        REGISTRANTS_CSV_HEADER,
+        (
+            (
                 r.name,
                 r.email,
                 r.agency_name,
@@ -313,5 +319,6 @@ def _registrants_csv(training: TurnkeyTraining, rows) -> HttpResponse:
                 timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
                 timezone.localtime(r.cancelled_at).strftime("%Y-%m-%d %H:%M") if r.cancelled_at else "",
             )
-        )
-    return response
+            for r in rows.iterator(chunk_size=500)
+        ),
+    )
