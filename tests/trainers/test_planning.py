@@ -671,3 +671,28 @@ def test_admin_shows_trainings_read_only_and_publishes_through_the_service(clien
     training.refresh_from_db()
     assert training.status == Status.PUBLISHED
     assert AuditEntry.objects.about(training).get().to_status == Status.PUBLISHED
+
+
+def test_the_training_page_leads_to_each_step_of_the_training(client_for):
+    training = TrainingFactory()
+    lead = client_for(training.trainer)
+    page = lead.get(reverse("trainers:training", args=[training.pk])).content.decode()
+    for target in (
+        training.get_public_url(),
+        reverse("trainers:training-flyer", args=[training.short_code]),
+        reverse("trainers:training-registrants", args=[training.pk]),
+        reverse("trainers:training-roster", args=[training.pk]),
+    ):
+        assert f'href="{target}"' in page, target
+    assert reverse("trainers:training-report", args=[training.pk]) not in page  # not held yet
+
+    TurnkeyTraining.objects.filter(pk=training.pk).update(status=TurnkeyTraining.Status.HELD)
+    held = lead.get(reverse("trainers:training", args=[training.pk])).content.decode()
+    assert f'href="{reverse("trainers:training-report", args=[training.pk])}"' in held
+    assert f'href="{reverse("trainers:training-results", args=[training.pk])}"' in held
+    assert training.get_public_url() not in held
+
+    viewer = client_for(with_totp(state_office()))
+    read_only = viewer.get(reverse("trainers:training", args=[training.pk])).content.decode()
+    assert reverse("trainers:training-report", args=[training.pk]) not in read_only
+    assert reverse("trainers:training-roster", args=[training.pk]) not in read_only

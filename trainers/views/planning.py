@@ -222,6 +222,11 @@ def training_detail(request, pk: int):
             "checklist_done": done,
             "checklist_step": _bar_step(done, len(checklist)),
             "can_plan": can_plan,
+            "can_run": permissions.can_run_training(user, training),
+            "can_see_registrants": permissions.can_see_registrants(user, training),
+            "can_report": permissions.can_report_training(user, training),
+            "can_see_results": training.status == TurnkeyTraining.Status.HELD
+            and permissions.can_see_training_results(user, training),
             "editable": editable,
             "invite_form": invite_form,
             "candidates": candidates,
