@@ -66,6 +66,8 @@ class ReportForm(forms.ModelForm):
             "starts_on": DATE,
             "ends_on": DATE,
             "host_kind": forms.RadioSelect,
+            # A long list: static/js/portal.js adds a box to find a colleague by name.
+            "co_facilitators": forms.CheckboxSelectMultiple(attrs={"data-filterable": "co-facilitators"}),
             "reflection": forms.Textarea(attrs={"rows": 5}),
         }
         labels = {
@@ -77,7 +79,7 @@ class ReportForm(forms.ModelForm):
         help_texts = {
             "ends_on": "Leave empty for a one-day training.",
             "host_agency": "The agency that hosted the training. For your own agency you can leave this empty.",
-            "co_facilitators": "Other certified trainers who facilitated with you. Hold Ctrl (or ⌘) to choose several.",
+            "co_facilitators": "Other certified trainers who facilitated with you (trainers of your modules). Tick each one.",
             "agenda": "PDF, Word, image or text file.",
             "sign_in_sheet": "PDF, image, spreadsheet or text file with the participants' names.",
         }
@@ -95,7 +97,13 @@ class ReportForm(forms.ModelForm):
         ).distinct()
         self.fields["host_agency"].queryset = Agency.objects.active()
         self.fields["host_agency"].required = False
-        self.fields["co_facilitators"].queryset = certified_trainers().exclude(pk=trainer.pk)
+        # A clear required choice: no "---------" option to be ticked by default.
+        self.fields["host_kind"].choices = FacilitationReport.HostKind.choices
+        self.fields["co_facilitators"].queryset = (
+            certified_trainers()
+            .filter(certifications__module__in=self.fields["module"].queryset)
+            .exclude(pk=trainer.pk)
+        )
         self.fields["co_facilitators"].required = False
         if from_training:
             for name in self.FROM_TRAINING:

@@ -11,6 +11,36 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // A long list of checkboxes (data-filterable) gets a box that narrows it by label text.
+  const groups = new Map();
+  document.querySelectorAll("input[type=checkbox][data-filterable]").forEach((box) => {
+    const key = box.dataset.filterable;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(box.closest(".form-check") || box.parentElement);
+  });
+  groups.forEach((items, key) => {
+    if (items.length < 8) return;
+    const list = items[0].parentElement;
+    list.classList.add("filterable-list");
+    const label = document.createElement("label");
+    label.className = "form-label small mb-1";
+    label.htmlFor = `filter-${key}`;
+    label.textContent = "Find a colleague by name";
+    const input = document.createElement("input");
+    input.type = "search";
+    input.id = `filter-${key}`;
+    input.className = "form-control form-control-sm mb-2";
+    input.autocomplete = "off";
+    input.addEventListener("input", () => {
+      const words = input.value.trim().toLowerCase();
+      items.forEach((item) => {
+        const checked = item.querySelector("input")?.checked;
+        item.hidden = Boolean(words) && !checked && !item.textContent.toLowerCase().includes(words);
+      });
+    });
+    list.before(label, input);
+  });
+
   // Copy-to-clipboard buttons (certificate codes, verification links).
   document.querySelectorAll("[data-copy]").forEach((button) => {
     button.addEventListener("click", () => navigator.clipboard?.writeText(button.dataset.copy));

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -550,3 +551,19 @@ def test_honorarium_before_verification_is_explained_not_refused(client_for):
     assert response.status_code == 200
     assert "once a coordinator has verified this report" in response.content.decode()
     assert not Honorarium.objects.exists()
+
+
+def test_report_form_asks_who_hosted_without_a_preselected_blank(client_for):
+    trainer, certification = certified_trainer()
+    certified_trainer(name="Cora Colleague", module=certification.module)
+    certified_trainer(name="Sam Stranger")  # certified in another module
+    page = client_for(trainer).get(reverse("trainers:report-new")).content.decode()
+    radios = re.findall(r'<input[^>]*name="host_kind"[^>]*>', page)
+    assert len(radios) == len(FacilitationReport.HostKind.choices)
+    assert not any("checked" in radio for radio in radios)
+    assert "Cora Colleague" in page
+    assert "Sam Stranger" not in page
+    boxes = re.findall(r'<input[^>]*name="co_facilitators"[^>]*>', page)
+    assert len(boxes) == 1
+    assert 'type="checkbox"' in boxes[0]
+    assert "data-filterable" in boxes[0]
