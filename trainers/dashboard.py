@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from trainers.models import Certification, CommitmentState, FacilitationReport, Honorarium
+from trainers.models import Certification, FacilitationReport, Honorarium
 
 
 def certified_in_institute(user) -> Exists:
@@ -21,14 +21,14 @@ def trainer_panel(request) -> dict | None:
     today = timezone.localdate()
     certifications = list(
         Certification.objects.filter(participant=user)
-        .with_commitment(today)
+        .with_fulfilled_date()
         .select_related("module")
         .order_by("-issued_on", "pk")  # the default ordering joins people to sort by name
     )
     if not certifications:
         return None
     for c in certifications:
-        c.state = CommitmentState(c.commitment)
+        c.state = c.commitment_state(today)
         c.left = c.days_left(today)
     Status = FacilitationReport.Status
     # Own reports or co-facilitated ones, each through its index (an OR across the join to
