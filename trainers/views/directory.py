@@ -9,11 +9,13 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 
 from portal.access import login_required, public
-from portal.fragments import CachedCountPaginator, render_items
+from portal.fragments import CachedCountPaginator, render_form, render_items
 from trainers import services
 from trainers.forms import DirectoryFilterForm, ListingForm
 from trainers.models import Certification, TrainerProfile
 from trainers.views._common import PER_PAGE, _apply_people_filters, _query_without_page
+
+FILTER_TEMPLATES = ("portal/_filter_fields.html", "portal/_field.html")
 
 DIRECTORY_CARD_FIELDS = (
     "bio",
@@ -85,7 +87,12 @@ def directory(request):
     return render(
         request,
         "trainers/directory.html",
-        {"form": form, "page": page, "query": _query_without_page(request)},
+        {
+            "form": form,
+            "filter_fields": render_form(form, FILTER_TEMPLATES, {"col": "col-md-3"}),
+            "page": page,
+            "query": _query_without_page(request),
+        },
     )
 
 
