@@ -18,10 +18,10 @@ from django.utils import formats, timezone
 from institutes import permissions
 from institutes.forms import CatalogFilterForm
 from institutes.models import Application, Institute
-from institutes.views._common import Status, _page, _visible_institute
+from institutes.views._common import PAGE_SIZE, Status, _page, _visible_institute
 from portal.access import public
 from portal.emails import absolute_url
-from portal.fragments import render_form, render_items
+from portal.fragments import KnownCountPaginator, render_form, render_items
 
 
 def _with_seats(queryset):
@@ -116,10 +116,13 @@ FILTER_TEMPLATES = ("portal/_filter_fields.html", "portal/_field.html")
 @public
 def catalog(request):
     published = Institute.objects.published()
-    topics = published.order_by("topic").values_list("topic", flat=True).distinct()
-    form = CatalogFilterForm(request.GET or None, topics=list(topics))
+    # Each topic with its number of institutes: the topic choices, and their sum the length of
+    # the unfiltered catalog (no COUNT(*) of its own).
+    per_topic = dict(published.order_by("topic").values_list("topic").annotate(n=Count("pk")))
+    form = CatalogFilterForm(request.GET or None, topics=list(per_topic))
     institutes = published
-    if form.is_bound and form.is_valid():
+    filtered = form.is_bound and form.is_valid() and any(form.cleaned_data.values())
+    if filtered:
         data = form.cleaned_data
         if data["q"]:
             institutes = institutes.filter(
@@ -147,7 +150,11 @@ def catalog(request):
     institutes = (
         _with_seats(institutes).order_by("applications_close_at", "title").values(*CATALOG_CARD_VALUES)
     )
-    page = _page(request, institutes)
+    if filtered:
+        page = _page(request, institutes)
+    else:
+        total = sum(per_topic.values())
+        page = KnownCountPaginator(institutes, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     rows = list(page)
     # The page's audience names in one light query (a prefetch built a manager and models per row).
     audiences = defaultdict(list)
