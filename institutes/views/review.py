@@ -177,7 +177,7 @@ def review_queue(request, slug):
             "query": query.urlencode(),
             "counts": [(s, counts.get(s.value, 0)) for s in Status if s != Status.DRAFT],
             "seats_left": seats,
-            "offer": _offer(institute, application_url) if seats else None,
+            "offer": _offer(institute, application_url) if seats and counts.get(Status.WAITLISTED) else None,
             "filter_fields": render_form(form, FILTER_TEMPLATES, {"col": "col-md-3"}),
             "bulk_fields": render_form(
                 BulkDecisionForm(institute=institute), BULK_TEMPLATES, fields=("decision", "note")
