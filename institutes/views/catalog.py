@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections import defaultdict
-from collections.abc import Callable
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import formats, timezone
 
 from institutes import permissions
@@ -21,7 +18,7 @@ from institutes.models import Application, Institute
 from institutes.views._common import PAGE_SIZE, Status, _page, _visible_institute
 from portal.access import public
 from portal.emails import absolute_url
-from portal.fragments import KnownCountPaginator, render_form, render_items
+from portal.fragments import KnownCountPaginator, render_form, render_items, url_for_slug
 
 
 def _with_seats(queryset):
@@ -93,23 +90,6 @@ def _catalog_card_inputs(card: CatalogCard) -> list:
     ]
 
 
-_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-
-
-def _institute_urls() -> Callable[[str], str]:
-    """``slug -> URL`` of an institute's page from one reverse() for a whole list (about 20 us
-    each); a slug needing quoting (none should) still goes through reverse()."""
-    marker = "slug-marker-987654321"
-    before, after = reverse("institutes:institute-detail", kwargs={"slug": marker}).rsplit(marker, 1)
-
-    def url(slug: str) -> str:
-        if _PLAIN_SLUG.fullmatch(slug):
-            return f"{before}{slug}{after}"
-        return reverse("institutes:institute-detail", kwargs={"slug": slug})
-
-    return url
-
-
 FILTER_TEMPLATES = ("portal/_filter_fields.html", "portal/_field.html")
 
 
@@ -165,7 +145,7 @@ def catalog(request):
     ):
         audiences[institute_id].append(name)
     now = timezone.now()
-    institute_url = _institute_urls()
+    institute_url = url_for_slug("institutes:institute-detail")
     page.object_list = [
         CatalogCard(row, institute_url(row["slug"]), audiences[row["pk"]], now) for row in rows
     ]
