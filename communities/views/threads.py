@@ -153,9 +153,10 @@ def thread_detail(request, pk):
     thread = _visible_thread(request, pk)
     user = request.user
     community = thread.community
-    page = _page(request, thread.posts.order_by("created_at", "pk").values(*POST_CARD_VALUES))
+    page = _page(request, thread.posts.order_by("created_at", "pk"))
     links = _post_links()
-    page.object_list = [PostCard(row, links) for row in page.object_list]
+    # The page's rows as values (the count above joins nothing).
+    page.object_list = [PostCard(row, links) for row in page.object_list.values(*POST_CARD_VALUES)]
     can_reply = permissions.can_reply(user, thread)
     can_moderate = permissions.can_moderate_thread(user, thread)
     is_member = permissions.is_member(user, community)

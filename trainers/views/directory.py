@@ -78,13 +78,13 @@ def directory(request):
     queryset = TrainerProfile.objects.filter(Exists(certified), listed=True, user__is_active=True).order_by(
         "user__name"
     )
-    queryset = _apply_people_filters(queryset, form, person="user").values(*DIRECTORY_CARD_VALUES)
+    queryset = _apply_people_filters(queryset, form, person="user")
     # The total joins profiles, people and certifications across the state: kept for a minute.
     filters = form.cleaned_data if form.is_valid() else {}
     key = repr(sorted((name, str(getattr(value, "pk", value))) for name, value in filters.items()))
     paginator = CachedCountPaginator(queryset, PER_PAGE, key=f"trainers:directory:{key}")
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = [DirectoryCard(row) for row in page.object_list]
+    page.object_list = [DirectoryCard(row) for row in page.object_list.values(*DIRECTORY_CARD_VALUES)]
     _add_certified_in(page.object_list, active)
     render_items(page, "trainers/_directory_card.html", name="profile", inputs=_directory_card_inputs)
     return render(
