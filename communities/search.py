@@ -104,13 +104,16 @@ KINDS = {
 class Hit(dict):
     """One result, as the values the page shows. A dict, because the template engine tries a
     subscript before an attribute: a model instance costs it a failed subscript per lookup
-    (twenty hits, a few thousand calls); its keys read as attributes too (``hit.pk``)."""
+    (twenty hits, a few thousand calls); its keys read and write as attributes too (``hit.pk``,
+    ``hit.card = ...``)."""
 
     def __getattr__(self, name):
         try:
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+    __setattr__ = dict.__setitem__
 
 
 @dataclass
