@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from trainers.models import Certification, FacilitationReport, Honorarium
+from portal.fragments import url_for_pk
+from trainers.models import Certification, FacilitationReport, Honorarium, state_on
 
 
 def certified_in_institute(user) -> Exists:
@@ -14,22 +15,35 @@ def certified_in_institute(user) -> Exists:
     return Exists(Certification.objects.active().filter(participant=user, institute=OuterRef("institute")))
 
 
+# What the panel shows of each certification, read as plain values (not a certification and its
+# module as model instances).
+CERTIFICATION_VALUES = ("pk", "status", "issued_on", "commitment_ends_on", "fulfilled_date", "module__title")
+
+
+class _CertificationRow:
+    def __init__(self, row: dict, url: str, today):
+        self.url, self.module_title, self.issued_on = url, row["module__title"], row["issued_on"]
+        self.commitment_ends_on = row["commitment_ends_on"]
+        self.is_active = row["status"] == Certification.Status.ACTIVE
+        self.state = state_on(row["issued_on"], row["fulfilled_date"], today)
+        self.left = Certification.days_left(self, today)
+
+
 def trainer_panel(request) -> dict | None:
     user = request.user
     if not user.is_authenticated:
         return None
     today = timezone.localdate()
-    certifications = list(
-        Certification.objects.filter(participant=user)
+    certificate_url = url_for_pk("trainers:certificate")
+    certifications = [
+        _CertificationRow(row, certificate_url(row["pk"]), today)
+        for row in Certification.objects.filter(participant=user)
         .with_fulfilled_date()
-        .select_related("module")
         .order_by("-issued_on", "pk")  # the default ordering joins people to sort by name
-    )
+        .values(*CERTIFICATION_VALUES)
+    ]
     if not certifications:
         return None
-    for c in certifications:
-        c.state = c.commitment_state(today)
-        c.left = c.days_left(today)
     Status = FacilitationReport.Status
     # Own reports or co-facilitated ones, each through its index (an OR across the join to
     # co-facilitators read every report in the state), counted by status and filer: plain rows,

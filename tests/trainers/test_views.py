@@ -491,6 +491,21 @@ def test_dashboard_counts_reports_by_state_and_sums_paid_honoraria(client_for):
     assert "3 honoraria, $450.00 paid so far." in html
 
 
+def test_dashboard_shows_each_certifications_commitment(client_for):
+    trainer, fulfilled = certified_trainer(days_ago=100)
+    verified = FacilitationReport.Status.VERIFIED  # co-facilitated ten days ago, within the year
+    ReportFactory(trainer=UserFactory(), module=fulfilled.module, co_facilitators=[trainer], status=verified)
+    due = CertificationFactory(participant=trainer, issued_on=timezone.localdate() - timedelta(days=330))
+    revoked = CertificationFactory(participant=trainer, module=ModuleFactory(title="Revoked module"))
+    services.revoke_certification(revoked, by=None, reason="x")
+    html = client_for(trainer).get(reverse("dashboard")).content.decode()
+    assert '<span class="badge text-bg-success">✓ Fulfilled</span>' in html
+    assert '<span class="badge text-bg-warning">Due soon</span>' in html
+    assert "35 days left to facilitate it" in html
+    assert f'<a href="{due.get_absolute_url()}">Certificate' in html
+    assert "Revoked</td>" in html
+
+
 def test_certification_list_annotation_is_one_query(django_assert_num_queries):
     for _ in range(5):
         CertificationFactory()
