@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Institute, Session
-from portal.fragments import url_for_pk
+from portal.fragments import render_items, url_for_pk
 
 Status = Application.Status
 STEPS = ["Applied", "Accepted", "Assignments done", "Attended", "Practice passed"]
@@ -160,6 +160,12 @@ def _progress(application: _TrackedApplication, work: _Work) -> list[Step]:
     return steps
 
 
+def _tracker_inputs(application: _TrackedApplication) -> list:
+    """Everything an application's tracker shows (institutes/_tracker.html)."""
+    steps = [(step.label, step.done, step.current) for step in application.steps]
+    return [application.url, application.institute.title, application.status_label, steps]
+
+
 def panel(request) -> dict | None:
     user = request.user
     if not user.is_authenticated:
@@ -181,10 +187,9 @@ def panel(request) -> dict | None:
     today = timezone.localdate()
     handed_in = (AssignmentSubmission.State.SUBMITTED, AssignmentSubmission.State.ACCEPTED)
     due = []
-    rows = []
     for application in applications:
         institute = application.institute
-        rows.append({"application": application, "steps": _progress(application, work)})
+        application.steps = _progress(application, work)
         if application.status != Status.ACCEPTED:
             if application.status == Status.DRAFT and institute.is_accepting_applications():
                 due.append(
@@ -216,7 +221,13 @@ def panel(request) -> dict | None:
                 }
             )
     due.sort(key=lambda item: item["date"])
-    return {"template": "institutes/_dashboard_panel.html", "order": 10, "rows": rows, "due": due[:6]}
+    render_items(applications, "institutes/_tracker.html", name="application", inputs=_tracker_inputs)
+    return {
+        "template": "institutes/_dashboard_panel.html",
+        "order": 10,
+        "applications": applications,
+        "due": due[:6],
+    }
 
 
 def coordinator_panel(request) -> dict | None:
