@@ -88,6 +88,8 @@ class _TrackedApplication:
         self.institute_id, self.institute = row["institute_id"], _TrackedInstitute(row)
         self.practice_result = row["practice__result"]
         self.steps_done = [row[_step_field(i)] for i in range(len(_tracker_steps))]
+        self.steps: list[Step] = []  # the tracker, once the panel has read the work
+        self.card = ""  # the tracker rendered (portal.fragments)
 
 
 @dataclass
