@@ -3,13 +3,20 @@
 from django.db.models import Prefetch
 
 from communities.models import Community, ImplementationPlan, PlanStep
+from portal.fragments import url_for_slug
 
 
 def panel(request) -> dict | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    communities = list(Community.objects.filter(memberships__user=user).order_by("title")[:12])
+    community_url = url_for_slug("communities:community-detail")
+    communities = [
+        {"title": title, "kind": kind, "url": community_url(slug)}
+        for title, slug, kind in Community.objects.filter(memberships__user=user)
+        .order_by("title")
+        .values_list("title", "slug", "kind")[:12]
+    ]
     open_steps = PlanStep.objects.exclude(status=PlanStep.Status.DONE)
     plans = list(
         ImplementationPlan.objects.filter(owner=user).prefetch_related(

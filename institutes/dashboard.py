@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Expression, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Institute, Session
-from portal.fragments import url_for_pk
+from portal.fragments import render_items, url_for_pk
 
 Status = Application.Status
 STEPS = ["Applied", "Accepted", "Assignments done", "Attended", "Practice passed"]
@@ -53,6 +54,44 @@ def _step_field(index: int) -> str:
     return f"tracker_step_{index}"
 
 
+# What the tracker and the due list show of each application, read as plain values: not the
+# application, its institute (some thirty columns) and its practice result as model instances.
+TRACKED_VALUES = (
+    *("pk", "status", "institute_id", "practice__result"),
+    *("institute__title", "institute__slug", "institute__status"),
+    *("institute__applications_open_at", "institute__applications_close_at"),
+)
+
+
+class _TrackedInstitute:
+    Status = Institute.Status  # for Institute.is_accepting_applications, the one rule
+
+    def __init__(self, row: dict):
+        self.pk, self.title, self.slug = row["institute_id"], row["institute__title"], row["institute__slug"]
+        self.status = row["institute__status"]
+        self.applications_open_at = row["institute__applications_open_at"]
+        self.applications_close_at = row["institute__applications_close_at"]
+
+    def is_accepting_applications(self) -> bool:
+        return Institute.is_accepting_applications(self)
+
+    def get_absolute_url(self) -> str:
+        return reverse("institutes:institute-detail", kwargs={"slug": self.slug})
+
+
+class _TrackedApplication:
+    """One of the person's applications, with its institute, as the panel shows them."""
+
+    def __init__(self, row: dict, url: str):
+        self.pk, self.status, self.url = row["pk"], row["status"], url
+        self.status_label = Status(self.status).label
+        self.institute_id, self.institute = row["institute_id"], _TrackedInstitute(row)
+        self.practice_result = row["practice__result"]
+        self.steps_done = [row[_step_field(i)] for i in range(len(_tracker_steps))]
+        self.steps: list[Step] = []  # the tracker, once the panel has read the work
+        self.card = ""  # the tracker rendered (portal.fragments)
+
+
 @dataclass
 class _Work:
     """What the tracker and the due list need of the person's institutes, read as plain values
@@ -65,7 +104,7 @@ class _Work:
     present: dict = field(default_factory=lambda: defaultdict(set))  # application -> {session date}
 
     @classmethod
-    def read(cls, applications: list[Application]) -> _Work:
+    def read(cls, applications: list[_TrackedApplication]) -> _Work:
         work = cls()
         institutes = {a.institute_id for a in applications}
         accepted = [a.pk for a in applications if a.status == Status.ACCEPTED]
@@ -97,11 +136,10 @@ class _Work:
         return work
 
 
-def _progress(application: Application, work: _Work) -> list[Step]:
+def _progress(application: _TrackedApplication, work: _Work) -> list[Step]:
     accepted = application.status == Status.ACCEPTED
     submitted = work.submissions[application.pk]
     sessions = [pk for _day, pk in work.session_dates[application.institute_id]]
-    practice = getattr(application, "practice", None)
     flags = [
         application.status != Status.DRAFT,
         accepted,
@@ -111,10 +149,12 @@ def _progress(application: Application, work: _Work) -> list[Step]:
             for pk, _t, _d in work.assignments[application.institute_id]
         ),
         accepted and bool(sessions) and all(pk in work.present[application.pk] for pk in sessions),
-        accepted and practice is not None and practice.result == "passed",
+        accepted and application.practice_result == "passed",
     ]
     steps = [Step(label, done) for label, done in zip(STEPS, flags, strict=True)]
-    steps += [Step(step.label, getattr(application, _step_field(i))) for i, step in enumerate(_tracker_steps)]
+    steps += [
+        Step(step.label, done) for step, done in zip(_tracker_steps, application.steps_done, strict=True)
+    ]
     for step in steps:
         if not step.done:
             step.current = True
@@ -122,17 +162,26 @@ def _progress(application: Application, work: _Work) -> list[Step]:
     return steps
 
 
+def _tracker_inputs(application: _TrackedApplication) -> list:
+    """Everything an application's tracker shows (institutes/_tracker.html)."""
+    steps = [(step.label, step.done, step.current) for step in application.steps]
+    return [application.url, application.institute.title, application.status_label, steps]
+
+
 def panel(request) -> dict | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    applications = list(
+    steps_done = {_step_field(i): step.done(user) for i, step in enumerate(_tracker_steps)}
+    tracked = (
         Application.objects.filter(applicant=user)
         .exclude(status=Status.WITHDRAWN)
-        .select_related("institute", "practice")
-        .annotate(**{_step_field(i): step.done(user) for i, step in enumerate(_tracker_steps)})
+        .annotate(**steps_done)
         .order_by("-created_at")
+        .values(*TRACKED_VALUES, *steps_done)
     )
+    application_url = url_for_pk("institutes:application-detail")
+    applications = [_TrackedApplication(row, application_url(row["pk"])) for row in tracked]
     if not applications:
         return None
     work = _Work.read(applications)
@@ -140,17 +189,16 @@ def panel(request) -> dict | None:
     today = timezone.localdate()
     handed_in = (AssignmentSubmission.State.SUBMITTED, AssignmentSubmission.State.ACCEPTED)
     due = []
-    rows = []
     for application in applications:
         institute = application.institute
-        rows.append({"application": application, "steps": _progress(application, work)})
+        application.steps = _progress(application, work)
         if application.status != Status.ACCEPTED:
             if application.status == Status.DRAFT and institute.is_accepting_applications():
                 due.append(
                     {
                         "label": f"Finish your application to {institute.title}",
                         "date": timezone.localdate(institute.applications_close_at),
-                        "url": application.get_absolute_url(),
+                        "url": application.url,
                     }
                 )
             continue
@@ -175,7 +223,13 @@ def panel(request) -> dict | None:
                 }
             )
     due.sort(key=lambda item: item["date"])
-    return {"template": "institutes/_dashboard_panel.html", "order": 10, "rows": rows, "due": due[:6]}
+    render_items(applications, "institutes/_tracker.html", name="application", inputs=_tracker_inputs)
+    return {
+        "template": "institutes/_dashboard_panel.html",
+        "order": 10,
+        "applications": applications,
+        "due": due[:6],
+    }
 
 
 def coordinator_panel(request) -> dict | None:

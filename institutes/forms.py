@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from institutes.models import Application, Assignment, Attendance, Audience, Institute, PracticeResult
-from portal.forms import AgencyChoiceField, BootstrapFormMixin
+from portal.forms import AgencyChoiceField, BootstrapFormMixin, ColumnChoiceField
 from portal.models import Agency
 from portal.uploads import validate_upload
 
@@ -65,8 +65,12 @@ class CatalogFilterForm(LightFieldCopyMixin, BootstrapFormMixin, forms.Form):
     training_type = forms.ChoiceField(
         label="Training type", required=False, choices=_with_any(Institute.TrainingType.choices)
     )
-    audience = forms.ModelChoiceField(
-        queryset=Audience.objects.all(), required=False, to_field_name="slug", empty_label="Any"
+    audience = ColumnChoiceField(
+        queryset=Audience.objects.all(),
+        label_field="name",
+        required=False,
+        to_field_name="slug",
+        empty_label="Any",
     )
     topic = forms.ChoiceField(label="Topic", required=False)
     accreditation = forms.ChoiceField(required=False, choices=_with_any(Institute.Accreditation.choices))

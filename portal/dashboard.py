@@ -2,13 +2,12 @@
 
 Each app registers, in its AppConfig.ready(), a callable ``panel(request) -> dict | None``
 returning ``{"template": ..., "order": int, **context}``; None hides the panel. Panels are
-built on every request, so each app's access rules run each time the dashboard is read.
+built on every request, so each app's access rules run each time the dashboard is read. The
+dashboard includes each panel's template with the panel's context as ``panel``, within the
+page's own template context (the context processors run once for the page, not per panel).
 """
 
 from collections.abc import Callable
-
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
 _panels: list[Callable] = []
 
@@ -20,11 +19,6 @@ def register(panel: Callable) -> Callable:
 
 
 def panels_for(request) -> list[dict]:
-    """The person's panels as ``{"order", "html"}``, in order."""
-    panels = []
-    for panel in _panels:
-        context = panel(request)
-        if context:
-            html = render_to_string(context["template"], {"panel": context}, request=request)
-            panels.append({"order": context.get("order", 50), "html": mark_safe(html)})
-    return sorted(panels, key=lambda p: p["order"])
+    """The person's panels' contexts, in order."""
+    panels = [context for context in (panel(request) for panel in _panels) if context]
+    return sorted(panels, key=lambda context: context.get("order", 50))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 
 import django
@@ -77,6 +78,23 @@ def url_for_pk(viewname: str) -> Callable[[int], str]:
     marker = 987654321987654321
     before, after = reverse(viewname, kwargs={"pk": marker}).rsplit(str(marker), 1)
     return lambda pk: f"{before}{int(pk)}{after}"
+
+
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def url_for_slug(viewname: str) -> Callable[[str], str]:
+    """``slug -> URL`` for a URL whose only argument is ``slug``, from one reverse() for a whole
+    list; a slug needing quoting (none should) still goes through reverse()."""
+    marker = "slug-marker-987654321"
+    before, after = reverse(viewname, kwargs={"slug": marker}).rsplit(marker, 1)
+
+    def url(slug: str) -> str:
+        if _PLAIN_SLUG.fullmatch(slug):
+            return f"{before}{slug}{after}"
+        return reverse(viewname, kwargs={"slug": slug})
+
+    return url
 
 
 class CachedCountPaginator(Paginator):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
+from portal.fragments import url_for_pk
 from trainers.models import (
     Certification,
     CoFacilitator,
-    CommitmentState,
     FacilitationReport,
     Honorarium,
     TurnkeyTraining,
+    state_on,
 )
 
 
@@ -21,17 +22,34 @@ def certified_in_institute(user) -> Exists:
     return Exists(Certification.objects.active().filter(participant=user, institute=OuterRef("institute")))
 
 
+# What the panel shows of each certification, read as plain values (not a certification and its
+# module as model instances).
+CERTIFICATION_VALUES = ("pk", "status", "issued_on", "commitment_ends_on", "fulfilled_date", "module__title")
+
+
+class _CertificationRow:
+    def __init__(self, row: dict, url: str, today):
+        self.pk, self.url, self.module_title = row["pk"], url, row["module__title"]
+        self.issued_on = row["issued_on"]
+        self.commitment_ends_on = row["commitment_ends_on"]
+        self.is_active = row["status"] == Certification.Status.ACTIVE
+        self.state = state_on(row["issued_on"], row["fulfilled_date"], today)
+        self.left = Certification.days_left(self, today)
+
+
 def trainer_panel(request) -> dict | None:
     user = request.user
     if not user.is_authenticated:
         return None
     today = timezone.localdate()
-    certifications = list(
-        Certification.objects.filter(participant=user)
-        .with_commitment(today)
-        .select_related("module")
+    certificate_url = url_for_pk("trainers:certificate")
+    certifications = [
+        _CertificationRow(row, certificate_url(row["pk"]), today)
+        for row in Certification.objects.filter(participant=user)
+        .with_fulfilled_date()
         .order_by("-issued_on", "pk")  # the default ordering joins people to sort by name
-    )
+        .values(*CERTIFICATION_VALUES)
+    ]
     if not certifications:
         return None
     # In one query: the trainings planned under each certification (drafts and open ones), and
@@ -51,23 +69,35 @@ def trainer_panel(request) -> dict | None:
         else:
             invitations.append(training)
     for c in certifications:
-        c.state = CommitmentState(c.commitment)
-        c.left = c.days_left(today)
         c.planned = planned.get(c.pk, [])
     Status = FacilitationReport.Status
     # Own reports or co-facilitated ones, each through its index (an OR across the join to
-    # co-facilitators read every report in the state).
+    # co-facilitators read every report in the state), counted by status and filer: plain rows,
+    # summed here (a third cheaper to build than three filtered counts).
     co_facilitated = FacilitationReport.co_facilitators.through.objects.filter(user=user)
-    reports = FacilitationReport.objects.filter(
-        Q(trainer=user) | Q(pk__in=co_facilitated.values("facilitationreport_id"))
-    ).aggregate(
-        total=Count("pk"),
-        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
-        returned=Count("pk", filter=Q(status=Status.RETURNED, trainer=user)),
+    report_counts = (
+        FacilitationReport.objects.filter(
+            Q(trainer=user) | Q(pk__in=co_facilitated.values("facilitationreport_id"))
+        )
+        .order_by()
+        .values_list("status", "trainer_id")
+        .annotate(n=Count("pk"))
     )
-    honoraria = Honorarium.objects.filter(trainer=user).aggregate(
-        total=Count("pk"), paid=Sum("amount", filter=Q(status=Honorarium.Status.PAID))
-    )
+    reports = {"total": 0, "waiting": 0, "returned": 0}
+    for status, trainer, n in report_counts:
+        reports["total"] += n
+        reports["waiting"] += n if status == Status.SUBMITTED else 0
+        reports["returned"] += n if status == Status.RETURNED and trainer == user.pk else 0
+    honoraria = {"total": 0, "paid": None}
+    for status, n, amount in (
+        Honorarium.objects.filter(trainer=user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+    ):
+        honoraria["total"] += n
+        if status == Honorarium.Status.PAID:
+            honoraria["paid"] = amount
     return {
         "template": "trainers/dashboard_panel.html",
         "order": 30,

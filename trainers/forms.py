@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from institutes.models import Module
-from portal.forms import BootstrapFormMixin
+from portal.forms import BootstrapFormMixin, ColumnChoiceField
 from portal.models import Agency, User
 from portal.uploads import validate_upload
 from trainers.models import Certification, CommitmentState, FacilitationReport, Honorarium, TrainerProfile
@@ -199,7 +199,9 @@ def _regions():
 
 
 class _FilterForm(BootstrapFormMixin, forms.Form):
-    module = forms.ModelChoiceField(queryset=Module.objects.all(), required=False, empty_label="Any module")
+    module = ColumnChoiceField(
+        queryset=Module.objects.all(), label_field="title", required=False, empty_label="Any module"
+    )
     region = forms.ChoiceField(required=False)
     # A name search, not a <select> of every agency in the state (2,000 options on every page).
     agency = forms.CharField(label="Agency name", max_length=100, required=False)

@@ -24,7 +24,7 @@ from communities.views._common import (
     _visible_thread,
 )
 from portal.access import login_required, public
-from portal.fragments import render_items, url_for_pk
+from portal.fragments import render_form, render_items, url_for_pk
 
 
 @login_required
@@ -48,36 +48,78 @@ def thread_create(request, slug):
 
 
 POST_CARD_TEMPLATE = "communities/_post.html"
+REPLY_TEMPLATES = ("communities/_markdown_editor.html", "portal/_field.html")
 
 
-POST_CARD_FIELDS = [
-    *("thread_id", "author_id", "body_html", "created_at", "edited_at", "hidden", "quote_id"),
+# What a card shows (communities/_post.html), read as plain values: not four model instances
+# (post, author, agency, quote and its author) a card.
+POST_CARD_VALUES = [
+    *("pk", "author_id", "body_html", "created_at", "edited_at", "hidden", "quote_id"),
     *("author__name", "author__email", "author__agency__name"),
     *("quote__hidden", "quote__body_html", "quote__author__name", "quote__author__email"),
 ]
 
 
-def _post_card_inputs(post, viewer: tuple, own: bool) -> list:
+def _display_name(name: str | None, email: str | None) -> str | None:
+    """User.display_name from the two columns it reads; None for a deleted author."""
+    if email is None:
+        return None
+    return name or email.split("@")[0]
+
+
+class QuotedPost:
+    __slots__ = ("author_name", "body_html", "hidden", "pk", "url")
+
+    def __init__(self, row: dict, url: str):
+        self.pk, self.url = row["quote_id"], url
+        self.hidden, self.body_html = row["quote__hidden"], row["quote__body_html"]
+        self.author_name = _display_name(row["quote__author__name"], row["quote__author__email"])
+
+
+class PostCard:
+    """One post as its card shows it, with its links."""
+
+    __slots__ = (
+        *("agency_name", "author_id", "author_name", "body_html", "card", "created_at", "edit_url"),
+        *("edited_at", "hidden", "moderate_url", "move_url", "opens_thread", "pk", "quote"),
+        *("report_url", "url"),
+    )
+
+    def __init__(self, row: dict, links: dict):
+        self.pk, self.author_id, self.body_html = row["pk"], row["author_id"], row["body_html"]
+        self.created_at, self.edited_at, self.hidden = row["created_at"], row["edited_at"], row["hidden"]
+        self.author_name = _display_name(row["author__name"], row["author__email"])
+        self.agency_name = row["author__agency__name"]
+        self.quote = QuotedPost(row, links["url"](row["quote_id"])) if row["quote_id"] else None
+        self.url, self.edit_url = links["url"](self.pk), links["edit_url"](self.pk)
+        self.report_url, self.moderate_url = links["report_url"](self.pk), links["moderate_url"](self.pk)
+        self.move_url = links["move_url"](self.pk)
+        self.opens_thread = False
+        self.card = ""
+
+
+def _post_links() -> dict:
+    """``pk -> URL`` for each kind of link of a card: one reverse() per kind for the page instead
+    of up to four per post."""
+    return {
+        "url": url_for_pk("communities:post-detail"),
+        "edit_url": url_for_pk("communities:post-edit"),
+        "report_url": url_for_pk("communities:post-report"),
+        "moderate_url": url_for_pk("communities:post-moderate"),
+        "move_url": url_for_pk("communities:post-move"),
+    }
+
+
+def _post_card_inputs(post: PostCard, viewer: tuple, own: bool) -> list:
     """Everything a card shows (communities/_post.html): an edit, a hidden post or quote, a
     renamed author or agency gives another card, never a stale one."""
-    author, quote = post.author, post.quote
     inputs = [
-        *viewer,
-        own,
-        post.pk,
-        author.display_name if author else None,
-        author.agency.name if author and author.agency else None,
-        post.created_at,
-        post.edited_at,
-        post.hidden,
-        post.body_html,
-        post.url,
-        post.edit_url,
-        post.report_url,
+        *(*viewer, own, post.pk, post.author_name, post.agency_name, post.created_at, post.edited_at),
+        *(post.hidden, post.body_html, post.url, post.edit_url, post.report_url),
     ]
-    if quote:
-        inputs += [quote.pk, quote.hidden, quote.url, quote.author.display_name if quote.author else None]
-        inputs += [quote.body_html]
+    if post.quote:
+        quote = post.quote
+        inputs += [quote.pk, quote.hidden, quote.url, quote.author_name, quote.body_html]
     return inputs
 
 
@@ -88,16 +130,6 @@ def _post_cards(request, posts, *, can_reply: bool, can_moderate: bool, is_membe
     and the same cards are read far more often than they change: portal.fragments renders a
     card once per distinct set of inputs and reads the page's cards in one cache read.
     """
-    # One reverse() per kind of link for the page instead of up to four per post.
-    post_url = url_for_pk("communities:post-detail")
-    edit_url, report_url = url_for_pk("communities:post-edit"), url_for_pk("communities:post-report")
-    moderate_url, move_url = url_for_pk("communities:post-moderate"), url_for_pk("communities:post-move")
-    for post in posts:
-        post.url, post.edit_url = post_url(post.pk), edit_url(post.pk)
-        post.report_url, post.moderate_url = report_url(post.pk), moderate_url(post.pk)
-        post.move_url = move_url(post.pk)
-        if post.quote_id:
-            post.quote.url = post_url(post.quote_id)
     user = request.user
     context = {"user": user, "can_reply": can_reply, "can_moderate": can_moderate, "is_member": is_member}
     if can_moderate:  # the hide/show form carries this request's CSRF token: never cached
@@ -121,14 +153,10 @@ def thread_detail(request, pk):
     thread = _visible_thread(request, pk)
     user = request.user
     community = thread.community
-    posts = (
-        thread.posts.select_related("author__agency", "quote__author")
-        # Only what a card shows: 25 posts with four related rows each are built on every view.
-        .only(*POST_CARD_FIELDS)
-        .order_by("created_at", "pk")
-    )
-    page = _page(request, posts)
-    page.object_list = list(page.object_list)
+    page = _page(request, thread.posts.order_by("created_at", "pk"))
+    links = _post_links()
+    # The page's rows as values (the count above joins nothing).
+    page.object_list = [PostCard(row, links) for row in page.object_list.values(*POST_CARD_VALUES)]
     can_reply = permissions.can_reply(user, thread)
     can_moderate = permissions.can_moderate_thread(user, thread)
     is_member = permissions.is_member(user, community)
@@ -141,11 +169,16 @@ def thread_detail(request, pk):
     if request.GET.get("quote", "").isdigit():
         quote = thread.posts.filter(pk=int(request.GET["quote"]), hidden=False).first()
     form = PostForm(initial={"quote": quote.pk if quote else None})
+    reply_fields = ""
+    if can_reply:  # the reply field and its buttons, the same for every reader: from the cache
+        editor = {"submit_label": "Post my reply", "light": True}
+        reply_fields = render_form(form, REPLY_TEMPLATES, editor, fields=("body",))
     context = {
         "thread": thread,
         "community": community,
         "page": page,
         "form": form,
+        "reply_fields": reply_fields,
         "quote": quote,
         "can_reply": can_reply,
         "can_moderate": can_moderate,

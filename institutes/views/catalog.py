@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections import defaultdict
-from collections.abc import Callable
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import formats, timezone
 
 from institutes import permissions
 from institutes.forms import CatalogFilterForm
 from institutes.models import Application, Institute
-from institutes.views._common import Status, _page, _visible_institute
+from institutes.views._common import PAGE_SIZE, Status, _page, _visible_institute
 from portal.access import public
 from portal.emails import absolute_url
-from portal.fragments import render_form, render_items
+from portal.fragments import KnownCountPaginator, render_form, render_items, url_for_slug
 
 
 def _with_seats(queryset):
@@ -93,33 +90,19 @@ def _catalog_card_inputs(card: CatalogCard) -> list:
     ]
 
 
-_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-
-
-def _institute_urls() -> Callable[[str], str]:
-    """``slug -> URL`` of an institute's page from one reverse() for a whole list (about 20 us
-    each); a slug needing quoting (none should) still goes through reverse()."""
-    marker = "slug-marker-987654321"
-    before, after = reverse("institutes:institute-detail", kwargs={"slug": marker}).rsplit(marker, 1)
-
-    def url(slug: str) -> str:
-        if _PLAIN_SLUG.fullmatch(slug):
-            return f"{before}{slug}{after}"
-        return reverse("institutes:institute-detail", kwargs={"slug": slug})
-
-    return url
-
-
 FILTER_TEMPLATES = ("portal/_filter_fields.html", "portal/_field.html")
 
 
 @public
 def catalog(request):
     published = Institute.objects.published()
-    topics = published.order_by("topic").values_list("topic", flat=True).distinct()
-    form = CatalogFilterForm(request.GET or None, topics=list(topics))
+    # Each topic with its number of institutes: the topic choices, and their sum the length of
+    # the unfiltered catalog (no COUNT(*) of its own).
+    per_topic = dict(published.order_by("topic").values_list("topic").annotate(n=Count("pk")))
+    form = CatalogFilterForm(request.GET or None, topics=list(per_topic))
     institutes = published
-    if form.is_bound and form.is_valid():
+    filtered = form.is_bound and form.is_valid() and any(form.cleaned_data.values())
+    if filtered:
         data = form.cleaned_data
         if data["q"]:
             institutes = institutes.filter(
@@ -147,7 +130,11 @@ def catalog(request):
     institutes = (
         _with_seats(institutes).order_by("applications_close_at", "title").values(*CATALOG_CARD_VALUES)
     )
-    page = _page(request, institutes)
+    if filtered:
+        page = _page(request, institutes)
+    else:
+        total = sum(per_topic.values())
+        page = KnownCountPaginator(institutes, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     rows = list(page)
     # The page's audience names in one light query (a prefetch built a manager and models per row).
     audiences = defaultdict(list)
@@ -158,7 +145,7 @@ def catalog(request):
     ):
         audiences[institute_id].append(name)
     now = timezone.now()
-    institute_url = _institute_urls()
+    institute_url = url_for_slug("institutes:institute-detail")
     page.object_list = [
         CatalogCard(row, institute_url(row["slug"]), audiences[row["pk"]], now) for row in rows
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,6 @@ from institutes.models import Application, Institute
 from institutes.views._common import PAGE_SIZE, Status, _page, _reviewable_institute
 from portal.access import login_required
 from portal.fragments import KnownCountPaginator, render_form, render_items, url_for_pk
-from portal.models import Agency
 
 
 @login_required
@@ -58,15 +58,21 @@ def _queue(institute: Institute, form: QueueFilterForm):
     return applications
 
 
-def _queue_filter_form(request, institute):
-    regions = (
-        Agency.objects.filter(applications__institute=institute)
-        .exclude(region="")
-        .order_by("region")
-        .values_list("region", flat=True)
-        .distinct()
-    )
-    return QueueFilterForm(request.GET or None, regions=list(regions))
+def _tally(institute: Institute) -> tuple[dict, list[str]]:
+    """The number of applications in each status, and the regions of the applicants' agencies
+    (the queue filter's choices), from one query grouped by both."""
+    counts, regions = defaultdict(int), set()
+    for status, region, n in (
+        institute.applications.order_by().values_list("status", "agency__region").annotate(n=Count("pk"))
+    ):
+        counts[status] += n
+        if region:
+            regions.add(region)
+    return dict(counts), sorted(regions)
+
+
+def _queue_filter_form(request, regions: list[str]) -> QueueFilterForm:
+    return QueueFilterForm(request.GET or None, regions=regions)
 
 
 # What a queue row shows (institutes/_queue_row.html), read as plain values: not the statements,
@@ -150,10 +156,8 @@ def _offer(institute: Institute, application_url) -> dict | None:
 def review_queue(request, slug):
     # The queue shows the institute's title and seats; status is for the access check.
     institute = _reviewable_institute(request, slug, fields=("title", "slug", "status", "capacity"))
-    form = _queue_filter_form(request, institute)
-    counts = dict(
-        institute.applications.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
+    counts, regions = _tally(institute)
+    form = _queue_filter_form(request, regions)
     rows = _queue(institute, form).values(*QUEUE_ROW_VALUES)
     if not (form.is_valid() and any(form.cleaned_data.values())):
         # Unfiltered, the queue is every application but the drafts: the counts above hold its length.
@@ -177,7 +181,7 @@ def review_queue(request, slug):
             "query": query.urlencode(),
             "counts": [(s, counts.get(s.value, 0)) for s in Status if s != Status.DRAFT],
             "seats_left": seats,
-            "offer": _offer(institute, application_url) if seats else None,
+            "offer": _offer(institute, application_url) if seats and counts.get(Status.WAITLISTED) else None,
             "filter_fields": render_form(form, FILTER_TEMPLATES, {"col": "col-md-3"}),
             "bulk_fields": render_form(
                 BulkDecisionForm(institute=institute), BULK_TEMPLATES, fields=("decision", "note")
@@ -220,7 +224,7 @@ def _csv_safe(value) -> str:
 @login_required
 def applications_csv(request, slug):
     institute = _reviewable_institute(request, slug)
-    form = _queue_filter_form(request, institute)
+    form = _queue_filter_form(request, _tally(institute)[1])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{institute.slug[:60]}-applications.csv"'
     writer = csv.writer(response)

@@ -1,5 +1,7 @@
 from types import SimpleNamespace
 
+import pytest
+
 from portal import fragments
 
 
@@ -27,6 +29,17 @@ def test_url_for_pk_matches_reverse():
     post_url = fragments.url_for_pk("communities:post-report")
     assert post_url(7) == reverse("communities:post-report", kwargs={"pk": 7})
     assert post_url("12") == reverse("communities:post-report", kwargs={"pk": 12})
+
+
+def test_url_for_slug_matches_reverse_and_leaves_an_odd_slug_to_it():
+    from django.urls import NoReverseMatch, reverse
+
+    community_url = fragments.url_for_slug("communities:community-detail")
+    assert community_url("math-circle_2") == reverse(
+        "communities:community-detail", kwargs={"slug": "math-circle_2"}
+    )
+    with pytest.raises(NoReverseMatch):  # as reverse() itself: not a slug
+        community_url("café/ünïcode")
 
 
 def test_cached_count_paginator_counts_once_per_key_for_its_time(db, django_assert_num_queries):

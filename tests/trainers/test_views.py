@@ -412,7 +412,7 @@ def test_directory_shows_only_listed_active_trainers_and_what_they_publish(
         response = client.get(reverse("trainers:directory"), {"module": module.pk})
     assert response.context["page"].paginator.count == 28
     html = response.content.decode()
-    names = [p.user.display_name for p in response.context["page"]]
+    names = [p.name for p in response.context["page"]]
     assert names[:2] == ["Listed Person", "Shown Email"]
     assert "Not Listed" not in html
     assert "Revoked Person" not in html
@@ -432,16 +432,17 @@ def test_directory_filters_by_agency_name_and_lists_each_trainer_once(client, dj
     other, _ = certified_trainer(first, name="Elsewhere", agency=AgencyFactory(name="Coast College"))
     ProfileFactory(user=other)
     AgencyFactory.create_batch(30)
-    with django_assert_max_num_queries(6):
+    # A fixed number of queries, whatever the number of agencies and trainers.
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("trainers:directory"), {"agency": "  valley adult "})
-    assert [p.user for p in response.context["page"]] == [trainer]
+    assert [p.user_id for p in response.context["page"]] == [trainer.pk]
     assert response.context["page"][0].certified_in == ["ESL", "Math"]
     html = response.content.decode()
     # A text search, not a <select> of every agency; the label is tied to the field.
     assert '<label class="form-label" for="id_agency">Agency name</label>' in html
     assert "Coast College" not in html
     response = client.get(reverse("trainers:directory"), {"module": second.pk})
-    assert [p.user for p in response.context["page"]] == [trainer]
+    assert [p.user_id for p in response.context["page"]] == [trainer.pk]
     response = client.get(reverse("trainers:directory"), {"agency": "x" * 500, "module": "nope"})
     assert response.status_code == 200
     assert 'aria-invalid="true"' in response.content.decode()
@@ -487,6 +488,40 @@ def test_dashboard_shows_certifications_with_days_left(client_for):
 def test_dashboard_without_certifications_has_no_trainer_panel(client_for):
     response = client_for(UserFactory()).get(reverse("dashboard"))
     assert "My trainer certifications" not in response.content.decode()
+
+
+def test_dashboard_counts_reports_by_state_and_sums_paid_honoraria(client_for):
+    trainer, _ = certified_trainer()
+    other = UserFactory()
+    ReportFactory(trainer=trainer)  # waiting for review
+    ReportFactory(trainer=trainer, status=FacilitationReport.Status.RETURNED)
+    # Co-facilitated: counted, but returned to the person who filed it, not to them.
+    ReportFactory(trainer=other, status=FacilitationReport.Status.RETURNED, co_facilitators=[trainer])
+    ReportFactory(trainer=other)  # neither theirs nor co-facilitated
+    for amount in ("300.00", "150.00"):  # each with its own verified report
+        HonorariumFactory(report__trainer=trainer, amount=Decimal(amount), status=Honorarium.Status.PAID)
+    HonorariumFactory(report__trainer=trainer, amount=Decimal("999.00"))  # not paid yet
+    html = client_for(trainer).get(reverse("dashboard")).content.decode()
+    assert (
+        "6 facilitation reports, 1 waiting for review, <strong>1 returned to you for changes</strong>."
+        in html
+    )
+    assert "3 honoraria, $450.00 paid so far." in html
+
+
+def test_dashboard_shows_each_certifications_commitment(client_for):
+    trainer, fulfilled = certified_trainer(days_ago=100)
+    verified = FacilitationReport.Status.VERIFIED  # co-facilitated ten days ago, within the year
+    ReportFactory(trainer=UserFactory(), module=fulfilled.module, co_facilitators=[trainer], status=verified)
+    due = CertificationFactory(participant=trainer, issued_on=timezone.localdate() - timedelta(days=330))
+    revoked = CertificationFactory(participant=trainer, module=ModuleFactory(title="Revoked module"))
+    services.revoke_certification(revoked, by=None, reason="x")
+    html = client_for(trainer).get(reverse("dashboard")).content.decode()
+    assert '<span class="badge text-bg-success">✓ Fulfilled</span>' in html
+    assert '<span class="badge text-bg-warning">Due soon</span>' in html
+    assert "35 days left to facilitate it" in html
+    assert f'<a href="{due.get_absolute_url()}">Certificate' in html
+    assert re.search(r"Revoked\s*</td>", html)
 
 
 def test_certification_list_annotation_is_one_query(django_assert_num_queries):

@@ -9,69 +9,84 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 
 from portal.access import login_required, public
-from portal.fragments import CachedCountPaginator, render_items
+from portal.fragments import CachedCountPaginator, render_form, render_items
 from trainers import services
 from trainers.forms import DirectoryFilterForm, ListingForm
 from trainers.models import Certification, Recognition, TrainerProfile
 from trainers.views._common import PER_PAGE, _apply_people_filters, _query_without_page
 
-DIRECTORY_CARD_FIELDS = (
-    "bio",
-    "show_email",
-    "user__name",
-    "user__email",
-    "user__agency__name",
-    "user__agency__region",
+FILTER_TEMPLATES = ("portal/_filter_fields.html", "portal/_field.html")
+
+# What a card shows (trainers/_directory_card.html), read as plain values: not three model
+# instances (profile, person, agency) a card.
+DIRECTORY_CARD_VALUES = (
+    *("pk", "user_id", "bio", "show_email"),
+    *("user__name", "user__email", "user__agency__name", "user__agency__region"),
 )
 
 
-def _add_certified_in(profiles: list, active) -> None:
-    """``profile.certified_in``: the titles of the modules each trainer holds an active
-    certification in, by title, read as plain values in one query for the page (instead of a
-    prefetch of certification and module instances)."""
-    titles = defaultdict(list)
-    if not profiles:
+class DirectoryCard:
+    """One listed trainer, as their card shows them."""
+
+    __slots__ = (
+        "agency_name",
+        "agency_region",
+        "bio",
+        "card",
+        "certified_in",
+        "email",
+        "name",
+        "pk",
+        "recognitions",
+        "user_id",
+    )
+
+    def __init__(self, row: dict):
+        self.pk, self.user_id, self.bio = row["pk"], row["user_id"], row["bio"]
+        # User.display_name, from the two columns it reads.
+        self.name = row["user__name"] or row["user__email"].split("@")[0]
+        self.agency_name, self.agency_region = row["user__agency__name"], row["user__agency__region"]
+        self.email = row["user__email"] if row["show_email"] else None
+        self.certified_in = []
+        self.recognitions = []
+
+
+def _add_certified_in(cards: list[DirectoryCard], active) -> None:
+    """``card.certified_in``: the titles of the modules each trainer holds an active
+    certification in, by title, read as plain values in one query for the page."""
+    if not cards:
         return
+    by_person = {card.user_id: card for card in cards}
     rows = (
-        active.filter(participant__in=[profile.user_id for profile in profiles])
+        active.filter(participant__in=list(by_person))
         .order_by("module__title", "pk")
         .values_list("participant_id", "module__title")
     )
     for participant, title in rows:
-        titles[participant].append(title)
-    for profile in profiles:
-        profile.certified_in = titles[profile.user_id]
+        by_person[participant].certified_in.append(title)
 
 
-def _add_recognitions(profiles: list) -> None:
-    """``profile.recognitions``: the awards and stories coordinators chose to show, newest first,
+def _add_recognitions(cards: list[DirectoryCard]) -> None:
+    """``card.recognitions``: the awards and stories coordinators chose to show, newest first,
     as (kind, title, year), in one query for the page."""
-    shown = defaultdict(list)
-    if not profiles:
+    if not cards:
         return
-    rows = Recognition.objects.filter(
-        public=True, trainer__in=[profile.user_id for profile in profiles]
-    ).values_list("trainer_id", "kind", "title", "awarded_on")
+    shown = defaultdict(list)
+    rows = Recognition.objects.filter(public=True, trainer__in=[card.user_id for card in cards]).values_list(
+        "trainer_id", "kind", "title", "awarded_on"
+    )
     kinds = dict(Recognition.Kind.choices)
     for trainer, kind, title, awarded_on in rows:
         shown[trainer].append((kinds[kind], title, awarded_on.year))
-    for profile in profiles:
-        profile.recognitions = shown[profile.user_id]
+    for card in cards:
+        card.recognitions = shown[card.user_id]
 
 
-def _directory_card_inputs(profile) -> list:
+def _directory_card_inputs(card: DirectoryCard) -> list:
     """Everything a directory card shows (trainers/_directory_card.html)."""
-    user, agency = profile.user, profile.user.agency
     return [
-        profile.pk,
-        user.display_name,
-        agency.name if agency else None,
-        agency.region if agency else None,
-        profile.certified_in,
-        profile.recognitions,
-        profile.bio,
-        profile.show_email,
-        user.email if profile.show_email else None,
+        *(card.pk, card.name, card.agency_name, card.agency_region),
+        *(card.certified_in, card.recognitions, card.bio, card.email),
     ]
 
 
@@ -83,12 +98,8 @@ def directory(request):
     certified = active.filter(participant=OuterRef("user"))
     if form.is_valid() and form.cleaned_data.get("module"):
         certified = certified.filter(module=form.cleaned_data["module"])
-    queryset = (
-        TrainerProfile.objects.filter(Exists(certified), listed=True, user__is_active=True)
-        .select_related("user__agency")
-        # Only what a card shows: the rows are shown, never changed.
-        .only(*DIRECTORY_CARD_FIELDS)
-        .order_by("user__name")
+    queryset = TrainerProfile.objects.filter(Exists(certified), listed=True, user__is_active=True).order_by(
+        "user__name"
     )
     queryset = _apply_people_filters(queryset, form, person="user")
     # The total joins profiles, people and certifications across the state: kept for a minute.
@@ -96,14 +107,19 @@ def directory(request):
     key = repr(sorted((name, str(getattr(value, "pk", value))) for name, value in filters.items()))
     paginator = CachedCountPaginator(queryset, PER_PAGE, key=f"trainers:directory:{key}")
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    page.object_list = [DirectoryCard(row) for row in page.object_list.values(*DIRECTORY_CARD_VALUES)]
     _add_certified_in(page.object_list, active)
     _add_recognitions(page.object_list)
     render_items(page, "trainers/_directory_card.html", name="profile", inputs=_directory_card_inputs)
     return render(
         request,
         "trainers/directory.html",
-        {"form": form, "page": page, "query": _query_without_page(request)},
+        {
+            "form": form,
+            "filter_fields": render_form(form, FILTER_TEMPLATES, {"col": "col-md-3"}),
+            "page": page,
+            "query": _query_without_page(request),
+        },
     )
 
 
