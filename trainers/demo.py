@@ -70,6 +70,12 @@ COMMENTS = [
     "",
     "How to group learners with different levels in one room.",
 ]
+AGENDA = """4:00 Welcome, and what brought you here
+4:15 Planning a lesson backwards from what learners will do
+5:15 Break
+5:30 Try it: plan tomorrow's lesson in pairs
+6:30 Share, questions, and your next step
+"""
 CHANGES = ["More time to practise with the materials.", "", "A longer break in the afternoon.", ""]
 
 
@@ -173,6 +179,7 @@ def _plan(trainer: User, certification: Certification, plan: Plan) -> TurnkeyTra
         address="" if plan.online else "Room 12",
         online_link="https://meet.example.org/effective-teaching" if plan.online else "",
         capacity=plan.capacity,
+        agenda=AGENDA,
     )
     planned = min(training.starts_at - timedelta(days=40), timezone.now())
     TurnkeyTraining.objects.filter(pk=training.pk).update(created_at=planned)
@@ -249,6 +256,7 @@ def _hold(training: TurnkeyTraining, trainer: User, plan: Plan, offset: int) -> 
     """Registrants, attendance on the day (most came; a few missed a session), walk-ins, held."""
     for key, _ in CHECKLIST:
         planning.set_checklist_item(training, key, done=True, by=trainer)
+        _backdate(training, f"checklist:{key}", training.starts_at - timedelta(days=2))
     registrants = _register_past(training, offset, plan.registrants)
     sessions = list(training.sessions.all())
     for j, session in enumerate(sessions):
@@ -378,12 +386,15 @@ def seed(stdout=None) -> None:
     certifications = {
         email: _certify(user, module, institute, issued_on, coordinator) for email, user in people.items()
     }
-    for user, bio in [
-        (tomas, "Teacher on special assignment; I love helping new ESL teachers plan lessons."),
-        (grace, "ESL lead teacher in Long Beach, happy to facilitate in Southern California."),
-    ]:
+    bios = {
+        tomas.email: "Teacher on special assignment; I love helping new ESL teachers plan lessons.",
+        grace.email: "ESL lead teacher in Long Beach, happy to facilitate in Southern California.",
+    }
+    for email, user in people.items():
+        # The demo trainers show their address; the cohort is listed with a short line only.
+        bio = bios.get(email) or f"{user.position}, glad to bring the module to agencies near me."
         TrainerProfile.objects.get_or_create(
-            user=user, defaults={"listed": True, "show_email": True, "bio": bio}
+            user=user, defaults={"listed": True, "show_email": email in bios, "bio": bio}
         )
 
     Status = TurnkeyTraining.Status
@@ -395,7 +406,12 @@ def seed(stdout=None) -> None:
         verify=True,
         **{
             Status.HELD: Plan(
-                "Effective Teaching in Elk Grove", first=-70, sessions=3, registrants=18, walk_ins=2
+                "Effective Teaching in Elk Grove",
+                first=-70,
+                sessions=3,
+                capacity=24,
+                registrants=18,
+                walk_ins=2,
             ),
             Status.PUBLISHED: Plan(
                 "Effective Teaching online: planning lessons that stick",
