@@ -92,6 +92,9 @@ class Plan:
     online: bool = False
     description: str = ""
     audience: str = "ESL and ABE teachers"
+    # Once held: whether a coordinator verified the report, and how many answered the survey.
+    verified: bool = False
+    answers: int = 0
 
 
 # --- certifications ------------------------------------------------------------------------
@@ -325,7 +328,7 @@ def _answers(training: TurnkeyTraining, count: int, coordinator: User | None) ->
             review_quote(quote, approve=True, by=coordinator)
 
 
-def _trainings(trainer: User, certification: Certification, plans: dict, coordinator, offset: int) -> dict:
+def _trainings(trainer: User, certification: Certification, plans: dict, offset: int) -> dict:
     """The trainer's trainings by state, planned unless the trainer has some already."""
     if TurnkeyTraining.objects.filter(trainer=trainer).exists():
         return {}
@@ -349,13 +352,15 @@ def _trainings(trainer: User, certification: Certification, plans: dict, coordin
     return made
 
 
-def _story(trainer: User, certification: Certification, coordinator, *, offset: int, verify: bool, **plans):
-    made = _trainings(trainer, certification, plans, coordinator, offset)
+def _story(trainer: User, certification: Certification, coordinator, *, offset: int, **plans) -> dict:
+    """The trainer's trainings by state; once held, its report and what participants said."""
+    made = _trainings(trainer, certification, plans, offset)
     held = made.get(TurnkeyTraining.Status.HELD)
     if held is not None:
-        _report(held, trainer, coordinator, verify)
-        if TurnkeyTraining.Status.PUBLISHED in plans:  # the demo trainers: what the participants said
-            _answers(held, 8 if verify else 6, coordinator)
+        plan = plans[TurnkeyTraining.Status.HELD]
+        _report(held, trainer, coordinator, plan.verified)
+        if plan.answers:
+            _answers(held, plan.answers, coordinator)
     return made
 
 
@@ -403,7 +408,6 @@ def seed(stdout=None) -> None:
         certifications[tomas.email],
         coordinator,
         offset=0,
-        verify=True,
         **{
             Status.HELD: Plan(
                 "Effective Teaching in Elk Grove",
@@ -412,6 +416,8 @@ def seed(stdout=None) -> None:
                 capacity=24,
                 registrants=18,
                 walk_ins=2,
+                verified=True,
+                answers=8,
             ),
             Status.PUBLISHED: Plan(
                 "Effective Teaching online: planning lessons that stick",
@@ -432,10 +438,14 @@ def seed(stdout=None) -> None:
         certifications[grace.email],
         coordinator,
         offset=60,
-        verify=False,
         **{
             Status.HELD: Plan(
-                "Effective Teaching in Long Beach", first=-40, sessions=2, registrants=14, walk_ins=1
+                "Effective Teaching in Long Beach",
+                first=-40,
+                sessions=2,
+                registrants=14,
+                walk_ins=1,
+                answers=6,
             ),
             Status.PUBLISHED: Plan(
                 "Effective Teaching for new ESL teachers", first=30, capacity=30, registrants=6
@@ -453,8 +463,11 @@ def seed(stdout=None) -> None:
                 certifications[email],
                 coordinator,
                 offset=100 + 12 * n,
-                verify=True,
-                **{Status.HELD: Plan(f"Effective Teaching at {town}", first=-90 + 12 * n, registrants=7 + n)},
+                **{
+                    Status.HELD: Plan(
+                        f"Effective Teaching at {town}", first=-90 + 12 * n, registrants=7 + n, verified=True
+                    )
+                },
             )
     if coordinator and not grace.recognitions.exists():
         award = recognitions.record_recognition(
