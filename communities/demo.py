@@ -12,7 +12,7 @@ REGIONS = [
     "Los Angeles",
     "San Diego",
     "Inland Empire",
-    "North Coast",
+    "North",
 ]
 FACILITATORS = ["trainer@egusd.net", "coordinator@tot.example.org"]
 ECOP_TITLE = "California Adult Education e-CoP"

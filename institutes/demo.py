@@ -27,8 +27,10 @@ from institutes.models import (
 )
 from institutes.surveys import END_SURVEY, SESSION_SURVEY
 from portal import states
+from portal.demo import CERTIFIED_EMAILS
 from portal.models import Agency, User
-from portal.surveys.models import Answer, Question, Quote, Response, SurveyError
+from portal.surveys.demo import past_responses
+from portal.surveys.models import Quote, Response, SurveyError
 from portal.surveys.services import latest_instrument, review_quote
 
 # Seed 002: CALPRO's regional CoP topics are also the modules trainers are certified in.
@@ -279,7 +281,7 @@ def seed(stdout=None) -> None:
     )
 
     # Certified trainers of the completed institute (the trainers app certifies them).
-    for email in ("trainer@egusd.net", "trainer2@lbschools.net"):
+    for email in CERTIFIED_EMAILS:
         user = _user(email)
         if user is None:
             continue
@@ -384,31 +386,22 @@ def _evaluations(institute: Institute, coordinator: User, now: dt.datetime) -> N
         return
     subjects = [(institute, end, 12)] + [(s, session_instrument, 10) for s in institute.sessions.all()]
     for subject, instrument, count in subjects:
-        questions = list(instrument.questions.all())
         day = timezone.make_aware(dt.datetime.combine(_subject_day(subject), dt.time()))
-        for n in range(count):
-            response = Response.objects.create(
-                instrument=instrument, subject=subject, submitted_at=day + dt.timedelta(days=1)
-            )
-            answers = []
-            for q in questions:
-                if q.kind == Question.Kind.LIKERT:
-                    answers.append(Answer(question=q, number=(3, 4, 5, 5, 4, 4, 5)[(n + q.position) % 7]))
-                elif q.kind == Question.Kind.SINGLE:  # mostly the second choice ("About right")
-                    answers.append(Answer(question=q, choices=[q.choices[0 if n % 4 == 0 else 1]]))
-                elif q.kind == Question.Kind.MULTIPLE:
-                    answers.append(Answer(question=q, choices=q.choices[n % 2 : n % 2 + 2]))
-                else:
-                    text = (DEMO_COMMENTS if q.quotable else DEMO_CHANGES)[n % (6 if q.quotable else 4)]
-                    if text:
-                        answers.append(Answer(question=q, text=text))
-                        if q.quotable and subject is institute and n < 3:
-                            quote = Quote.objects.create(response=response, text=text, subject=subject)
-                            if n < 2:
-                                review_quote(quote, approve=True, by=coordinator)
-            for answer in answers:
-                answer.response = response
-            Answer.objects.bulk_create(answers)
+        responses = past_responses(
+            instrument,
+            subject,
+            count=count,
+            submitted_at=day + dt.timedelta(days=1),
+            comments=DEMO_COMMENTS,
+            changes=DEMO_CHANGES,
+        )
+        if subject is not institute:
+            continue
+        for n, (response, text) in enumerate(responses[:3]):
+            if text:
+                quote = Quote.objects.create(response=response, text=text, subject=subject)
+                if n < 2:
+                    review_quote(quote, approve=True, by=coordinator)
 
 
 def _subject_day(subject) -> dt.date:

@@ -53,12 +53,25 @@ DEMO_USERS = [
     ),
 ]
 
+# The rest of the completed institute's cohort: certified trainers across the regions, so the
+# impact pages have more than a handful of people to count. Not demo logins.
+DEMO_COHORT = [
+    ("mfernandez@ousd.org", "Marisol Fernández", "Oakland Unified School District", "Adult ESL teacher"),
+    ("dchen@fresnounified.org", "David Chen", "Fresno Adult School", "ABE teacher"),
+    ("aokoye@sdccd.edu", "Adaeze Okoye", "San Diego Continuing Education", "ESL instructor"),
+    ("rmiller@butte.edu", "Ruth Miller", "Butte College", "Adult basic education coordinator"),
+    ("kthao@twinriversusd.org", "Kou Thao", "Twin Rivers Unified School District", "Instructional aide lead"),
+]
+# Everyone certified by the completed demo institute: the two demo trainers and the cohort.
+CERTIFIED_EMAILS = ["trainer@egusd.net", "trainer2@lbschools.net", *(row[0] for row in DEMO_COHORT)]
+
 
 def seed(stdout=None) -> None:
     report = import_agencies(AGENCIES_CSV.read_text(encoding="utf-8"))
     if stdout:
         stdout.write(f"Agencies: {report.summary()}")
-    for email, name, groups, superuser, agency_name, position in DEMO_USERS:
+    cohort = [(email, name, [], False, agency, position) for email, name, agency, position in DEMO_COHORT]
+    for email, name, groups, superuser, agency_name, position in DEMO_USERS + cohort:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(

@@ -1,23 +1,103 @@
-"""The trainers' part of the demo world: rates, two certified trainers, a verified report and an
-honorarium request. Every step looks up before it creates, so running it twice changes nothing.
+"""The trainers' part of the demo world: rates, the certified cohort of the completed institute,
+and the turnkey trainings they planned, held and cancelled, with registrants, attendance, survey
+answers, reports, an honorarium request and a public award.
+
+The story runs in time from "today": the institute's last session, the certifications a week
+later, trainings held some weeks ago (registrations before their sessions, attendance on the day,
+the report and the survey answers after), trainings open for registration in the coming weeks.
+Steps the services take are taken through them; steps they refuse in the past (registering for a
+training that has begun, answering a survey without its e-mailed link) are written directly with
+their date, and said so in the history. Every part looks up before it creates, so running it
+twice changes nothing.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from institutes.models import Institute, Module
 from portal import states
-from portal.models import User
-from trainers import services
-from trainers.models import Certification, FacilitationReport, HonorariumRate, TrainerProfile
+from portal.demo import CERTIFIED_EMAILS
+from portal.models import Agency, AuditEntry, User
+from portal.surveys.demo import past_responses
+from portal.surveys.models import Quote, SurveyError
+from portal.surveys.services import latest_instrument, review_quote
+from trainers import attendance, planning, recognitions, registration, services
+from trainers.models import (
+    CHECKLIST,
+    Certification,
+    FacilitationReport,
+    HonorariumRate,
+    Registration,
+    TrainerProfile,
+    TurnkeyTraining,
+)
+from trainers.planning import Schedule
 
 DEMO_MODULE = "Effective Teaching for Adult Educators"
 RATE_FROM = date(2024, 7, 1)
+# Days from the institute's last session to the certificates (the coordinator's review).
+CERTIFIED_AFTER = 7
+
+FIRST_NAMES = [
+    "Maria", "James", "Linh", "Roberto", "Aisha", "Kevin", "Sofia", "Daniel", "Mei", "Carlos",
+    "Fatima", "Tyler", "Guadalupe", "Nathan", "Priya", "Oscar", "Hannah", "Jorge", "Yesenia", "Samuel",
+    "Leticia", "Brian", "Nadia", "Hector",
+]  # fmt: skip
+LAST_NAMES = [
+    "Garcia", "Nguyen", "Johnson", "Hernandez", "Patel", "Lee", "Martinez", "Brown", "Lopez", "Vang",
+    "Wilson", "Ramirez", "Khan", "Flores", "Davis", "Tran", "Morales", "Singh", "Castillo", "Young",
+    "Ortiz",
+]  # fmt: skip
+OTHER_AGENCIES = [
+    "Elk Grove Literacy Council",
+    "St. Anne's Parish ESL Program",
+    "Valley Family Learning Center",
+    "Harbor Workforce Partners",
+    "Casa de la Comunidad",
+]
+COMMENTS = [
+    "The lesson-planning template: I will use it with my evening ESL class next week.",
+    "Modelling the think-aloud for the whole group. I finally see how to do it with beginners.",
+    "The exit tickets. Quick, and my learners will like them.",
+    "",
+    "Planning in pairs with a teacher from another agency gave me new ideas.",
+    "The checklist for giving clear instructions.",
+    "",
+    "How to group learners with different levels in one room.",
+]
+AGENDA = """4:00 Welcome, and what brought you here
+4:15 Planning a lesson backwards from what learners will do
+5:15 Break
+5:30 Try it: plan tomorrow's lesson in pairs
+6:30 Share, questions, and your next step
+"""
+CHANGES = ["More time to practise with the materials.", "", "A longer break in the afternoon.", ""]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A demo training, as its trainer planned it; ``first`` is in days from today."""
+
+    title: str
+    first: int
+    sessions: int = 1
+    capacity: int = 20
+    registrants: int = 0
+    walk_ins: int = 0
+    online: bool = False
+    description: str = ""
+    audience: str = "ESL and ABE teachers"
+    # Once held: whether a coordinator verified the report, and how many answered the survey.
+    verified: bool = False
+    answers: int = 0
+
+
+# --- certifications ------------------------------------------------------------------------
 
 
 def _module_and_institute() -> tuple[Module, Institute | None]:
@@ -32,23 +112,259 @@ def _module_and_institute() -> tuple[Module, Institute | None]:
     return module, None
 
 
-def _certify(
-    user: User, module: Module, institute: Institute | None, days_ago: int, by: User | None
-) -> Certification:
+def _certification_day(institute: Institute | None) -> date:
+    """A week after the institute's last session (200 days ago without an institute)."""
+    last = institute and institute.sessions.order_by("-date").values_list("date", flat=True).first()
+    if last:
+        return last + timedelta(days=CERTIFIED_AFTER)
+    return timezone.localdate() - timedelta(days=200)
+
+
+def _certify(user: User, module: Module, institute: Institute | None, issued_on: date, by: User | None):
     existing = Certification.objects.filter(participant=user, module=module).first()
     if existing:
+        if existing.issued_on < issued_on:  # a demo database from before the story kept its dates
+            existing.issued_on = issued_on
+            existing.save(update_fields=["issued_on"])
         return existing
     certification = Certification.objects.create(
-        participant=user,
-        module=module,
-        institute=institute,
-        issued_on=timezone.localdate() - timedelta(days=days_ago),
-        issued_by=by,
+        participant=user, module=module, institute=institute, issued_on=issued_on, issued_by=by
     )
+    # Seeding a past certificate: written with its date, and said so in the history.
     states.record(
-        certification, action="status:active", by=by, to_status=certification.status, note="Demo data"
+        certification,
+        action="status:active",
+        by=by,
+        to_status=certification.status,
+        note="Demo history",
+        at=_moment(issued_on, time(10)),
     )
     return certification
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+def _moment(day: date, at: time) -> datetime:
+    return timezone.make_aware(datetime.combine(day, at))
+
+
+def _backdate(obj, action: str, at: datetime) -> None:
+    """A service stamps its history with the present; the story's past step gets its own day."""
+    AuditEntry.objects.about(obj).filter(action=action).update(at=at)
+
+
+# --- trainings -----------------------------------------------------------------------------
+
+
+def _plan(trainer: User, certification: Certification, plan: Plan) -> TurnkeyTraining:
+    agency = trainer.agency
+    day = timezone.localdate() + timedelta(days=plan.first)
+    training = planning.plan_training(
+        trainer,
+        certification=certification,
+        schedule=Schedule(
+            day,
+            time(16),
+            time(19),
+            TurnkeyTraining.Repeat.WEEKLY if plan.sessions > 1 else TurnkeyTraining.Repeat.ONCE,
+            plan.sessions,
+        ),
+        title=plan.title,
+        description=plan.description
+        or f"{certification.module}: practical strategies to try with your learners the next day.",
+        audience=plan.audience,
+        host_kind=FacilitationReport.HostKind.OWN_AGENCY,
+        host_agency=agency,
+        region=agency.region if agency else "",
+        format=TurnkeyTraining.Format.ONLINE if plan.online else TurnkeyTraining.Format.IN_PERSON,
+        venue="" if plan.online or not agency else agency.name,
+        address="" if plan.online else "Room 12",
+        online_link="https://meet.example.org/effective-teaching" if plan.online else "",
+        capacity=plan.capacity,
+        agenda=AGENDA,
+    )
+    planned = min(training.starts_at - timedelta(days=40), timezone.now())
+    TurnkeyTraining.objects.filter(pk=training.pk).update(created_at=planned)
+    _backdate(training, "status:draft", planned)
+    return training
+
+
+def _publish(training: TurnkeyTraining, trainer: User) -> None:
+    planning.publish_training(training, by=trainer)
+    published = min(training.starts_at - timedelta(days=35), timezone.now())
+    TurnkeyTraining.objects.filter(pk=training.pk).update(published_at=published)
+    _backdate(training, "status:published", published)
+
+
+def _people(offset: int, count: int) -> list[tuple[str, str, Agency | None, str]]:
+    """``count`` registrants: (name, e-mail, agency from the registry or None, other agency)."""
+    agencies = list(Agency.objects.exclude(email_domains="").order_by("name"))
+    people, emails = [], set()
+    for i in range(count):
+        n = offset + i
+        first, last = FIRST_NAMES[(n * 7) % len(FIRST_NAMES)], LAST_NAMES[(n * 5 + n // 21) % len(LAST_NAMES)]
+        if i % 4 == 3 or not agencies:
+            agency, other, domain = None, OTHER_AGENCIES[n % len(OTHER_AGENCIES)], "example.org"
+        else:
+            agency, other = agencies[(n * 3) % len(agencies)], ""
+            domain = agency.domains[0]
+        email = f"{first}.{last}@{domain}".lower()
+        while email in emails:
+            email = email.replace("@", "1@")
+        emails.add(email)
+        people.append((f"{first} {last}", email, agency, other))
+    return people
+
+
+ROLES = [Registration.Role.TEACHER] * 3 + [Registration.Role.SUPPORT, Registration.Role.PARAPROFESSIONAL]
+
+
+def _register_past(training: TurnkeyTraining, offset: int, count: int) -> list[Registration]:
+    """Registrations made before the training began: written with their dates (the service
+    takes none once the first session has started)."""
+    made = []
+    for i, (name, email, agency, other) in enumerate(_people(offset, count)):
+        at = training.starts_at - timedelta(days=30 - i, hours=i)
+        row = Registration.objects.create(
+            training=training,
+            name=name,
+            email=email,
+            agency=agency,
+            other_agency=other,
+            role=ROLES[i % len(ROLES)],
+            created_at=at,
+        )
+        states.record(
+            row,
+            action="status:registered",
+            by=None,
+            actor_label=f"{name} (registration form)",
+            to_status=row.status,
+            note="Demo history",
+            at=at,
+        )
+        made.append(row)
+    return made
+
+
+def _register(training: TurnkeyTraining, offset: int, count: int) -> None:
+    for i, (name, email, agency, other) in enumerate(_people(offset, count)):
+        registration.register(
+            training, name=name, email=email, role=ROLES[i % len(ROLES)], agency=agency, other_agency=other
+        )
+
+
+def _hold(training: TurnkeyTraining, trainer: User, plan: Plan, offset: int) -> None:
+    """Registrants, attendance on the day (most came; a few missed a session), walk-ins, held."""
+    for key, _ in CHECKLIST:
+        planning.set_checklist_item(training, key, done=True, by=trainer)
+        _backdate(training, f"checklist:{key}", training.starts_at - timedelta(days=2))
+    registrants = _register_past(training, offset, plan.registrants)
+    sessions = list(training.sessions.all())
+    for j, session in enumerate(sessions):
+        for i, row in enumerate(registrants):
+            if i % 8 != 7 and (i + j) % 6 != 5:
+                attendance.mark_present(session, row, by=trainer)
+    for k, (name, email, agency, other) in enumerate(_people(offset + plan.registrants, plan.walk_ins)):
+        newcomer = attendance.Newcomer(name, email, Registration.Role.TEACHER, agency, other)
+        walk_in = attendance.add_walk_in(training, newcomer, by=trainer, session=sessions[0])
+        Registration.objects.filter(pk=walk_in.pk).update(
+            created_at=sessions[0].starts_at + timedelta(minutes=k)
+        )
+        _backdate(walk_in, "status:registered", sessions[0].starts_at)
+    for session in sessions:
+        session.attendance.update(marked_at=session.starts_at + timedelta(minutes=20))
+    attendance.mark_held(training, by=trainer, now=sessions[-1].ends_at)
+    _backdate(training, "status:held", sessions[-1].ends_at)
+
+
+def _report(training: TurnkeyTraining, trainer: User, coordinator: User | None, verify: bool) -> None:
+    """The report prefilled from the training, filed three days after; verified three days later."""
+    initial = attendance.report_initial(training)
+    co_facilitators = list(User.objects.filter(pk__in=initial.pop("co_facilitators")))
+    report = FacilitationReport(
+        trainer=trainer,
+        module_id=initial.pop("module"),
+        host_agency_id=initial.pop("host_agency"),
+        reflection="Teachers were keen to try the strategies; next time I will leave more time for practice.",
+        **initial,
+    )
+    attendance.submit_training_report(training, report, by=trainer, co_facilitators=co_facilitators)
+    submitted = training.ends_at + timedelta(days=3)
+    FacilitationReport.objects.filter(pk=report.pk).update(submitted_at=submitted)
+    _backdate(report, "status:submitted", submitted)
+    if verify and coordinator:
+        services.verify_report(
+            report, by=coordinator, comment=f"Thank you, {trainer.name.split()[0]}: a clear report."
+        )
+        reviewed = submitted + timedelta(days=3)
+        FacilitationReport.objects.filter(pk=report.pk).update(reviewed_at=reviewed)
+        _backdate(report, "status:verified", reviewed)
+        report.refresh_from_db()
+        services.request_honorarium(report, by=trainer)
+
+
+def _answers(training: TurnkeyTraining, count: int, coordinator: User | None) -> None:
+    """Post-training survey answers the day after; two participants let us quote them, and a
+    coordinator approved the first for the module's page."""
+    try:
+        instrument = latest_instrument(attendance.POST_SURVEY)
+    except SurveyError:  # the surveys' part of the demo was not seeded
+        return
+    day = timezone.localtime(training.ends_at).date() + timedelta(days=1)
+    responses = past_responses(
+        instrument,
+        training,
+        count=count,
+        submitted_at=_moment(day, time()),
+        comments=COMMENTS,
+        changes=CHANGES,
+    )
+    quoted = [(response, text) for response, text in responses if text][:2]
+    for n, (response, text) in enumerate(quoted):
+        quote = Quote.objects.create(response=response, text=text, subject=training)
+        if n == 0 and coordinator:
+            review_quote(quote, approve=True, by=coordinator)
+
+
+def _trainings(trainer: User, certification: Certification, plans: dict, offset: int) -> dict:
+    """The trainer's trainings by state, planned unless the trainer has some already."""
+    if TurnkeyTraining.objects.filter(trainer=trainer).exists():
+        return {}
+    made = {}
+    for state, plan in plans.items():
+        training = _plan(trainer, certification, plan)
+        made[state] = training
+        if state == TurnkeyTraining.Status.DRAFT:
+            continue
+        _publish(training, trainer)
+        if state == TurnkeyTraining.Status.HELD:
+            _hold(training, trainer, plan, offset)
+        elif plan.registrants:
+            _register(training, offset + 40, plan.registrants)
+        if state == TurnkeyTraining.Status.CANCELLED:
+            planning.cancel_training(
+                training,
+                by=trainer,
+                reason="The site is closed for repairs that week; I will plan a new date in the spring.",
+            )
+    return made
+
+
+def _story(trainer: User, certification: Certification, coordinator, *, offset: int, **plans) -> dict:
+    """The trainer's trainings by state; once held, its report and what participants said."""
+    made = _trainings(trainer, certification, plans, offset)
+    held = made.get(TurnkeyTraining.Status.HELD)
+    if held is not None:
+        plan = plans[TurnkeyTraining.Status.HELD]
+        _report(held, trainer, coordinator, plan.verified)
+        if plan.answers:
+            _answers(held, plan.answers, coordinator)
+    return made
+
+
+# --- the demo world ------------------------------------------------------------------------
 
 
 def seed(stdout=None) -> None:
@@ -65,49 +381,107 @@ def seed(stdout=None) -> None:
         defaults={"basis": HonorariumRate.Basis.PER_TRAINING, "amount": Decimal("300.00")},
     )
     coordinator = User.objects.filter(email="coordinator@tot.example.org").first()
-    tomas = User.objects.filter(email="trainer@egusd.net").first()
-    grace = User.objects.filter(email="trainer2@lbschools.net").first()
+    people = {user.email: user for user in User.objects.filter(email__in=CERTIFIED_EMAILS)}
+    tomas, grace = people.get("trainer@egusd.net"), people.get("trainer2@lbschools.net")
     if tomas is None or grace is None:
         if stdout:
             stdout.write("Trainers: the demo trainers are missing; run the portal seed first.")
         return
-    _certify(tomas, module, institute, days_ago=200, by=coordinator)
-    _certify(grace, module, institute, days_ago=320, by=coordinator)
-    for user, bio in [
-        (tomas, "Teacher on special assignment; I love helping new ESL teachers plan lessons."),
-        (grace, "ESL lead teacher in Long Beach, happy to facilitate in Southern California."),
-    ]:
+    issued_on = _certification_day(institute)
+    certifications = {
+        email: _certify(user, module, institute, issued_on, coordinator) for email, user in people.items()
+    }
+    bios = {
+        tomas.email: "Teacher on special assignment; I love helping new ESL teachers plan lessons.",
+        grace.email: "ESL lead teacher in Long Beach, happy to facilitate in Southern California.",
+    }
+    for email, user in people.items():
+        # The demo trainers show their address; the cohort is listed with a short line only.
+        bio = bios.get(email) or f"{user.position}, glad to bring the module to agencies near me."
         TrainerProfile.objects.get_or_create(
-            user=user, defaults={"listed": True, "show_email": True, "bio": bio}
+            user=user, defaults={"listed": True, "show_email": email in bios, "bio": bio}
         )
 
-    report = FacilitationReport.objects.filter(trainer=tomas, module=module).first()
-    if report is None:
-        report = FacilitationReport(
-            trainer=tomas,
-            module=module,
-            starts_on=timezone.localdate() - timedelta(days=30),
-            hours=Decimal("3.0"),
-            host_kind=FacilitationReport.HostKind.OWN_AGENCY,
-            host_agency=tomas.agency,
-            audience="ESL and ABE teachers",
-            participants_count=18,
-            reflection="The group work on lesson planning went well; I would leave more time for questions.",
-            status=FacilitationReport.Status.VERIFIED,
-            review_comment="Thank you, Tomás: a clear report.",
-            reviewed_at=timezone.now(),
-            reviewed_by=coordinator,
+    Status = TurnkeyTraining.Status
+    made = _story(
+        tomas,
+        certifications[tomas.email],
+        coordinator,
+        offset=0,
+        **{
+            Status.HELD: Plan(
+                "Effective Teaching in Elk Grove",
+                first=-70,
+                sessions=3,
+                capacity=24,
+                registrants=18,
+                walk_ins=2,
+                verified=True,
+                answers=8,
+            ),
+            Status.PUBLISHED: Plan(
+                "Effective Teaching online: planning lessons that stick",
+                first=18,
+                capacity=12,
+                registrants=14,
+                online=True,
+            ),
+            Status.DRAFT: Plan("Effective Teaching for support staff", first=60, audience="Support staff"),
+            Status.CANCELLED: Plan("Effective Teaching at Laguna Creek", first=10, registrants=4),
+        },
+    )
+    if Status.PUBLISHED in made:
+        invitation = planning.invite_co_facilitator(made[Status.PUBLISHED], grace, by=tomas)
+        planning.answer_co_facilitation(invitation, by=grace, accept=True)
+    _story(
+        grace,
+        certifications[grace.email],
+        coordinator,
+        offset=60,
+        **{
+            Status.HELD: Plan(
+                "Effective Teaching in Long Beach",
+                first=-40,
+                sessions=2,
+                registrants=14,
+                walk_ins=1,
+                answers=6,
+            ),
+            Status.PUBLISHED: Plan(
+                "Effective Teaching for new ESL teachers", first=30, capacity=30, registrants=6
+            ),
+            Status.DRAFT: Plan("Effective Teaching: a summer refresher", first=120),
+            Status.CANCELLED: Plan("Effective Teaching at Harbor Center", first=7, registrants=3),
+        },
+    )
+    for n, email in enumerate(CERTIFIED_EMAILS[2:-1]):  # the cohort; the last has not trained yet
+        user = people.get(email)
+        if user is not None:
+            town = user.agency.name if user.agency else "my agency"
+            _story(
+                user,
+                certifications[email],
+                coordinator,
+                offset=100 + 12 * n,
+                **{
+                    Status.HELD: Plan(
+                        f"Effective Teaching at {town}", first=-90 + 12 * n, registrants=7 + n, verified=True
+                    )
+                },
+            )
+    if coordinator and not grace.recognitions.exists():
+        award = recognitions.record_recognition(
+            grace,
+            by=coordinator,
+            kind="award",
+            title="Long Beach Adult Educator of the Year",
+            text="For bringing Effective Teaching to every ESL teacher at her school.",
+            awarded_on=timezone.localdate() - timedelta(days=14),
         )
-        report.agenda.save(
-            "agenda.txt", ContentFile(b"Agenda\n9:00 Welcome\n9:30 Lesson planning\n"), save=False
-        )
-        report.sign_in_sheet.save("sign-in.csv", ContentFile(b"name,agency\nAna Torres,SCUSD\n"), save=False)
-        report.save()
-        # Seeding a reviewed report as it stands, with the history it would have.
-        states.record(report, action="status:submitted", by=tomas, to_status="submitted")
-        states.record(
-            report, action="status:verified", by=coordinator, from_status="submitted", to_status="verified"
-        )
-    services.request_honorarium(report, by=tomas)
+        recognitions.set_recognition_public(award, True, by=coordinator)
     if stdout:
-        stdout.write(f"Trainers: 2 certified in {module}, 1 verified report, 1 honorarium request.")
+        stdout.write(
+            f"Trainers: {len(people)} certified in {module}, "
+            f"{TurnkeyTraining.objects.count()} turnkey trainings, "
+            f"{Registration.objects.count()} registrations."
+        )

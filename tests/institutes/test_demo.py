@@ -35,3 +35,13 @@ def test_the_completed_institute_has_evaluations_and_quotes(survey_instruments):
     assert Response.objects.about(completed.sessions.all()).count() == 30
     assert Response.objects.filter(person__isnull=False).count() == 0
     assert sorted(Quote.objects.values_list("state", flat=True)) == ["approved", "approved", "waiting"]
+
+
+def test_accepted_applicants_were_endorsed_before_acceptance():
+    portal_demo.seed()
+    demo.seed()
+    accepted = Application.objects.filter(status=Application.Status.ACCEPTED).select_related("institute")
+    assert accepted.exists()
+    for application in accepted:
+        if application.institute.endorsement_required:
+            assert application.endorsement == Application.Endorsement.ENDORSED

@@ -1,37 +1,169 @@
-import pytest
+from collections import Counter
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from communities import demo as communities_demo
+from communities.models import Community
 from institutes import demo as institutes_demo
+from institutes.models import Application, Institute
 from portal import demo as portal_demo
+from portal.models import Agency, AuditEntry
+from portal.surveys.models import Quote, Response
+from portal.surveys.services import approved_quotes
 from trainers import demo
-from trainers.models import Certification, FacilitationReport, Honorarium, HonorariumRate
+from trainers.models import (
+    Certification,
+    CoFacilitator,
+    FacilitationReport,
+    Honorarium,
+    HonorariumRate,
+    Recognition,
+    Registration,
+    SessionAttendance,
+    TrainingSession,
+    TurnkeyTraining,
+)
+from trainers.views.impact import public_figures
 
 pytestmark = pytest.mark.django_db
 
+TOMAS, GRACE = "trainer@egusd.net", "trainer2@lbschools.net"
+MODELS = (
+    Certification,
+    FacilitationReport,
+    Honorarium,
+    HonorariumRate,
+    TurnkeyTraining,
+    TrainingSession,
+    Registration,
+    SessionAttendance,
+    CoFacilitator,
+    Response,
+    Quote,
+    Recognition,
+    AuditEntry,
+)
+
 
 def _counts():
-    return tuple(m.objects.count() for m in (Certification, FacilitationReport, Honorarium, HonorariumRate))
+    return {m.__name__: m.objects.count() for m in MODELS}
 
 
-def test_seed_is_idempotent_and_certifies_the_demo_trainers():
+@pytest.fixture
+def world(survey_instruments):
     portal_demo.seed()
     institutes_demo.seed()
     demo.seed()
+
+
+def test_seed_is_idempotent_and_certifies_the_cohort(world):
     counts = _counts()
     demo.seed()
     assert _counts() == counts
     certified = set(Certification.objects.values_list("participant__email", flat=True))
-    assert certified == {"trainer@egusd.net", "trainer2@lbschools.net"}
-    assert Certification.objects.filter(institute__status="completed").count() == 2
-    report = FacilitationReport.objects.get()
-    assert report.status == FacilitationReport.Status.VERIFIED
-    assert Honorarium.objects.get().status == Honorarium.Status.REQUESTED
-    tomas = Certification.objects.get(participant__email="trainer@egusd.net")
-    assert tomas.commitment_state() == "fulfilled"
+    assert certified == set(portal_demo.CERTIFIED_EMAILS)
+    assert Certification.objects.filter(institute__status="completed").count() == len(certified)
+
+
+def test_each_demo_trainer_has_a_training_in_every_state(world):
+    for email in (TOMAS, GRACE):
+        states = Counter(
+            TurnkeyTraining.objects.filter(trainer__email=email).values_list("status", flat=True)
+        )
+        assert states == {"held": 1, "published": 1, "draft": 1, "cancelled": 1}
+    cancelled = TurnkeyTraining.objects.filter(status="cancelled")
+    assert all(training.cancel_reason for training in cancelled)
+    held = TurnkeyTraining.objects.get(trainer__email=TOMAS, status="held")
+    assert held.sessions.count() == 3
+    registrants = held.registrations.filter(walk_in=False)
+    assert 12 <= registrants.count() <= 20
+    assert registrants.filter(agency=None).exists()
+    assert registrants.exclude(agency=None).exists()
+    assert held.registrations.filter(walk_in=True).count() == 2
+    present = held.registrations.filter(attendance__isnull=False).distinct().count()
+    assert present > registrants.count() * 3 // 4
+    full = TurnkeyTraining.objects.get(trainer__email=TOMAS, status="published")
+    assert full.registered_count() == full.capacity
+    assert full.registrations.filter(status="waitlisted").exists()
+    assert full.co_facilitations.get().status == CoFacilitator.Status.ACCEPTED
+
+
+def test_the_verified_report_fulfils_the_commitment(world):
+    held = TurnkeyTraining.objects.get(trainer__email=TOMAS, status="held")
+    assert held.report.status == FacilitationReport.Status.VERIFIED
+    assert (
+        held.report.participants_count
+        == held.registrations.filter(attendance__isnull=False).distinct().count()
+    )
+    assert Certification.objects.get(participant__email=TOMAS).commitment_state() == "fulfilled"
+    grace = TurnkeyTraining.objects.get(trainer__email=GRACE, status="held")
+    assert grace.report.status == FacilitationReport.Status.SUBMITTED
+    assert Certification.objects.get(participant__email=GRACE).commitment_state() == "on_track"
+    assert Honorarium.objects.filter(report=held.report, status=Honorarium.Status.REQUESTED).exists()
+
+
+def test_participants_answered_and_one_quote_shows_on_the_module(world):
+    for email, at_least in ((TOMAS, 6), (GRACE, 6)):
+        held = TurnkeyTraining.objects.get(trainer__email=email, status="held")
+        assert Response.objects.about(held).count() >= at_least
+        quotes = Quote.objects.about(held)
+        assert sorted(quotes.values_list("state", flat=True)) == ["approved", "waiting"]
+    module = TurnkeyTraining.objects.first().module
+    texts = {quote.text for quote in approved_quotes("module", module)}
+    assert texts & set(demo.COMMENTS)
+    award = Recognition.objects.get()
+    assert (award.trainer.email, award.public) == (GRACE, True)
+
+
+def test_the_public_impact_page_has_totals_to_show(world):
+    figures = public_figures()
+    assert figures["certified"] >= 5
+    assert figures["fulfilled"] >= 5
+    assert figures["educators"] >= 5
+    assert figures["responses"] >= 5
+    assert figures["by_region"]["withheld"] == 0
+
+
+def test_the_story_runs_in_order(world):
+    today = timezone.localdate()
+    completed = Institute.objects.get(status=Institute.Status.COMPLETED)
+    last_session = completed.sessions.order_by("-date").first().date
+    for certification in Certification.objects.all():
+        assert certification.issued_on > last_session
+    for application in Application.objects.filter(institute=completed):
+        assert application.decided_at.date() < completed.sessions.order_by("date").first().date
+        assert application.endorsement == Application.Endorsement.ENDORSED
+    for training in TurnkeyTraining.objects.select_related("certification", "report"):
+        assert training.created_at.date() >= training.certification.issued_on
+        first = training.sessions.first()
+        if training.status == "held":
+            assert training.ends_at.date() < today
+            assert training.published_at < first.starts_at
+            assert training.held_at >= training.sessions.last().starts_at
+            assert not training.registrations.filter(walk_in=False, created_at__gte=first.starts_at).exists()
+            assert training.report.starts_on == timezone.localdate(first.starts_at)
+            assert training.report.submitted_at > training.ends_at
+            for response in Response.objects.about(training):
+                assert response.submitted_at > training.ends_at
+        else:
+            assert first.starts_at.date() > today
+    recent = timezone.now() - timedelta(minutes=5)
+    held = TurnkeyTraining.objects.filter(status="held")
+    assert not AuditEntry.objects.about(held.first()).filter(at__gte=recent).exists()
+
+
+def test_regions_agree_with_the_registry(world):
+    communities_demo.seed()
+    registry = set(Agency.objects.values_list("region", flat=True))
+    assert set(Community.objects.exclude(region="").values_list("region", flat=True)) <= registry
 
 
 def test_seed_without_institutes_demo_makes_its_own_module():
     portal_demo.seed()
     demo.seed()
     demo.seed()
-    assert Certification.objects.filter(module__title=demo.DEMO_MODULE, institute=None).count() == 2
+    count = len(portal_demo.CERTIFIED_EMAILS)
+    assert Certification.objects.filter(module__title=demo.DEMO_MODULE, institute=None).count() == count
     assert HonorariumRate.objects.count() == 1
