@@ -1,6 +1,6 @@
-"""What the long journeys share: a ``Journey`` that screenshots every step and collects axe-core's
-serious and critical violations (asserted once at the end, so one run lists them all), and the
-links people follow from the e-mails in the ledger."""
+"""What the browser journeys share: a ``Journey`` that screenshots every step and collects
+axe-core's serious and critical violations (asserted once at the end, so one run lists them all),
+the links people follow from the e-mails in the ledger, and the phone every page must fit."""
 
 from __future__ import annotations
 
@@ -12,6 +12,12 @@ from django.conf import settings
 from portal.models import OutboundEmail
 
 VIEWPORT_SHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "journey-viewport"
+PHONE = {"width": 390, "height": 844}
+
+
+def fits_the_phone(page) -> bool:
+    """No sideways scroll: the page is no wider than the window."""
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
 class Journey:

@@ -22,13 +22,12 @@ from django.utils import timezone
 
 from portal.surveys.models import Question
 from tests import factories
-from tests.browser.journey import link_in_email, newest_email, relative
+from tests.browser.journey import PHONE, fits_the_phone, link_in_email, newest_email, relative
 from tests.trainers.factories import certified_trainer
 from tests.trainers.impact_factories import impact_world
 from trainers.models import FacilitationReport, Registration, TrainingSession, TurnkeyTraining
 from trainers.tasks import scan_reminders
 
-PHONE = {"width": 390, "height": 844}
 ANA = "ana.torres@example.org"
 
 
@@ -42,10 +41,6 @@ def _chain(page) -> dict[str, int]:
     survey = page.locator("section[aria-labelledby=chain-title]").get_by_text("Survey:").inner_text()
     figures["Survey responses"] = int(re.match(r"Survey: ([\d,]+) response", survey)[1].replace(",", ""))
     return figures
-
-
-def _fits_the_phone(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= 390")
 
 
 def _move_session(training: TurnkeyTraining, starts_at: datetime, ends_at: datetime) -> None:
@@ -125,7 +120,7 @@ def test_a_turnkey_training_from_plan_to_impact(page, journey, login_as):
     page.set_viewport_size(PHONE)
     page.goto(training.get_absolute_url())
     page.get_by_role("link", name="Attendance on the day").click()
-    assert _fits_the_phone(page)
+    assert fits_the_phone(page)
     step(page, "roster")
     page.locator(f"#registration-{ana.pk} button").click()
     page.locator(f'#registration-{ana.pk} button[aria-pressed="true"]').wait_for()
@@ -134,12 +129,12 @@ def test_a_turnkey_training_from_plan_to_impact(page, journey, login_as):
     page.get_by_label("E-mail").fill("walter.inman@example.org")
     page.get_by_label("Agency (if not in the list)").fill("Riverside Adult School")
     page.get_by_label("Role").select_option(Registration.Role.TEACHER)
-    assert _fits_the_phone(page)
+    assert fits_the_phone(page)
     step(page, "walk-in")
     page.get_by_role("button", name="Add and mark present").click()
     page.get_by_text("Walter Inman is on the roster and marked present.").wait_for()
     assert page.locator('button[aria-pressed="true"]').count() == 2
-    assert _fits_the_phone(page)
+    assert fits_the_phone(page)
     step(page, "roster-two-present")
 
     # --- 4. The session is over: the trainer marks the training held ----------------------------
@@ -148,7 +143,7 @@ def test_a_turnkey_training_from_plan_to_impact(page, journey, login_as):
     page.reload()
     page.get_by_role("button", name="Mark the training held").click()
     page.get_by_role("link", name="Write the facilitation report").wait_for()
-    assert _fits_the_phone(page)
+    assert fits_the_phone(page)
     training.refresh_from_db()
     assert training.status == TurnkeyTraining.Status.HELD
 
@@ -157,7 +152,7 @@ def test_a_turnkey_training_from_plan_to_impact(page, journey, login_as):
     scan_reminders(now=session.ends_at + timedelta(days=1))
     visitor.set_viewport_size(PHONE)
     visitor.goto(relative(link_in_email(ANA, "survey.invitation", "/surveys/")))
-    assert _fits_the_phone(visitor)
+    assert fits_the_phone(visitor)
     step(visitor, "survey")
     questions = Question.objects.filter(instrument__key="turnkey-post", instrument__version=1)
     for question in questions.filter(kind=Question.Kind.LIKERT):
