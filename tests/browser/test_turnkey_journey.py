@@ -89,7 +89,9 @@ def test_a_turnkey_training_from_plan_to_impact(page, journey, login_as):
     page.get_by_role("link", name="Flyer with QR code").click()
     short_url = page.locator(".flyer-url").inner_text()
     assert relative(short_url) == training.get_public_url()
-    assert page.locator("img.flyer-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    page.wait_for_function(
+        "() => document.querySelector('img.flyer-qr').naturalWidth > 0"
+    )  # the QR code drew
     step(page, "flyer")
 
     # --- 2. A visitor (not signed in) finds it, opens the QR link and registers -----------------
