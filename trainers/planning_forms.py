@@ -55,7 +55,13 @@ class TrainingForm(BootstrapFormMixin, forms.ModelForm):
         initial=1,
         help_text="For a weekly or monthly series: how many sessions in all.",
     )
-    host_agency = AgencyChoiceField(Agency.objects.active(), label="Host agency", required=False)
+    host_agency = AgencyChoiceField(
+        Agency.objects.active(),
+        label="Host agency",
+        required=False,
+        empty_label="Choose the host agency",
+        help_text="Leave this empty when your own agency hosts it.",
+    )
     region = forms.ChoiceField(required=False, help_text="Leave empty to use the host agency's region.")
     online_link = forms.URLField(
         label="Link to the online room",

@@ -119,3 +119,13 @@ def axe():
         ]
 
     return run
+
+
+@pytest.fixture
+def journey(browser, live_server, shot, axe):
+    """A long journey's pages, screenshots and collected axe-core violations (tests/browser/journey.py)."""
+    from tests.browser.journey import Journey
+
+    j = Journey(browser, live_server, shot, axe)
+    yield j
+    j.close()

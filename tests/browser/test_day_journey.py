@@ -6,14 +6,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from tests.browser.journey import PHONE, fits_the_phone
 from tests.trainers.training_factories import RegistrationFactory, SessionFactory, TrainingFactory
 from trainers.models import FacilitationReport, SessionAttendance, TurnkeyTraining
-
-PHONE = {"width": 390, "height": 844}
-
-
-def _no_sideways_scroll(page) -> bool:
-    return page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth")
 
 
 def test_trainer_takes_attendance_on_a_phone_and_files_the_report(page, login_as, shot, axe):
@@ -30,7 +25,7 @@ def test_trainer_takes_attendance_on_a_phone_and_files_the_report(page, login_as
     login_as(page, training.trainer)
 
     page.goto(f"/trainers/trainings/{training.pk}/roster/")
-    assert _no_sideways_scroll(page)
+    assert fits_the_phone(page)
     assert axe(page) == []
     row = page.locator(f"#registration-{ana.pk} button")
     row.click()
@@ -44,14 +39,14 @@ def test_trainer_takes_attendance_on_a_phone_and_files_the_report(page, login_as
     page.get_by_label("E-mail").fill("walter@example.org")
     page.get_by_label("Agency (if not in the list)").fill("Riverside Adult School")
     page.get_by_label("Role").select_option("teacher")
-    assert _no_sideways_scroll(page)
+    assert fits_the_phone(page)
     page.get_by_role("button", name="Add and mark present").click()
     page.get_by_text("Walter Inman is on the roster and marked present.").wait_for()
     assert page.locator('button[aria-pressed="true"]').count() == 2
 
     page.get_by_role("link", name="Show the check-in code").click()
     assert page.locator(".room-code").inner_text() == session.check_in_code
-    assert _no_sideways_scroll(page)
+    assert fits_the_phone(page)
     assert axe(page) == []
     shot(page, "room display")
 
@@ -59,7 +54,7 @@ def test_trainer_takes_attendance_on_a_phone_and_files_the_report(page, login_as
     phone = visitor.new_page()
     phone.goto(f"/t/{training.short_code}/check-in/?code={session.check_in_code}")
     assert axe(phone) == []
-    assert _no_sideways_scroll(phone)
+    assert fits_the_phone(phone)
     phone.get_by_label("E-mail").fill("ANA@example.org")
     shot(phone, "check-in")
     phone.get_by_role("button", name="Check in").click()
@@ -70,7 +65,7 @@ def test_trainer_takes_attendance_on_a_phone_and_files_the_report(page, login_as
     page.get_by_role("button", name="Mark the training held").click()
     page.get_by_role("link", name="Write the facilitation report").click()
     assert page.get_by_label("Number of participants").input_value() == "2"
-    assert _no_sideways_scroll(page)
+    assert fits_the_phone(page)
     page.get_by_label("Reflection").fill("The number line activity worked well.")
     page.get_by_role("button", name="File the report").click()
     page.get_by_text("your report is filed").wait_for()

@@ -4,14 +4,9 @@ no serious or critical axe-core violation."""
 import pytest
 
 from tests import factories
+from tests.browser.journey import PHONE, fits_the_phone
 from tests.trainers.impact_factories import impact_world
 from trainers.models import Recognition
-
-PHONE = {"width": 390, "height": 844}
-
-
-def _fits_the_phone(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.mark.parametrize(
@@ -34,6 +29,6 @@ def test_impact_pages_on_a_phone(page, login_as, axe, shot, path, charts):
     if charts:
         page.wait_for_selector("figure[data-chart] canvas", state="attached")
     shot(page, "phone")
-    assert _fits_the_phone(page)
+    assert fits_the_phone(page)
     assert axe(page) == []
     assert page.js_errors == []

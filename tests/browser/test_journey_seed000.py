@@ -21,87 +21,24 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from institutes.models import Application, Audience, Institute, InstituteCoordinator, Module
 from portal.models import Agency, OutboundEmail
 from tests import factories
+from tests.browser.journey import link_in_email, relative
 from tests.institutes.factories import AssignmentFactory, InstituteFactory, SessionFactory
 from trainers.models import Certification, FacilitationReport, Honorarium, HonorariumRate
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a-long-test-password"
-VIEWPORT_SHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "journey-viewport"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
 def _uploads_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "uploads")
-
-
-class Journey:
-    """Screenshots and axe-core on every page; the violations are kept for one assertion at the end."""
-
-    def __init__(self, browser, live_server, shot, axe):
-        self.browser = browser
-        self.live_server = live_server
-        self._shot = shot
-        self._axe = axe
-        self.violations: list[str] = []
-        self.js_errors: list[str] = []
-        self.contexts = []
-
-    def new_page(self):
-        context = self.browser.new_context(
-            base_url=self.live_server.url, viewport={"width": 1280, "height": 900}, accept_downloads=True
-        )
-        context.set_default_timeout(10_000)
-        self.contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: self.js_errors.append(f"{page.url}: {exc}"))
-        return page
-
-    def step(self, page, name: str) -> None:
-        page.wait_for_load_state("load")
-        self._shot(page, name)
-        VIEWPORT_SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(VIEWPORT_SHOTS / f"{name}.png"))
-        for v in self._axe(page):
-            self.violations.append(f"{name} ({page.url}): {v['impact']} {v['id']}: {v['help']} {v['nodes']}")
-
-    def close(self):
-        for context in self.contexts:
-            context.close()
-
-
-@pytest.fixture
-def journey(browser, live_server, shot, axe):
-    j = Journey(browser, live_server, shot, axe)
-    yield j
-    j.close()
-
-
-def link_in_email(recipient: str, kind_prefix: str, path_part: str) -> str:
-    """The newest e-mail of that kind to that person, and the link in it that contains path_part."""
-    email = (
-        OutboundEmail.objects.filter(recipient__iexact=recipient, kind__startswith=kind_prefix)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    assert email is not None, f"no {kind_prefix} e-mail to {recipient}: " + ", ".join(
-        OutboundEmail.objects.filter(recipient__iexact=recipient).values_list("kind", flat=True)
-    )
-    urls = re.findall(r"https?://[^\s\"'<>]+", email.body_text)
-    matching = [u for u in urls if path_part in u]
-    assert matching, f"no link with {path_part} in {email.kind}: {urls}"
-    return matching[0]
-
-
-def relative(url: str) -> str:
-    return re.sub(r"^https?://[^/]+", "", url)
 
 
 def test_seed_000_from_sign_up_to_community(page, journey, login_as, coordinator, finance_user, tmp_path):

@@ -9,6 +9,7 @@ from portal.surveys import services
 from portal.surveys.defaults import create_defaults
 from portal.surveys.models import Instrument, Question, Response
 from tests import factories
+from tests.browser.journey import PHONE, fits_the_phone
 from tests.institutes.factories import InstituteFactory, SessionFactory, coordinator_of
 from tests.surveys.factories import answers_for, invited
 
@@ -24,9 +25,9 @@ def test_a_participant_answers_on_a_phone_and_the_coordinator_sees_charts(page, 
         services.answer(token, answers_for(earlier))
     invitation, token = invited("institute-end", institute, email="ana@example.org", purpose="institute-end")
 
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     page.goto(f"/surveys/{token}/")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert fits_the_phone(page)
     assert axe(page) == []
     comment = invitation.instrument.questions.get(quotable=True)
     page.fill(f"#id_{comment.field_name}", "The number line warm-up, with my Tuesday class.")
