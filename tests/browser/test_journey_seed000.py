@@ -245,6 +245,10 @@ def test_seed_000_from_sign_up_to_community(page, journey, login_as, coordinator
     assert sorted(assignment.submissions.values_list("state", flat=True)) == ["accepted", "accepted"]
 
     # --- 6. Attendance for every session, and the practice facilitation -------------------------
+    # The institute's four weeks have passed (attendance is taken once a session has started).
+    for week, session in enumerate(sessions):
+        session.date = today - dt.timedelta(days=7 * (len(sessions) - week))
+        session.save(update_fields=["date"])
     coord.get_by_role("button", name="Coordinate").click()
     coord.get_by_role("link", name="My institutes and applications").click()
     coord.get_by_role("link", name="Attendance and completion roster").click()
