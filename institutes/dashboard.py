@@ -10,7 +10,15 @@ from django.db.models import Count, Expression, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Institute, Session
+from institutes.models import (
+    Application,
+    Assignment,
+    AssignmentSubmission,
+    Attendance,
+    Institute,
+    Session,
+    TeamInvitation,
+)
 from portal.fragments import render_items, url_for_pk
 
 Status = Application.Status
@@ -182,7 +190,16 @@ def panel(request) -> dict | None:
     )
     application_url = url_for_pk("institutes:application-detail")
     applications = [_TrackedApplication(row, application_url(row["pk"])) for row in tracked]
-    if not applications:
+    # Colleagues' invitations to join their team, waiting for this person's answer.
+    invitations = [
+        {"url": reverse("institutes:team-invitation", kwargs={"token": token}), "institute": title, "by": by}
+        for token, title, by in TeamInvitation.objects.filter(
+            email__iexact=user.email, state=TeamInvitation.State.PENDING
+        )
+        .order_by("created_at")
+        .values_list("token", "team__institute__title", "invited_by__name")
+    ]
+    if not applications and not invitations:
         return None
     work = _Work.read(applications)
     assignment_url = url_for_pk("institutes:assignment-detail")
@@ -228,6 +245,7 @@ def panel(request) -> dict | None:
         "template": "institutes/_dashboard_panel.html",
         "order": 10,
         "applications": applications,
+        "invitations": invitations,
         "due": due[:6],
     }
 

@@ -5,7 +5,8 @@ from django.db.models import BooleanField, Exists, OuterRef, Value
 from django.urls import reverse
 
 from institutes import dashboard
-from institutes.models import Application
+from institutes.models import Application, Team
+from tests.factories import AgencyFactory, UserFactory
 from tests.institutes.factories import ApplicationFactory, InstituteFactory
 from trainers.dashboard import certified_in_institute
 
@@ -44,3 +45,21 @@ def test_a_step_not_done_shows_as_not_yet(registry, client_for):
     application = ApplicationFactory()
     html = client_for(application.applicant).get(reverse("dashboard")).content.decode()
     assert '<span class="text-body-secondary">Never</span><span class="visually-hidden"> (not yet)' in html
+
+
+@pytest.mark.django_db
+def test_a_pending_team_invitation_waits_on_the_invitees_dashboard(client_for):
+    lead = UserFactory(name="Lena Lead")
+    invitee = UserFactory(email="Ivy@school.example.org")
+    institute = InstituteFactory(title="Reading ToT", team_required=True)
+    team = Team.objects.create(institute=institute, lead=lead, agency=AgencyFactory(is_lea=True))
+    invitation = team.invitations.create(email="ivy@school.example.org", token="tok-1", invited_by=lead)
+
+    html = client_for(invitee).get(reverse("dashboard")).content.decode()
+    assert "A colleague invites you to apply as a team" in html
+    assert f'href="{invitation.get_absolute_url()}">Reading ToT</a>, from Lena Lead' in html
+
+    team.invitations.filter(pk=invitation.pk).update(state="declined")
+    assert (
+        "invites you to apply as a team" not in client_for(invitee).get(reverse("dashboard")).content.decode()
+    )
