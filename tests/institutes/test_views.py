@@ -115,6 +115,18 @@ def test_institute_detail_shows_eligibility_seats_and_deadline(client):
     assert "Thursday, April 8, 2027" in html
 
 
+def test_institute_page_tells_what_the_module_is_about(client):
+    institute = InstituteFactory(
+        module__title="Math Instructional Strategies",
+        module__summary="Number sense for adult learners.",
+        module__hours=16,
+    )
+    html = client.get(institute.get_absolute_url()).content.decode()
+    assert "16 hours of professional learning" in html
+    assert "Number sense for adult learners." in html
+    assert f'href="{institute.module.get_absolute_url()}"' in html
+
+
 def test_draft_institute_is_404_for_visitors(client):
     institute = InstituteFactory(status=Institute.Status.DRAFT)
     assert client.get(institute.get_absolute_url()).status_code == 404
