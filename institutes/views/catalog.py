@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 from collections import defaultdict
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -127,8 +127,14 @@ def catalog(request):
             institutes = institutes.filter(coaching=data["coaching"] == "yes")
         if data["open"]:
             institutes = institutes.open_for_applications()
+    # Open for applications first, then those under way, the completed ones last.
+    stage = Case(
+        When(status=Institute.Status.OPEN, then=Value(0)),
+        When(status=Institute.Status.COMPLETED, then=Value(2)),
+        default=Value(1),
+    )
     institutes = (
-        _with_seats(institutes).order_by("applications_close_at", "title").values(*CATALOG_CARD_VALUES)
+        _with_seats(institutes).order_by(stage, "applications_close_at", "title").values(*CATALOG_CARD_VALUES)
     )
     if filtered:
         page = _page(request, institutes)

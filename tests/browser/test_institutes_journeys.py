@@ -4,7 +4,10 @@ an assignment upload and attendance. The world is arranged with factories; peopl
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from institutes import services
@@ -201,7 +204,7 @@ def test_participant_submits_an_assignment(page, login_as, shot, tmp_path):
 def test_coordinator_takes_attendance(page, login_as, shot):
     institute = InstituteFactory(title="CALPRO ToT")
     coordinator = staff_with_totp(coordinator_of(institute))
-    SessionFactory(institute=institute, title="Week 1")
+    SessionFactory(institute=institute, title="Week 1", date=timezone.localdate() - dt.timedelta(days=1))
     ana = submitted(institute=institute, applicant=UserFactory(name="Ana Torres"))
     ben = submitted(institute=institute, applicant=UserFactory(name="Ben Whitaker"))
     for application in (ana, ben):

@@ -695,3 +695,20 @@ def test_accepting_an_ineligible_application_asks_for_the_reason(client_for, coo
     client.post(url, {"decision": "accept", "override": "The consortium confirmed funding."})
     application.refresh_from_db()
     assert application.status == Application.Status.ACCEPTED
+
+
+def test_catalog_lists_open_institutes_first_and_completed_ones_last(client):
+    completed = InstituteFactory(title="Completed", status=Institute.Status.COMPLETED)
+    running = InstituteFactory(title="Running", status=Institute.Status.RUNNING)
+    open_later = InstituteFactory(title="Open, closes later")
+    open_sooner = InstituteFactory(
+        title="Open, closes sooner",
+        applications_close_at=open_later.applications_close_at - dt.timedelta(days=5),
+    )
+    page = client.get(reverse("institutes:catalog")).context["page"]
+    assert [card.title for card in page] == [
+        open_sooner.title,
+        open_later.title,
+        running.title,
+        completed.title,
+    ]
