@@ -25,9 +25,12 @@ def panel(request) -> dict | None:
     )
     for plan in plans:
         plan.next_steps = plan.open_steps[:2]
+    staff_only = user.is_coordinator or user.is_finance or user.is_state_office
+    if staff_only and not communities and not plans:
+        return None  # "join a community, start a plan" is for educators, not the program's staff
     return {
         "template": "communities/_dashboard_panel.html",
-        "order": 30,
+        "order": 40,  # after what waits for the person: applications, certifications, reviews
         "communities": communities,
         "plans": plans,
     }

@@ -10,6 +10,7 @@ from django.utils import timezone
 from communities import services
 from communities.models import Community, Membership, Post, Report, Resource, Thread
 from portal.models import OutboundEmail
+from tests import factories
 from tests.communities.factories import (
     CommunityFactory,
     FacilitatorFactory,
@@ -19,7 +20,7 @@ from tests.communities.factories import (
     ResourceFactory,
     ThreadFactory,
 )
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -674,6 +675,13 @@ def test_dashboard_shows_communities_and_next_steps(client_for):
 
     assert membership.community.title in page
     assert "Call the ESL lead" in page
+
+
+def test_the_program_staff_get_no_invitation_to_join_or_plan(client_for):
+    finance = with_totp(factories.finance())
+    assert "My communities and plans" not in client_for(finance).get("/dashboard/").content.decode()
+    educator = UserFactory()
+    assert "My communities and plans" in client_for(educator).get("/dashboard/").content.decode()
 
 
 def test_search_does_not_return_unrelated_threads(client_for):
