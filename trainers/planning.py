@@ -180,6 +180,7 @@ def move_session(session: TrainingSession, *, day: date, starts: time, ends: tim
         states.record(
             training, action="session moved", by=by, note=f"{before:%b %-d, %Y %-I:%M %p} → {day:%b %-d, %Y}"
         )
+        registration.tell_of_new_dates(training)
 
 
 # --- planning and editing -----------------------------------------------------------------
@@ -245,6 +246,8 @@ def update_training(
             states.record(locked, action="changed", by=by, details={"fields": changed})
         if "capacity" in changed:
             registration.fill_from_waitlist(locked)  # more places: the line moves up
+        if "dates" in changed:
+            registration.tell_of_new_dates(locked)
     return locked
 
 

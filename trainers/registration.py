@@ -39,6 +39,7 @@ EMAIL_KINDS = (
     "trainers.registration_waitlisted",
     "trainers.registration_promoted",
     "trainers.registrant_reminder",
+    "trainers.registration_dates_changed",
 )
 EMAIL_TEMPLATES = "trainers/public/emails"
 REMINDER_DAYS = 1
@@ -295,6 +296,34 @@ def _mail_place(registration: Registration, training: TurnkeyTraining, *, milest
             )
         ],
     )
+
+
+def tell_of_new_dates(training: TurnkeyTraining) -> int:
+    """Tell everyone holding a place or waiting for one that the dates moved, with a new calendar
+    file (call inside the transaction that moved them). Keyed by the new dates, so each change is
+    told once."""
+    sessions = _sessions(training)
+    dates = ",".join(f"{s.starts_at:%Y%m%dT%H%M}-{s.ends_at:%H%M}" for s in sessions)
+    live = training.registrations.exclude(status=Status.CANCELLED).select_related("person")
+    calendar = Attachment(
+        f"training-{training.short_code}.ics", calendar_file(training, sessions), "text/calendar"
+    )
+    told = 0
+    for registration in live:
+        told += bool(
+            queue_email(
+                to=registration.email,
+                kind="trainers.registration_dates_changed",
+                template=f"{EMAIL_TEMPLATES}/dates_changed",
+                subject=f"New dates: {training.title}",
+                context=_context(registration, training, sessions),
+                about=registration,
+                milestone=f"dates:{dates}",
+                user=registration.person,
+                attachments=[calendar] if registration.status == Status.REGISTERED else [],
+            )
+        )
+    return told
 
 
 def _mail_waitlisted(registration: Registration, training: TurnkeyTraining) -> None:

@@ -696,3 +696,23 @@ def test_the_training_page_leads_to_each_step_of_the_training(client_for):
     read_only = viewer.get(reverse("trainers:training", args=[training.pk])).content.decode()
     assert reverse("trainers:training-report", args=[training.pk]) not in read_only
     assert reverse("trainers:training-roster", args=[training.pk]) not in read_only
+
+
+def test_registrants_are_told_of_new_dates_once_with_a_new_calendar_file():
+    _, certification = certified_trainer()
+    training = _plan(certification, Schedule(_in_days(10), NINE, NOON, "once", 1))
+    planning.publish_training(training, by=training.trainer)
+    training.refresh_from_db()
+    kept = RegistrationFactory(training=training, email="kept@example.org")
+    RegistrationFactory(training=training, email="waiting@example.org", status=Registration.Status.WAITLISTED)
+    RegistrationFactory(training=training, email="gone@example.org", status=Registration.Status.CANCELLED)
+
+    new_dates = Schedule(_in_days(14), NINE, NOON, "once", 1)
+    planning.update_training(training, by=training.trainer, schedule=new_dates)
+    planning.update_training(training, by=training.trainer, schedule=new_dates, title="Renamed")  # same dates
+
+    told = OutboundEmail.objects.filter(kind="trainers.registration_dates_changed").order_by("recipient")
+    assert [e.recipient for e in told] == ["kept@example.org", "waiting@example.org"]
+    with_calendar = {e.recipient: bool(e.attachments) for e in told}
+    assert with_calendar == {"kept@example.org": True, "waiting@example.org": False}
+    assert kept.cancel_token in told[0].body_text
