@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,6 +17,7 @@ from institutes.forms import BulkDecisionForm, QueueFilterForm
 from institutes.models import Application, Institute
 from institutes.views._common import PAGE_SIZE, Status, _page, _reviewable_institute
 from portal.access import login_required
+from portal.exports import csv_response
 from portal.fragments import KnownCountPaginator, render_form, render_items, url_for_pk
 
 
@@ -215,63 +214,55 @@ def review_bulk(request, slug):
     return redirect("institutes:review-queue", slug=slug)
 
 
-def _csv_safe(value) -> str:
-    text = "" if value is None else str(value)
-    # A cell that starts with these is a formula in a spreadsheet: keep it text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+APPLICATIONS_CSV_HEADER = [
+    "Application",
+    "Name",
+    "E-mail",
+    "Agency",
+    "Region",
+    "Position",
+    "Status",
+    "Submitted",
+    "Eligible",
+    "Eligibility notes",
+    "Team",
+    "Supervisor",
+    "Supervisor e-mail",
+    "Endorsement",
+    "Attend every session",
+    "Present within a year",
+    "Statement",
+]
+
+
+def _csv_row(a: Application) -> list:
+    return [
+        a.pk,
+        a.applicant.display_name,
+        a.applicant.email,
+        a.agency.name if a.agency else "",
+        a.agency.region if a.agency else "",
+        a.position,
+        a.get_status_display(),
+        timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M") if a.submitted_at else "",
+        {True: "yes", False: "no", None: ""}[a.is_eligible],
+        " ".join(a.eligibility_reasons),
+        a.team.agency.name if a.team else "",
+        a.supervisor_name,
+        a.supervisor_email,
+        a.get_endorsement_display(),
+        "yes" if a.commits_to_attend else "no",
+        "yes" if a.commits_to_present else "no",
+        a.statement,
+    ]
 
 
 @login_required
 def applications_csv(request, slug):
     institute = _reviewable_institute(request, slug)
     form = _queue_filter_form(request, _tally(institute)[1])
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{institute.slug[:60]}-applications.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "Application",
-            "Name",
-            "E-mail",
-            "Agency",
-            "Region",
-            "Position",
-            "Status",
-            "Submitted",
-            "Eligible",
-            "Eligibility notes",
-            "Team",
-            "Supervisor",
-            "Supervisor e-mail",
-            "Endorsement",
-            "Attend every session",
-            "Present within a year",
-            "Statement",
-        ]
+    return csv_response(
+        f"{institute.slug[:60]}-applications.csv",
+        APPLICATIONS_CSV_HEADER,
+        (_csv_row(a) for a in _queue(institute, form).iterator(chunk_size=500)),
     )
-    for a in _queue(institute, form).iterator(chunk_size=500):
-        writer.writerow(
-            [
-                _csv_safe(x)
-                for x in [
-                    a.pk,
-                    a.applicant.display_name,
-                    a.applicant.email,
-                    a.agency.name if a.agency else "",
-                    a.agency.region if a.agency else "",
-                    a.position,
-                    a.get_status_display(),
-                    timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M") if a.submitted_at else "",
-                    {True: "yes", False: "no", None: ""}[a.is_eligible],
-                    " ".join(a.eligibility_reasons),
-                    a.team.agency.name if a.team else "",
-                    a.supervisor_name,
-                    a.supervisor_email,
-                    a.get_endorsement_display(),
-                    "yes" if a.commits_to_attend else "no",
-                    "yes" if a.commits_to_present else "no",
-                    a.statement,
-                ]
-            ]
-        )
-    return response
