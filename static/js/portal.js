@@ -41,6 +41,17 @@ document.addEventListener("DOMContentLoaded", () => {
     list.before(label, input);
   });
 
+  // Wide tables (table-stack) become one card per row on a phone: each cell is labelled with
+  // its column's header (static/css/portal.css shows the label before the value).
+  document.querySelectorAll("table.table-stack").forEach((table) => {
+    const headers = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      [...row.cells].forEach((cell, index) => {
+        if (headers[index] && !cell.dataset.label) cell.dataset.label = headers[index];
+      });
+    });
+  });
+
   // Copy-to-clipboard buttons (certificate codes, verification links).
   document.querySelectorAll("[data-copy]").forEach((button) => {
     button.addEventListener("click", () => navigator.clipboard?.writeText(button.dataset.copy));
