@@ -19,6 +19,7 @@ from institutes.views._common import PAGE_SIZE, Status, _page, _visible_institut
 from portal.access import public
 from portal.emails import absolute_url
 from portal.fragments import KnownCountPaginator, render_form, render_items, url_for_slug
+from portal.pictures import bar_step
 
 
 def _with_seats(queryset):
@@ -76,6 +77,9 @@ class CatalogCard:
         self.applications_close_at = row["applications_close_at"]
         self.audience_names = audience_names
         self.seats_left = max(row["capacity"] - row["accepted_count"], 0)
+        self.capacity = row["capacity"]
+        self.seats_taken = self.capacity - self.seats_left
+        self.seats_step = bar_step(self.seats_taken, self.capacity)
         self.open_now = Institute.is_accepting_applications(self, now)
 
 
@@ -87,6 +91,7 @@ def _catalog_card_inputs(card: CatalogCard) -> list:
         *(card.training_type_label, card.location_label, card.occurrence_label),
         *(card.duration_label, card.duration_note, card.accreditation_label, card.status_label),
         *(card.audience_names, card.open_now, card.applications_close_at, card.seats_left),
+        *(card.capacity, card.seats_step),
     ]
 
 

@@ -712,3 +712,12 @@ def test_catalog_lists_open_institutes_first_and_completed_ones_last(client):
         running.title,
         completed.title,
     ]
+
+
+def test_an_open_institute_card_shows_its_seats_as_a_bar(client):
+    institute = InstituteFactory(capacity=10)
+    for _ in range(3):
+        ApplicationFactory(institute=institute, status=Status.ACCEPTED)
+    html = client.get(reverse("institutes:catalog")).content.decode()
+    assert 'aria-valuenow="3" aria-valuemin="0" aria-valuemax="10"' in html
+    assert 'class="progress-bar bar-w-30"' in html

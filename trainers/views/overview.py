@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from portal.access import coordinator_required
+from portal.pictures import bar_step
 from trainers.forms import CommitmentFilterForm
 from trainers.models import Certification, CommitmentState, Honorarium, TurnkeyTraining
 from trainers.views._common import _apply_people_filters, _page, _query_without_page
@@ -51,12 +52,14 @@ def commitments(request):
     )
 
 
+# The bars' scale starts at this many, so that a count of one does not fill the width.
+BAR_SCALE_FLOOR = 10
+
+
 def _bars(counter: dict) -> list[dict]:
-    biggest = max(counter.values(), default=0) or 1
+    scale = max(*counter.values(), BAR_SCALE_FLOOR) if counter else BAR_SCALE_FLOOR
     return [
-        # Widths in 5% steps: CSP forbids inline styles, so each step is a class in portal.css.
-        {"label": label, "value": value, "step": 5 * round(20 * value / biggest)}
-        for label, value in counter.items()
+        {"label": label, "value": value, "step": bar_step(value, scale)} for label, value in counter.items()
     ]
 
 

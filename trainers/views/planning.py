@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from portal import states
 from portal.access import login_required, program_results_required
 from portal.models import User
+from portal.pictures import bar_step
 from trainers import permissions, planning
 from trainers.models import Certification, CoFacilitator, Registration, TurnkeyTraining
 from trainers.planning_forms import (
@@ -39,15 +40,10 @@ TABS = {
 }
 
 
-def _bar_step(part: int, whole: int) -> int:
-    """A bar's width in 5% steps: CSP forbids inline styles, so each step is a class in portal.css."""
-    return min(100, 5 * round(20 * part / whole)) if whole else 0
-
-
 def _seat_page(request, queryset):
     page = _page(request, _with_seats(queryset))
     for training in page:
-        training.seat_step = _bar_step(training.registered, training.capacity)
+        training.seat_step = bar_step(training.registered, training.capacity)
     return page
 
 
@@ -217,10 +213,10 @@ def training_detail(request, pk: int):
             "co_facilitators": co_facilitators,
             "own_invitation": own_invitation,
             "seats": seats,
-            "seat_step": _bar_step(seats["registered"], training.capacity),
+            "seat_step": bar_step(seats["registered"], training.capacity),
             "checklist": checklist,
             "checklist_done": done,
-            "checklist_step": _bar_step(done, len(checklist)),
+            "checklist_step": bar_step(done, len(checklist)),
             "can_plan": can_plan,
             "can_run": permissions.can_run_training(user, training),
             "can_see_registrants": permissions.can_see_registrants(user, training),

@@ -23,6 +23,7 @@ from institutes.models import Module
 from portal.access import login_required, public, signed_link
 from portal.emails import absolute_url
 from portal.exports import csv_response
+from portal.pictures import bar_step
 from portal.ratelimit import Limit, allow, client_ip, too_many
 from trainers import permissions, registration
 from trainers.models import Registration, TurnkeyTraining
@@ -52,7 +53,7 @@ def _seats(training: TurnkeyTraining, taken: int) -> dict:
         "taken": taken,
         "left": training.capacity - taken,
         "capacity": training.capacity,
-        "step": 5 * round(20 * taken / training.capacity),
+        "step": bar_step(taken, training.capacity),
     }
 
 
