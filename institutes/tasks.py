@@ -33,7 +33,6 @@ from institutes.surveys import END_SURVEY, SESSION_SURVEY
 from portal import reminders
 from portal.emails import BatchResult, Message, absolute_url, model_ref, object_ref, queue_many
 from portal.surveys import services as surveys
-from portal.surveys.models import Invitation
 
 OVERDUE_REMINDER_DAYS = 14  # an assignment overdue longer than this gets no late reminder
 STARTING_SOON_DAYS = 7
@@ -196,38 +195,17 @@ def institute_starting_batches(today: date, *, size: int, dry_run: bool = False)
 def _invite_batches(
     key: str, subjects: dict, rows, who: Callable, *, size: int, dry_run: bool
 ) -> Iterator[BatchResult]:
-    """Invite each person once to evaluate each subject; those already invited are counted, not asked.
+    """Invite each person once to evaluate each subject (``surveys.invite_batch``).
 
     ``subjects`` maps ids to the sessions or institutes; ``rows`` is the attendance or the
     applications behind the invitations, and ``who(row)`` gives (subject id, participant).
     """
-    model = next(iter(subjects.values()))._meta.model
     for batch in reminders.keyset_batches(rows, size):
-        pairs = [who(row) for row in batch]
-        invited = set(
-            Invitation.objects.about(model.objects.filter(pk__in={pk for pk, _ in pairs}))
-            .filter(purpose=key)
-            .values_list("object_id", "email")
-        )
-        result = BatchResult()
-        for subject_id, person in pairs:
-            if (subject_id, person.email.lower()) in invited:
-                result.already_recorded += 1
-            elif dry_run:
-                result.would_queue.append(
-                    Message(to=person.email, kind=surveys.INVITATION_KIND, template="", milestone=key)
-                )
-            else:
-                surveys.invite(
-                    key,
-                    subjects[subject_id],
-                    email=person.email,
-                    name=person.display_name,
-                    person=person,
-                    purpose=key,
-                )
-                result.queued += 1
-        yield result
+        invitees = [
+            surveys.Invitee(subject_id, person.email, person.display_name, person)
+            for subject_id, person in map(who, batch)
+        ]
+        yield surveys.invite_batch(key, subjects, invitees, dry_run=dry_run)
 
 
 def session_evaluation_batches(today: date, *, size: int, dry_run: bool = False) -> Iterator[BatchResult]:

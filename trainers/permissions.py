@@ -158,6 +158,11 @@ def can_plan_training(user, training: TurnkeyTraining) -> bool:
     return user.is_authenticated and training.trainer_id == user.pk
 
 
+def can_answer_co_facilitation(user, invitation: CoFacilitator) -> bool:
+    """Only the colleague invited answers an invitation to co-facilitate."""
+    return user.is_authenticated and invitation.person_id == user.pk
+
+
 def can_run_training(user, training: TurnkeyTraining) -> bool:
     """Taking attendance and adding walk-ins: whoever facilitates it."""
     return facilitates(user, training)

@@ -29,7 +29,6 @@ from communities.models import ImplementationPlan
 from portal import reminders
 from portal.emails import BatchResult, Message, absolute_url, model_ref, object_ref, queue_many
 from portal.surveys import services as surveys
-from portal.surveys.models import Invitation
 from trainers import registration
 from trainers.attendance import FOLLOW_UP_SURVEY, POST_SURVEY
 from trainers.models import Certification, Honorarium, Registration, TurnkeyTraining
@@ -315,32 +314,12 @@ def training_survey_batches(
         .select_related("person")
     )
     for batch in reminders.keyset_batches(attendees, size):
-        invited = set(
-            Invitation.objects.about(TurnkeyTraining.objects.filter(pk__in={r.training_id for r in batch}))
-            .filter(purpose=key)
-            .values_list("object_id", "email")
-        )
         plans = _plan_links(batch) if key == FOLLOW_UP_SURVEY else {}
-        result = BatchResult()
-        for attendee in batch:
-            if (attendee.training_id, attendee.email) in invited:
-                result.already_recorded += 1
-            elif dry_run:
-                result.would_queue.append(
-                    Message(to=attendee.email, kind=surveys.INVITATION_KIND, template="", milestone=key)
-                )
-            else:
-                surveys.invite(
-                    key,
-                    trainings[attendee.training_id],
-                    email=attendee.email,
-                    name=attendee.name,
-                    person=attendee.person,
-                    purpose=key,
-                    links=plans.get(attendee.pk, ()),
-                )
-                result.queued += 1
-        yield result
+        invitees = [
+            surveys.Invitee(a.training_id, a.email, a.name, a.person, tuple(plans.get(a.pk, ())))
+            for a in batch
+        ]
+        yield surveys.invite_batch(key, trainings, invitees, dry_run=dry_run)
 
 
 def scan_reminders(

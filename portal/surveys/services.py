@@ -54,7 +54,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import reminders, states
-from portal.emails import absolute_url, queue_email
+from portal.emails import BatchResult, Message, absolute_url, queue_email
 from portal.surveys.models import (
     Answer,
     Instrument,
@@ -146,6 +146,52 @@ def _hash(token: str) -> str:
 def _day(moment: datetime) -> datetime:
     local = timezone.localtime(moment)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """Someone a daily scan asks to evaluate one of ``subjects`` (by its id)."""
+
+    subject_id: int
+    email: str
+    name: str
+    person: Any = None
+    links: tuple[tuple[str, str], ...] = ()
+
+
+def invite_batch(
+    key: str, subjects: Mapping[int, models.Model], invitees: Sequence[Invitee], *, dry_run: bool = False
+) -> BatchResult:
+    """Invite each of a scan's batch once, under purpose ``key``: one query finds who was asked
+    before (counted, not asked again); the rest are invited, or only listed on a dry run."""
+    result = BatchResult()
+    if not invitees:
+        return result
+    model = next(iter(subjects.values()))._meta.model
+    invited = set(
+        Invitation.objects.about(model.objects.filter(pk__in={i.subject_id for i in invitees}))
+        .filter(purpose=key)
+        .values_list("object_id", "email")
+    )
+    for invitee in invitees:
+        if (invitee.subject_id, invitee.email.strip().lower()) in invited:
+            result.already_recorded += 1
+        elif dry_run:
+            result.would_queue.append(
+                Message(to=invitee.email, kind=INVITATION_KIND, template="", milestone=key)
+            )
+        else:
+            invite(
+                key,
+                subjects[invitee.subject_id],
+                email=invitee.email,
+                name=invitee.name,
+                person=invitee.person,
+                purpose=key,
+                links=invitee.links,
+            )
+            result.queued += 1
+    return result
 
 
 def invite(

@@ -315,7 +315,7 @@ def co_facilitation(request, pk: int):
         ),
         pk=pk,
     )
-    if invitation.person_id != request.user.pk:
+    if not permissions.can_answer_co_facilitation(request.user, invitation):
         raise Http404
     if request.method == "POST":
         answer = request.POST.get("answer")
