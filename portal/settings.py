@@ -294,6 +294,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "communities.send_daily_digests",
         "schedule": crontab(hour=6, minute=30),
     },
+    "seat-offers-expire": {
+        "task": "institutes.expire_seat_offers",
+        "schedule": crontab(hour=6, minute=45),
+    },
     "institute-reminders": {
         "task": "institutes.send_reminders",
         "schedule": crontab(hour=7, minute=0),
