@@ -126,6 +126,21 @@ TABLE: list[Row] = [
         {"applicant"},
         P,
     ),
+    # Only the applicant answers a seat offered to them (a coordinator decides on the queue).
+    *rows(
+        "institutes:application-offer",
+        "Ana's application",
+        lambda w: {"pk": w.application.pk},
+        {"applicant"},
+        P,
+    ),
+    *rows(
+        "institutes:application-offer",
+        "Ben's application",
+        lambda w: {"pk": w.other_application.pk},
+        {"other_applicant"},
+        P,
+    ),
     *rows(
         "institutes:application-decide",
         "Ana's application",
