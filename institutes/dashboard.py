@@ -274,6 +274,7 @@ def coordinator_panel(request) -> dict | None:
     counts = Application.objects.filter(institute__in=institutes).aggregate(
         to_review=Count("pk", filter=Q(status=Status.SUBMITTED)),
         waitlisted=Count("pk", filter=Q(status=Status.WAITLISTED)),
+        offered=Count("pk", filter=Q(status=Status.OFFERED)),
     )
     counts["work_to_review"] = AssignmentSubmission.objects.filter(
         assignment__institute__in=institutes, state=AssignmentSubmission.State.SUBMITTED

@@ -439,3 +439,11 @@ def test_twenty_accepts_offer_accepts_and_withdrawals_at_once_never_exceed_capac
     assert [statuses[a.pk] for a in staying + offered] == [Status.ACCEPTED] * 4
     assert [statuses[a.pk] for a in waiting] == [Status.OFFERED] * 2 + [Status.WAITLISTED] * 2
     assert institute.applications.holding_seats().count() == 6
+
+
+def test_the_coordinators_dashboard_counts_the_offers_waiting(client_for):
+    _, coordinator, (accepted,), _ = full_institute(waitlisted=1)
+    services.withdraw_application(accepted, by=accepted.applicant)
+    with_totp(coordinator)
+    page = client_for(coordinator).get(reverse("dashboard")).content.decode()
+    assert "1 seat offer from the waitlist waiting for an answer" in page
