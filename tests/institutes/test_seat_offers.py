@@ -351,6 +351,9 @@ def test_the_offered_applicant_answers_on_their_application(client_for):
     assert 'value="accept"' in page
     dashboard = client.get(reverse("dashboard")).content.decode()
     assert f"Accept or decline the seat offered to you in {institute.title}" in dashboard
+    assert f'href="{first.get_absolute_url()}#seat-offer">Accept or decline the seat</a>' in (
+        client.get(institute.get_absolute_url()).content.decode()
+    )
 
     response = client.post(reverse("institutes:application-offer", args=[first.pk]), {"answer": "accept"})
 
