@@ -9,6 +9,7 @@ import pytest
 from institutes import services
 from institutes.models import Application
 from tests.browser.journey import PHONE, fits_the_phone, link_in_email, relative
+from tests.factories import with_totp
 from tests.institutes.factories import ApplicationFactory, InstituteFactory, coordinator_of
 
 pytestmark = pytest.mark.browser
@@ -32,6 +33,14 @@ def test_a_seat_offer_is_answered_on_a_phone(page, login_as, shot, axe):
         services.waitlist_application(application, by=coordinator)
     services.withdraw_application(accepted, by=accepted.applicant)
     page.set_viewport_size(PHONE)
+
+    # The coordinator sees the offer waiting, and its date, in the queue.
+    login_as(page, with_totp(coordinator))
+    page.goto(f"/institutes/{institute.slug}/review/")
+    assert page.get_by_role("heading", name="Seat offers waiting for an answer").is_visible()
+    shot(page, "queue-with-offer-phone")
+    assert fits_the_phone(page)
+    assert axe(page) == []
 
     login_as(page, first.applicant)
     page.goto(relative(link_in_email(first.applicant.email, "application.seat_offer", "#seat-offer")))
