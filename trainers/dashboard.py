@@ -11,6 +11,8 @@ from trainers.models import (
     CoFacilitator,
     FacilitationReport,
     Honorarium,
+    RequestOffer,
+    TrainingRequest,
     TurnkeyTraining,
     state_on,
 )
@@ -131,4 +133,40 @@ def staff_panel(request) -> dict | None:
         "coordinator": user.is_coordinator,
         "finance": user.is_finance,
         **counts,
+    }
+
+
+def request_panel(request) -> dict | None:
+    """Agencies' requests: the requester's own (latest five and where each stands), offers
+    waiting for this trainer's answer, and for coordinators the open requests by state."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    mine = list(
+        TrainingRequest.objects.filter(requester=user)
+        .select_related("module")
+        .only("pk", "kind", "status", "created_at", "module__title")
+        .order_by("-created_at", "-pk")[:5]
+    )
+    offers = list(
+        RequestOffer.objects.filter(trainer=user, status=RequestOffer.Status.PENDING).select_related(
+            "request__module", "request__agency"
+        )
+    )
+    counts = None
+    if user.is_coordinator:
+        counts = TrainingRequest.objects.aggregate(
+            new=Count("pk", filter=Q(status=TrainingRequest.Status.NEW)),
+            flagged=Count("pk", filter=Q(status=TrainingRequest.Status.FLAGGED)),
+            offered=Count("pk", filter=Q(status=TrainingRequest.Status.OFFERED)),
+        )
+    if not (mine or offers or counts or user.agency_id):
+        return None
+    return {
+        "template": "trainers/requests/dashboard_panel.html",
+        "order": 35,
+        "mine": mine,
+        "offers": offers,
+        "counts": counts,
+        "can_ask": user.agency_id is not None,
     }
