@@ -154,7 +154,7 @@ class HostOfferForm(BootstrapFormMixin, forms.Form):
             self.initial.setdefault("region", agency.region)
 
 
-class OfferForm(forms.Form):
+class OfferForm(BootstrapFormMixin, forms.Form):
     trainer = forms.IntegerField(error_messages={"required": "Choose a trainer to offer the request to."})
     message = forms.CharField(
         label="A word to the trainer (optional)",
