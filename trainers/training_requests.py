@@ -431,12 +431,13 @@ def withdraw_offer(req: TrainingRequest, *, by: User) -> None:
 def _locked_pending(offer: RequestOffer, by: User) -> tuple[RequestOffer, TrainingRequest]:
     if by.pk != offer.trainer_id:
         raise TrainerError("This offer was made to someone else.")
+    # The request first, then the offer: the coordinators' writes lock them in the same order.
+    req = states.lock(TrainingRequest(pk=offer.request_id), "agency", "module", "requester")
     locked = states.lock(offer)
     if locked.status == Offer.WITHDRAWN:
         raise TrainerError("The coordinators took this offer back: there is nothing to answer.")
     if locked.status != Offer.PENDING:
         raise TrainerError(f"You answered this offer already: you {locked.get_status_display().lower()} it.")
-    req = states.lock(locked.request, "agency", "module", "requester")
     if req.status not in (Status.OFFERED, Status.FLAGGED):
         raise TrainerError(f"This request is {req.get_status_display().lower()}.")
     return locked, req

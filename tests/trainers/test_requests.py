@@ -2,9 +2,11 @@
 
 import datetime as dt
 import re
+import threading
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -660,3 +662,38 @@ def test_a_trainer_sees_a_waiting_offer_on_their_dashboard(client):
     client.force_login(trainer)
     page = client.get(reverse("dashboard")).content.decode()
     assert offer.get_absolute_url() in page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not settings.IS_POSTGRES, reason="Row locks need PostgreSQL")
+def test_an_offer_answered_twice_at_once_makes_one_training_and_one_answer():
+    req = TrainingRequestFactory()
+    trainer = _trainer(req.module)
+    offer = services.offer_request(req, trainer, by=coordinator())
+    barrier = threading.Barrier(6)
+    outcomes: list[str] = []
+
+    def answer(i):
+        try:
+            barrier.wait()
+            if i % 2:
+                services.decline_offer(RequestOffer.objects.get(pk=offer.pk), by=trainer, reason="Busy")
+            else:
+                services.accept_offer(RequestOffer.objects.get(pk=offer.pk), by=trainer)
+            outcomes.append("answered")
+        except TrainerError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["answered"] + ["refused"] * 5
+    offer.refresh_from_db()
+    req.refresh_from_db()
+    expected = (Status.ACCEPTED, 1) if offer.status == "accepted" else (Status.NEW, 0)
+    assert (req.status, TurnkeyTraining.objects.count()) == expected
+    assert AuditEntry.objects.about(offer).exclude(to_status="pending").count() == 1
