@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from portal.fragments import url_for_pk
@@ -137,22 +137,34 @@ def staff_panel(request) -> dict | None:
 
 
 def request_panel(request) -> dict | None:
-    """Agencies' requests: the requester's own (latest five and where each stands), offers
-    waiting for this trainer's answer, and for coordinators the open requests by state."""
+    """Agencies' requests: the requester's own (the latest five, and where each stands) and the
+    offers waiting for this trainer's answer, in one query; for coordinators, the open requests
+    by state in a second."""
     user = request.user
     if not user.is_authenticated:
         return None
-    mine = list(
-        TrainingRequest.objects.filter(requester=user)
-        .select_related("module")
-        .only("pk", "kind", "status", "created_at", "module__title")
-        .order_by("-created_at", "-pk")[:5]
-    )
-    offers = list(
-        RequestOffer.objects.filter(trainer=user, status=RequestOffer.Status.PENDING).select_related(
-            "request__module", "request__agency"
+    waiting = RequestOffer.objects.filter(
+        request=OuterRef("pk"), trainer=user, status=RequestOffer.Status.PENDING
+    ).values("pk")[:1]
+    mine, offers = [], []
+    for req in (
+        TrainingRequest.objects.filter(
+            Q(requester=user)
+            | Q(
+                pk__in=RequestOffer.objects.filter(trainer=user, status=RequestOffer.Status.PENDING).values(
+                    "request_id"
+                )
+            )
         )
-    )
+        .annotate(waiting_offer=Subquery(waiting))
+        .select_related("module", "agency")
+        .only("pk", "kind", "status", "created_at", "requester_id", "module__title", "agency__name")
+        .order_by(F("waiting_offer").desc(nulls_last=True), "-created_at", "-pk")[:20]
+    ):
+        if req.waiting_offer:
+            offers.append(req)
+        if req.requester_id == user.pk and len(mine) < 5:
+            mine.append(req)
     counts = None
     if user.is_coordinator:
         counts = TrainingRequest.objects.aggregate(

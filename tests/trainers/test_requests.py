@@ -697,3 +697,16 @@ def test_an_offer_answered_twice_at_once_makes_one_training_and_one_answer():
     expected = (Status.ACCEPTED, 1) if offer.status == "accepted" else (Status.NEW, 0)
     assert (req.status, TurnkeyTraining.objects.count()) == expected
     assert AuditEntry.objects.about(offer).exclude(to_status="pending").count() == 1
+
+
+def test_the_requester_dashboard_lists_each_request_once_with_its_state(client):
+    req = TrainingRequestFactory()
+    cora = coordinator()
+    first = _trainer(req.module)
+    services.decline_offer(services.offer_request(req, first, by=cora), by=first, reason="Away")
+    services.offer_request(req, _trainer(req.module), by=cora)
+    client.force_login(req.requester)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert page.count(req.get_absolute_url()) == 1
+    assert "Offered to a trainer" in page
+    assert reverse("trainers:request-new") in page
