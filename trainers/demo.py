@@ -33,6 +33,7 @@ from trainers.models import (
     FacilitationReport,
     HonorariumRate,
     Registration,
+    RequestOffer,
     TrainerProfile,
     TrainingRequest,
     TurnkeyTraining,
@@ -387,7 +388,8 @@ def _asked(req: TrainingRequest, since: datetime, days_ago: int) -> TrainingRequ
 
 def _requests(module: Module, coordinator: User | None, people: dict[str, User]) -> None:
     """Open and matched requests, in time: Ana's matched (Grace declined, Tomás accepted), Ben's
-    new, Marisol's flagged by the scan after two weeks unanswered, Chloé's offer to host a CoP."""
+    offered to Tomás and waiting for his answer, Marisol's flagged by the scan after two weeks
+    unanswered, Chloé's offer to host a CoP with a coordinator's follow-up note."""
     ana, ben, chloe = (
         User.objects.filter(email=e).first()
         for e in ("ana@scusd.edu", "ben@scusd.edu", "chloe@fresnounified.org")
@@ -419,6 +421,7 @@ def _requests(module: Module, coordinator: User | None, people: dict[str, User])
     offer = training_requests.offer_request(req, grace, by=coordinator)
     _stamp(req, since, _ago(23))
     _stamp(offer, since, _ago(23))
+    RequestOffer.objects.filter(pk=offer.pk).update(created_at=_ago(23))
     since = timezone.now()
     training_requests.decline_offer(
         offer,
@@ -427,6 +430,7 @@ def _requests(module: Module, coordinator: User | None, people: dict[str, User])
     )
     _stamp(req, since, _ago(22))
     _stamp(offer, since, _ago(22))
+    RequestOffer.objects.filter(pk=offer.pk).update(answered_at=_ago(22))
     since = timezone.now()
     offer = training_requests.offer_request(
         req, tomas, by=coordinator, message="Elk Grove is next door to Ana's school."
@@ -438,8 +442,10 @@ def _requests(module: Module, coordinator: User | None, people: dict[str, User])
     _stamp(req, since, _ago(19))
     _stamp(offer, since, _ago(19))
     _stamp(training, since, _ago(19))
+    RequestOffer.objects.filter(pk=offer.pk).update(created_at=_ago(21), answered_at=_ago(19))
+    TurnkeyTraining.objects.filter(pk=training.pk).update(created_at=_ago(19))
 
-    # Ben (Sacramento) asks 4 days ago, with a window: new, waiting for a coordinator.
+    # Ben (Sacramento) asks 4 days ago, online, with a window in which the trainer picks the day.
     since = timezone.now()
     req = training_requests.request_training(
         ben,
@@ -454,7 +460,14 @@ def _requests(module: Module, coordinator: User | None, people: dict[str, User])
         audience="New instructional aides",
         expected_size=10,
     )
-    _asked(req, since, 4)
+    req = _asked(req, since, 4)
+    # A coordinator offered it to Tomás yesterday: waiting for his answer.
+    since = timezone.now()
+    offer = training_requests.offer_request(req, tomas, by=coordinator)
+    TrainingRequest.objects.filter(pk=req.pk).update(waiting_since=_ago(1))
+    RequestOffer.objects.filter(pk=offer.pk).update(created_at=_ago(1))
+    _stamp(req, since, _ago(1))
+    _stamp(offer, since, _ago(1))
 
     # Marisol (Oakland) asked 20 days ago; nobody offered it, and the daily scan flagged it 6 days ago.
     if marisol is not None and marisol.agency_id:

@@ -177,7 +177,7 @@ def test_requests_are_open_and_matched_and_consistent_in_time(world):
     by_email = {r.requester.email: r for r in TrainingRequest.objects.select_related("requester", "training")}
     assert {email: r.status for email, r in by_email.items()} == {
         "ana@scusd.edu": "accepted",
-        "ben@scusd.edu": "new",
+        "ben@scusd.edu": "offered",
         "mfernandez@ousd.org": "flagged",
         "chloe@fresnounified.org": "new",
     }
@@ -196,3 +196,5 @@ def test_requests_are_open_and_matched_and_consistent_in_time(world):
         assert history[-1].date() <= today
         assert all(d >= today for d in req.preferred_days)
     assert timezone.localtime(matched.training.starts_at).date() == today + timedelta(days=24)
+    waiting = by_email["ben@scusd.edu"].offers.get()
+    assert (waiting.trainer.email, waiting.status) == (TOMAS, "pending")
