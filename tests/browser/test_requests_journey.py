@@ -106,3 +106,73 @@ def test_an_agency_requests_a_trainer_and_a_suggested_trainer_accepts(page, jour
 
     assert journey.violations == []
     assert page.js_errors == []
+
+
+def test_an_agency_offers_to_host_a_regional_cop_and_a_coordinator_opens_it(page, journey, login_as):
+    step = journey.step
+    inland = factories.AgencyFactory(name="Riverside Adult School", region="Inland Empire")
+    rae = factories.UserFactory(name="Rae Host", email="rae@riverside.org", agency=inland)
+    coordinator = factories.with_totp(factories.coordinator(name="Cora Coordinator"))
+    stale = TrainingRequest.objects.create(
+        requester=rae,
+        agency=inland,
+        region="Inland Empire",
+        module=ModuleFactory(title="Reading Strategies"),
+        dates=[(timezone.localdate() + timedelta(days=30)).isoformat()],
+        format="online",
+        audience="ABE teachers",
+        expected_size=12,
+        waiting_since=timezone.now(),
+    )
+
+    login_as(page, rae)
+    page.set_viewport_size(PHONE)
+    page.goto("/trainers/requests/")
+    page.get_by_role("link", name="Offer to host a regional CoP").click()
+    assert page.get_by_label("Region").input_value() == "Inland Empire"
+    page.get_by_role("button", name="Send the offer").click()
+    page.locator("#id_offer_error").get_by_text("This field is required.").wait_for()
+    assert fits_the_phone(page)
+    step(page, "host-form-error")
+    page.get_by_label("What your agency can offer").fill("Our library room on Thursday afternoons.")
+    page.get_by_role("button", name="Send the offer").click()
+    page.get_by_text("Thank you for offering to host a regional CoP.").wait_for()
+    assert fits_the_phone(page)
+    step(page, "host-sent")
+    host = TrainingRequest.objects.get(kind=TrainingRequest.Kind.HOST)
+
+    login_as(page, coordinator)
+    page.goto(host.get_absolute_url())
+    page.get_by_role("link", name="Accept or decline the offer").click()
+    page.get_by_label("Accept the offer").check()
+    page.get_by_label("Open the regional CoP now, named").fill("Inland Empire Regional CoP")
+    assert fits_the_phone(page)
+    step(page, "host-decide")
+    page.get_by_role("button", name="Save the decision").click()
+    page.get_by_role("link", name="Inland Empire Regional CoP").wait_for()
+    assert fits_the_phone(page)
+    step(page, "host-accepted")
+
+    # The other request: nobody free, so the coordinator closes it with a word to the agency.
+    page.goto(f"/trainers/requests/{stale.pk}/close/")
+    page.get_by_role("button", name="Close the request").click()
+    page.locator("#id_reason_error").wait_for()
+    page.get_by_label("Why close the request?").fill(
+        "No trainer is free this term; please ask again in spring."
+    )
+    assert fits_the_phone(page)
+    step(page, "close-form")
+    page.get_by_role("button", name="Close the request").click()
+    page.get_by_text("The request is closed").wait_for()
+    page.goto("/trainers/requests/queue/?status=")
+    assert fits_the_phone(page)
+    step(page, "queue-all")
+
+    login_as(page, rae)
+    page.goto("/dashboard/")
+    page.locator("#requests-panel-title").wait_for()
+    assert fits_the_phone(page)
+    step(page, "requester-dashboard")
+
+    assert journey.violations == []
+    assert page.js_errors == []
