@@ -306,6 +306,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trainers.send_reminders",
         "schedule": crontab(hour=7, minute=15),
     },
+    "request-flags": {
+        "task": "trainers.flag_waiting_requests",
+        "schedule": crontab(hour=7, minute=20),
+    },
     "survey-invitations": {
         "task": "surveys.send_invitations",
         "schedule": crontab(hour=7, minute=30),

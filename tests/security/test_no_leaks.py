@@ -27,6 +27,8 @@ SECRETS = {
     "zqmembersresource": {"applicant", "trainer", *COORDS},
     "zqreportreason": {*COORDS},
     "zqregistrant": {"trainer", "state_office", *COORDS},
+    # An agency's request: the requester, the trainer it is offered to, coordinators.
+    "zqrequestnote": {"applicant", "trainer", *COORDS},
 }
 
 
@@ -50,6 +52,8 @@ def _plant(w):
     w.registration.name = "Rita zqregistrant"
     w.registration.email = "zqregistrant@example.org"
     w.registration.save()
+    w.training_request.notes = "zqrequestnote"
+    w.training_request.save()
 
 
 def _pages(w) -> list[str]:
@@ -71,6 +75,8 @@ def _pages(w) -> list[str]:
         reverse("trainers:training-roster", args=[w.trainer_training.pk]),
         reverse("trainers:training-report", args=[w.held_training.pk]),
         reverse("trainers:check-in", args=[w.trainer_training.short_code]),
+        reverse("trainers:request", args=[w.training_request.pk]),
+        reverse("trainers:request-offer", args=[w.request_offer.pk]),
     ]
 
 
