@@ -58,6 +58,7 @@ format: install
 
 check: install
 	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=tot.example.org \
+	  CREDENTIALS_SIGNING_KEY="$$($(PY) manage.py new_signing_key --pem)" \
 	  SITE_URL=https://tot.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install
