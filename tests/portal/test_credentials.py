@@ -68,7 +68,11 @@ def test_badge_is_an_open_badge_credential_signed_as_vc_jwt(key_a):
     token = badges.sign(credential())
 
     header, payload, _ = segments(token)
-    assert header == {"alg": "ES256", "typ": "JWT", "kid": f"http://testserver/credentials/keys/{key_a.kid}.json"}
+    assert header == {
+        "alg": "ES256",
+        "typ": "JWT",
+        "kid": f"http://testserver/credentials/keys/{key_a.kid}.json",
+    }
     assert payload["@context"] == [
         "https://www.w3.org/ns/credentials/v2",
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
@@ -119,7 +123,9 @@ def test_one_changed_byte_fails_the_independent_verifier_and_the_portal(key_a):
     changed = with_payload(token, raw.replace(b"Reading apprenticeship", b"Reading apprenticeshiq", 1))
     published = key_a.public_jwk()
 
-    pyjwt.decode(with_payload(token, raw), pyjwt.PyJWK(published).key, algorithms=["ES256"])  # as signed: fine
+    pyjwt.decode(
+        with_payload(token, raw), pyjwt.PyJWK(published).key, algorithms=["ES256"]
+    )  # as signed: fine
     with pytest.raises(pyjwt.InvalidSignatureError):
         pyjwt.decode(changed, pyjwt.PyJWK(published).key, algorithms=["ES256"])
     with pytest.raises(badges.BadgeRefused, match="changed since the portal signed it"):
@@ -162,7 +168,9 @@ def test_a_badge_re_signed_with_another_key_is_refused(key_a):
     with pytest.raises(badges.BadgeRefused):
         badges.verify(same_kid)
     # Under the forger's own key id: a key the portal never used.
-    own_kid = jose_jwt.encode({**header, "kid": "https://evil.example/keys/" + other.thumbprint()}, payload, other)
+    own_kid = jose_jwt.encode(
+        {**header, "kid": "https://evil.example/keys/" + other.thumbprint()}, payload, other
+    )
     with pytest.raises(badges.BadgeRefused, match="not signed by this portal"):
         badges.verify(own_kid)
 
@@ -187,7 +195,10 @@ def test_claims_that_disagree_with_the_credential_are_refused(key_a):
     _, payload, _ = segments(tampered)
     payload["jti"] = "http://testserver/verify/someone-else/"
     resigned = jose_jwt.encode(
-        {"alg": "ES256", "typ": "JWT", "kid": keys.key_url(key_a.kid)}, payload, key_a.key, algorithms=["ES256"]
+        {"alg": "ES256", "typ": "JWT", "kid": keys.key_url(key_a.kid)},
+        payload,
+        key_a.key,
+        algorithms=["ES256"],
     )
     with pytest.raises(badges.BadgeRefused, match="incomplete"):
         badges.verify(resigned)

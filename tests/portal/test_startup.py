@@ -47,8 +47,15 @@ def test_web_server_refuses_to_sign_badges_with_a_key_derived_from_secret_key():
 def test_signing_key_may_come_from_a_file_with_escaped_or_real_newlines(tmp_path):
     key_file = tmp_path / "signing.pem"
     key_file.write_text(SIGNING_KEY)
-    from_file = run("-c", "import portal.wsgi", SECRET_KEY="k" * 60, CREDENTIALS_SIGNING_KEY_FILE=str(key_file))
-    escaped = run("-c", "import portal.wsgi", SECRET_KEY="k" * 60, CREDENTIALS_SIGNING_KEY=SIGNING_KEY.replace("\n", "\\n"))
+    from_file = run(
+        "-c", "import portal.wsgi", SECRET_KEY="k" * 60, CREDENTIALS_SIGNING_KEY_FILE=str(key_file)
+    )
+    escaped = run(
+        "-c",
+        "import portal.wsgi",
+        SECRET_KEY="k" * 60,
+        CREDENTIALS_SIGNING_KEY=SIGNING_KEY.replace("\n", "\\n"),
+    )
     assert from_file.returncode == 0, from_file.stderr
     assert escaped.returncode == 0, escaped.stderr
 
