@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import jwt as pyjwt
 import pytest
@@ -334,7 +334,7 @@ class _FakeCertification:
     module = _FakeModule()
     institute = None
     code = "abc"
-    issued_on = datetime(2026, 3, 1).date()
+    issued_on = date(2026, 3, 1)
     renewed_on = None
     valid_until = None
 
