@@ -52,6 +52,8 @@ class CertificationAdmin(admin.ModelAdmin):
         "revoked_reason",
         "revoked_at",
         "commitment_ends_on",
+        "valid_until",
+        "renewed_on",
         "issued_by",
         "history",
     ]

@@ -167,3 +167,15 @@ def test_seed_without_institutes_demo_makes_its_own_module():
     count = len(portal_demo.CERTIFIED_EMAILS)
     assert Certification.objects.filter(module__title=demo.DEMO_MODULE, institute=None).count() == count
     assert HonorariumRate.objects.count() == 1
+
+
+def test_the_demo_trainers_badges_verify_with_the_quick_start_key(world):
+    from trainers import credentials
+
+    for certification in Certification.objects.filter(participant__email__in=(TOMAS, GRACE)):
+        check = credentials.check_badge(credentials.badge(certification))
+        assert check.standing == "active"
+        assert check.certification == certification
+        assert certification.valid_until == certification.issued_on.replace(
+            year=certification.issued_on.year + 2
+        ) - timedelta(days=1)
