@@ -43,6 +43,8 @@ def verify_badge(request):
                 check = credentials.check_badge(form.text)
             except BadgeRefused as exc:
                 form.add_error("badge_file" if form.cleaned_data.get("badge_file") else "badge", str(exc))
+            else:
+                form = BadgeForm()  # the result shows above; the form is ready for the next badge
     return render(request, "trainers/verify_badge.html", {"badge_form": form, "check": check})
 
 
