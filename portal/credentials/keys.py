@@ -14,7 +14,6 @@ environment never invalidates a badge signed with an earlier one.
 from __future__ import annotations
 
 import functools
-import hashlib
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -25,7 +24,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from joserfc.jwk import ECKey, RSAKey, import_key
 
-from portal.emails import absolute_url
 from portal.models import SigningKey
 
 ALGORITHMS = {"EC": "ES256", "RSA": "RS256"}
@@ -101,7 +99,7 @@ def new_private_key_pem(kind: str = "EC") -> str:
 
 def key_url(kid: str) -> str:
     """The ``kid`` as the proof carries it: a URL that serves the public key as a JWK."""
-    return absolute_url(reverse("credentials:key", kwargs={"kid": kid}))
+    return f"{settings.SITE_URL}{reverse('credentials:key', kwargs={'kid': kid})}"
 
 
 def remember(pair: KeyPair) -> None:
@@ -143,8 +141,3 @@ def published_keys() -> list[dict]:
     ):
         keys.append(pair.public_jwk())
     return keys
-
-
-def fingerprint(kid: str) -> str:
-    """A short form of a key id for people to compare (the first 12 characters of a hash)."""
-    return hashlib.sha256(kid.encode()).hexdigest()[:12]

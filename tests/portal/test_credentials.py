@@ -343,3 +343,35 @@ def test_qr_code_is_inline_svg_with_an_escaped_label():
     svg = qr_svg("http://testserver/verify/abc/", title='Scan <b>"me"</b>')
     assert svg.startswith('<svg role="img" aria-label="Scan &lt;b&gt;&quot;me&quot;&lt;/b&gt;" ')
     assert "<b>" not in svg
+
+
+def _expanded_terms(node) -> set[str]:
+    """Every property and type IRI in an expanded JSON-LD document."""
+    found: set[str] = set()
+    if isinstance(node, list):
+        for item in node:
+            found |= _expanded_terms(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@type":
+                found |= set(value if isinstance(value, list) else [value])
+            elif not key.startswith("@"):
+                found.add(key)
+            found |= _expanded_terms(value)
+    return found
+
+
+def test_every_term_of_the_badge_is_defined_by_the_local_contexts(key_a):
+    from pyld import jsonld
+
+    def local_only(url, options):
+        # A KeyError here means the credential names a context the portal does not keep.
+        with open(finders.find(badges.CONTEXT_FILES[url]), encoding="utf-8") as document:
+            return {"contextUrl": None, "documentUrl": url, "document": json.load(document)}
+
+    terms = _expanded_terms(jsonld.expand(credential(), {"documentLoader": local_only}))
+
+    # Terms no context defines fall to the VC context's catch-all vocabulary.
+    assert [t for t in terms if "issuer-dependent" in t] == []
+    assert "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential" in terms
+    assert "https://www.w3.org/2018/credentials#validFrom" in terms
