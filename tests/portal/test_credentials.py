@@ -375,3 +375,17 @@ def test_every_term_of_the_badge_is_defined_by_the_local_contexts(key_a):
     assert [t for t in terms if "issuer-dependent" in t] == []
     assert "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential" in terms
     assert "https://www.w3.org/2018/credentials#validFrom" in terms
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [[1, 2], {}, {"@context": "x", "type": 5, "credentialSubject": [], "issuer": None, "validFrom": 7}],
+)
+def test_a_portal_signed_payload_that_is_no_credential_is_refused(key_a, payload):
+    from joserfc import jws
+
+    keys.remember(key_a)
+    header = {"alg": "ES256", "kid": keys.key_url(key_a.kid), "typ": "JWT"}
+    token = jws.serialize_compact(header, json.dumps(payload).encode(), key_a.key, algorithms=["ES256"])
+    with pytest.raises(badges.BadgeRefused):
+        badges.verify(token)

@@ -296,3 +296,19 @@ def test_trainer_cannot_renew_their_own_certification(client_for):
         reverse("trainers:certificate-renew", kwargs={"pk": certification.pk})
     )
     assert response.status_code == 403
+
+
+def test_verify_code_page_says_expired_when_the_period_ended(client):
+    today = timezone.localdate()
+    _, certification = expiring_certification(issued_days_ago=400, valid_until=today - timedelta(days=1))
+
+    page = client.get(certification.get_verify_url()).content.decode()
+
+    assert "Expired certificate." in page
+    assert f"its period ended on {today - timedelta(days=1):%B %-d, %Y}" in page
+
+
+def test_checking_badges_is_rate_limited_per_address(client):
+    for _ in range(30):
+        assert check(client, "not a badge").status_code == 200
+    assert check(client, "not a badge").status_code == 429
