@@ -312,3 +312,16 @@ def test_checking_badges_is_rate_limited_per_address(client):
     for _ in range(30):
         assert check(client, "not a badge").status_code == 200
     assert check(client, "not a badge").status_code == 429
+
+
+def test_dashboard_shows_how_long_an_expiring_certification_lasts(client_for):
+    today = timezone.localdate()
+    trainer, _ = expiring_certification(issued_days_ago=30, valid_until=today + timedelta(days=700))
+    _, expired = expiring_certification(issued_days_ago=800, valid_until=today - timedelta(days=3))
+    expired.participant = trainer
+    expired.save(update_fields=["participant"])
+
+    page = client_for(trainer).get(reverse("dashboard")).content.decode()
+
+    assert f"Valid until {today + timedelta(days=700):%b %-d, %Y}" in page
+    assert f"Expired {today - timedelta(days=3):%b %-d, %Y}: ask the program office to renew it" in page
