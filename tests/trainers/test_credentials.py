@@ -325,3 +325,12 @@ def test_dashboard_shows_how_long_an_expiring_certification_lasts(client_for):
 
     assert f"Valid until {today + timedelta(days=700):%b %-d, %Y}" in page
     assert f"Expired {today - timedelta(days=3):%b %-d, %Y}: ask the program office to renew it" in page
+
+
+def test_renew_page_of_a_certification_that_does_not_expire_says_so(client_for, coordinator):
+    _, certification = certified_trainer()
+
+    page = client_for(coordinator).get(reverse("trainers:certificate-renew", kwargs={"pk": certification.pk}))
+
+    assert "does not expire, so there is nothing to renew." in page.content.decode()
+    assert "Renew the certification</button>" not in page.content.decode()
