@@ -28,7 +28,7 @@ from portal.admin import audit_history
 
 @admin.register(Module)
 class ModuleAdmin(admin.ModelAdmin):
-    list_display = ["title", "hours", "is_active"]
+    list_display = ["title", "hours", "certification_valid_months", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}

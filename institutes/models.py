@@ -25,6 +25,13 @@ class Module(TimeStampedModel):
         help_text="The module's usual agenda: trainers start their turnkey training's agenda from it and adapt it.",
     )
     is_active = models.BooleanField(default=True)
+    certification_valid_months = models.PositiveSmallIntegerField(
+        "certification lasts (months)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Leave empty when certification in this module does not expire; otherwise a coordinator renews it.",
+    )
 
     class Meta:
         ordering = ["title"]

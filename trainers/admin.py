@@ -39,7 +39,16 @@ def _run(modeladmin, request, queryset, action, done: str):
 
 @admin.register(Certification)
 class CertificationAdmin(admin.ModelAdmin):
-    list_display = ["participant", "module", "institute", "issued_on", "commitment_ends_on", "status", "code"]
+    list_display = [
+        "participant",
+        "module",
+        "institute",
+        "issued_on",
+        "commitment_ends_on",
+        "valid_until",
+        "status",
+        "code",
+    ]
     list_filter = ["status", "module", "issued_on"]
     search_fields = ["participant__name", "participant__email", "code", "module__title"]
     list_select_related = ["participant", "module", "institute"]
@@ -54,6 +63,8 @@ class CertificationAdmin(admin.ModelAdmin):
         "revoked_reason",
         "revoked_at",
         "commitment_ends_on",
+        "valid_until",
+        "renewed_on",
         "issued_by",
         "history",
     ]

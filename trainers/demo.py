@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from institutes.models import Institute, Module
 from portal import states
+from portal.credentials import keys
 from portal.demo import CERTIFIED_EMAILS
 from portal.models import Agency, AuditEntry, User
 from portal.surveys.demo import past_responses
@@ -38,12 +39,14 @@ from trainers.models import (
     TrainingRequest,
     TurnkeyTraining,
 )
+from trainers.models.certification import add_months
 from trainers.planning import Schedule
 
 DEMO_MODULE = "Effective Teaching for Adult Educators"
 RATE_FROM = date(2024, 7, 1)
 # Days from the institute's last session to the certificates (the coordinator's review).
 CERTIFIED_AFTER = 7
+DEMO_VALID_MONTHS = 24
 
 FIRST_NAMES = [
     "Maria", "James", "Linh", "Roberto", "Aisha", "Kevin", "Sofia", "Daniel", "Mei", "Carlos",
@@ -142,6 +145,22 @@ def _certify(user: User, module: Module, institute: Institute | None, issued_on:
         at=_moment(issued_on, time(10)),
     )
     return certification
+
+
+def _credentials(module: Module) -> None:
+    """The demo module's certification lasts two years, so certificates show their end and a
+    coordinator can see renewal; the quick start's key (derived from SECRET_KEY) is on record,
+    so the demo trainers' downloaded badges verify and the key document lists it."""
+    if module.certification_valid_months is None:
+        module.certification_valid_months = DEMO_VALID_MONTHS
+        module.save(update_fields=["certification_valid_months"])
+    for certification in Certification.objects.filter(module=module, valid_until__isnull=True):
+        # Seeding the past: the end the certification got when it was issued.
+        certification.valid_until = add_months(
+            certification.issued_on, module.certification_valid_months
+        ) - timedelta(days=1)
+        certification.save(update_fields=["valid_until"])
+    keys.remember(keys.current())
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -619,6 +638,7 @@ def seed(stdout=None) -> None:
         )
         recognitions.set_recognition_public(award, True, by=coordinator)
     _requests(module, coordinator, people)
+    _credentials(module)
     if stdout:
         stdout.write(
             f"Trainers: {len(people)} certified in {module}, "

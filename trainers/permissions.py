@@ -57,6 +57,16 @@ def can_revoke_certification(user, certification: Certification) -> bool:
     return can_certify(user, certification.institute)
 
 
+def can_renew_certification(user, certification: Certification) -> bool:
+    """Who may take a certification back may also give it a new period."""
+    return can_revoke_certification(user, certification)
+
+
+def can_download_credentials(user, certification: Certification) -> bool:
+    """The PDF and the badge go to whoever may see the certificate, while it stands."""
+    return certification.is_active and can_view_certificate(user, certification)
+
+
 # --- reports -----------------------------------------------------------------------------
 
 

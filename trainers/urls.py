@@ -18,11 +18,15 @@ app_name = "trainers"
 urlpatterns = [
     # Public
     path("verify/", certificates.verify, name="verify"),
+    path("verify/badge/", certificates.verify_badge, name="verify-badge"),
     path("verify/<str:code>/", certificates.verify_code, name="verify-code"),
     path("trainers/", directory.directory, name="directory"),
     # Certificates and certification
     path("certificates/<int:pk>/", certificates.certificate, name="certificate"),
     path("certificates/<int:pk>/revoke/", certificates.revoke, name="certificate-revoke"),
+    path("certificates/<int:pk>/renew/", certificates.renew, name="certificate-renew"),
+    path("certificates/<int:pk>/certificate.pdf", certificates.certificate_pdf, name="certificate-pdf"),
+    path("certificates/<int:pk>/badge.jwt", certificates.certificate_badge, name="certificate-badge"),
     path("trainers/institutes/<int:pk>/certify/", certificates.certify_roster, name="certify-roster"),
     path("trainers/institutes/<int:pk>/certify/all/", certificates.certify_all, name="certify-all"),
     path("trainers/institutes/<int:pk>/certify/<int:user_pk>/", certificates.certify_one, name="certify-one"),

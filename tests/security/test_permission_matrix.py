@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from institutes.services import endorsement_token
+from portal.credentials.keys import current as current_key
 from portal.notifications import ALL_OPTIONAL, unsubscribe_token
 from tests.security.conftest import ROLES
 
@@ -75,6 +76,11 @@ TABLE: list[Row] = [
     ),
     *rows("unsubscribe", "forged link", lambda w: {"token": "forged"}, NOBODY, GP),
     *rows("admin:index", "-", none, {"admin"}),
+    # --- credentials: the public keys and issuer profile verifiers elsewhere read ---------------
+    *rows("credentials:keys", "-", none, ALL),
+    *rows("credentials:key", "the current key", lambda w: {"kid": current_key().kid}, ALL),
+    *rows("credentials:key", "unknown key", lambda w: {"kid": "no-such-key-0123456789"}, NOBODY),
+    *rows("credentials:issuer", "-", none, ALL),
     # --- surveys --------------------------------------------------------------------------------
     # The one-use link is the secret: whoever holds it may answer (an empty POST gets the errors).
     *rows("surveys:answer", "Ana's survey link", lambda w: {"token": w.survey_token}, ALL, GP),
@@ -347,6 +353,8 @@ TABLE: list[Row] = [
     ),
     # --- trainers -------------------------------------------------------------------------------
     *rows("trainers:verify", "-", none, ALL),
+    # A badge handed back: anyone may check one (an empty POST gets the form's message).
+    *rows("trainers:verify-badge", "-", none, ALL, GP),
     *rows("trainers:verify-code", "Tess's code", lambda w: {"code": w.trainer_certification.code}, ALL),
     *rows("trainers:verify-code", "unknown code", lambda w: {"code": "NOPE-NOPE"}, NOBODY),
     *rows("trainers:directory", "-", none, ALL),
@@ -361,6 +369,37 @@ TABLE: list[Row] = [
         "Tom's certificate",
         lambda w: {"pk": w.other_trainer_certification.pk},
         {"other_trainer"} | COORDS,
+    ),
+    *rows(
+        "trainers:certificate-pdf",
+        "Tess's certificate",
+        lambda w: {"pk": w.trainer_certification.pk},
+        {"trainer"} | COORDS,
+    ),
+    *rows(
+        "trainers:certificate-pdf",
+        "Tom's certificate",
+        lambda w: {"pk": w.other_trainer_certification.pk},
+        {"other_trainer"} | COORDS,
+    ),
+    *rows(
+        "trainers:certificate-badge",
+        "Tess's certificate",
+        lambda w: {"pk": w.trainer_certification.pk},
+        {"trainer"} | COORDS,
+    ),
+    *rows(
+        "trainers:certificate-badge",
+        "Tom's certificate",
+        lambda w: {"pk": w.other_trainer_certification.pk},
+        {"other_trainer"} | COORDS,
+    ),
+    *rows(
+        "trainers:certificate-renew",
+        "Tess's certificate (Cora's institute)",
+        lambda w: {"pk": w.trainer_certification.pk},
+        INST,
+        GP,
     ),
     *rows(
         "trainers:certificate-revoke",

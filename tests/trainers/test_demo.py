@@ -198,3 +198,15 @@ def test_requests_are_open_and_matched_and_consistent_in_time(world):
     assert timezone.localtime(matched.training.starts_at).date() == today + timedelta(days=24)
     waiting = by_email["ben@scusd.edu"].offers.get()
     assert (waiting.trainer.email, waiting.status) == (TOMAS, "pending")
+
+
+def test_the_demo_trainers_badges_verify_with_the_quick_start_key(world):
+    from trainers import credentials
+
+    for certification in Certification.objects.filter(participant__email__in=(TOMAS, GRACE)):
+        check = credentials.check_badge(credentials.badge(certification))
+        assert check.standing == "active"
+        assert check.certification == certification
+        assert certification.valid_until == certification.issued_on.replace(
+            year=certification.issued_on.year + 2
+        ) - timedelta(days=1)
