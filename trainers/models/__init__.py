@@ -1,5 +1,5 @@
 """Trainers' models: certification and what follows from it (certification.py), and the turnkey
-trainings trainers plan and run through the portal (trainings.py)."""
+trainings trainers plan and run through the portal (trainings.py), and mentoring (mentoring.py)."""
 
 from trainers.models.certification import (
     COMMITMENT_DAYS,
@@ -15,6 +15,7 @@ from trainers.models.certification import (
     rate_in_force,
     state_on,
 )
+from trainers.models.mentoring import MentoringMeeting, MentorOffer, Mentorship
 from trainers.models.trainings import (
     CHECK_IN_CLOSES_AFTER,
     CHECK_IN_OPENS_BEFORE,
@@ -39,6 +40,9 @@ __all__ = [
     "FacilitationReport",
     "Honorarium",
     "HonorariumRate",
+    "MentorOffer",
+    "MentoringMeeting",
+    "Mentorship",
     "Recognition",
     "Registration",
     "SessionAttendance",
