@@ -274,7 +274,9 @@ def test_participant_sees_named_feedback_and_a_peer_sees_only_their_own(client_f
         .get(reverse("institutes:application-practice", kwargs={"pk": application.pk}))
         .content.decode()
     )
-    assert "zq-ben-says" in own and "Ben Peer" in own and "zq-cleo-says" in own
+    assert "zq-ben-says" in own
+    assert "Ben Peer" in own
+    assert "zq-cleo-says" in own
     as_ben = (
         client_for(ben)
         .get(reverse("institutes:practice-detail", kwargs={"pk": facilitation.pk}))

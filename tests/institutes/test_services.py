@@ -15,7 +15,6 @@ from institutes.models import (
     AssignmentSubmission,
     Attendance,
     Institute,
-    PracticeResult,
     TeamInvitation,
 )
 from portal import states
