@@ -1,7 +1,8 @@
 """Mentoring: certified trainers offer, coordinators pair, mentors follow and log their meetings.
 
-Each write with a rule is here. A pairing takes a place of the offer's capacity under a row lock
-on the offer, so two coordinators pairing the last place at once are served one after the other.
+Each write with a rule is here. A pairing takes a place of the offer's capacity under row locks on
+the participant's application and the offer, so two coordinators pairing the last place (or the
+same participant) at once are served one after the other.
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ def pair(offer: MentorOffer, application: Application, *, by: User) -> Mentorshi
     if offer.trainer_id == application.applicant_id:
         raise MentoringError("Nobody mentors themselves.")
     with transaction.atomic():
-        offer = MentorOffer.objects.select_for_update().select_related("trainer").get(pk=offer.pk)
+        # The participant's row, then the offer's, always in that order: two coordinators pairing
+        # the same participant, or the offer's last place, are served one after the other.
+        Application.objects.select_for_update().only("pk").get(pk=application.pk)
+        offer = MentorOffer.objects.select_for_update(of=("self",)).select_related("trainer").get(pk=offer.pk)
         if not offer.is_open:
             raise MentoringError(f"{offer.trainer.display_name} is not taking new mentees at the moment.")
         if Mentorship.objects.active().filter(application=application).exists():

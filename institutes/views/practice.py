@@ -137,7 +137,11 @@ def application_practice(request, pk):
             "is_applicant": application.applicant_id == request.user.pk,
             "is_reviewer": permissions.is_institute_coordinator(request.user, institute),
             "practice": practice,
-            "history": states.history(practice) if practice else [],
+            "history": [
+                (entry.at, PracticeResult.Result(entry.to_status).label, entry.actor)
+                for entry in (states.history(practice) if practice else [])
+                if entry.to_status in PracticeResult.Result.values
+            ],
             "blocks": blocks,
             "form": form,
             "rubric": Rubric.objects.current_for(institute.module),

@@ -67,6 +67,16 @@ def test_participant_gets_rubric_feedback_from_her_mentor_and_passes_practice(jo
     coord.get_by_role("button", name="Pair").click()
     coord.get_by_text("Tomás Reyes now mentors María López.").wait_for()
     assert Mentorship.objects.active().get(application=application).mentor == tomas
+    # The coordinator's pages of practice fit a phone too: pairing, the rubric, the cohort's list.
+    coord.set_viewport_size(PHONE)
+    for path, name in (
+        (f"/trainers/mentoring/institutes/{institute.slug}/", "coordinator-paired-phone"),
+        (f"/institutes/modules/{institute.module.slug}/rubric/", "coordinator-rubric-phone"),
+        (f"/institutes/{institute.slug}/practice/", "coordinator-practice-list-phone"),
+    ):
+        coord.goto(path)
+        assert fits_the_phone(coord), path
+        step(coord, name)
 
     # --- 2. The participant adds the practice facilitation she gave, on a phone -----------------
     participant = login_as(journey.new_page(), maria)

@@ -339,3 +339,38 @@ def test_practice_page_queries_do_not_grow_with_facilitations(client_for, django
     url = reverse("institutes:application-practice", kwargs={"pk": application.pk})
     with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200
+
+
+def test_cohort_practice_list_queries_do_not_grow_and_it_pages(client_for, django_assert_max_num_queries):
+    institute = InstituteFactory()
+    participants = [accepted(institute) for _ in range(6)]
+    for application in participants:
+        for n in range(5):
+            facilitation_for(application, topic=f"Try {n}")
+    client = client_for(participants[0].applicant)
+    url = reverse("institutes:institute-practice", kwargs={"slug": institute.slug})
+    with django_assert_max_num_queries(16):
+        response = client.get(url)
+    assert len(response.context["page"].object_list) == 25
+    assert response.context["page"].paginator.count == 30
+
+
+def test_practice_page_shows_how_the_result_changed(client_for):
+    institute = InstituteFactory()
+    application = accepted(institute)
+    coordinator = coordinator_of(institute, UserFactory(name="Cora Coordinator"))
+    facilitation = facilitation_for(application)
+    rubric = facilitation.rubric
+    practice.score(
+        facilitation, scorer=coordinator, role=Role.COORDINATOR, levels=levels(rubric, 2, 2, 2), comments=""
+    )
+    practice.score(
+        facilitation, scorer=coordinator, role=Role.COORDINATOR, levels=levels(rubric, 3, 3, 3), comments=""
+    )
+    page = (
+        client_for(application.applicant)
+        .get(reverse("institutes:application-practice", kwargs={"pk": application.pk}))
+        .content.decode()
+    )
+    assert ": Not yet (after Cora Coordinator's scores)</li>" in page
+    assert ": Passed (after Cora Coordinator's scores)</li>" in page

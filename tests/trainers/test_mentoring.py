@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -98,6 +101,22 @@ def test_coordinator_pairs_from_the_page_and_ends_the_pairing(client_for, coordi
     assert not Mentorship.objects.active().exists()
 
 
+def test_pairing_page_queries_do_not_grow_with_participants(
+    client_for, coordinator, django_assert_max_num_queries
+):
+    institute = InstituteFactory()
+    coordinator_of(institute, coordinator)
+    for _ in range(4):
+        mentor_of(institute.module)
+    for _ in range(12):
+        accepted(institute)
+    client = client_for(coordinator)
+    url = reverse("trainers:mentor-pairs", kwargs={"slug": institute.slug})
+    with django_assert_max_num_queries(16):
+        response = client.get(url)
+    assert len(response.context["rows"]) == 12
+
+
 def test_mentor_sees_only_their_mentees(client_for):
     institute = InstituteFactory()
     offer = mentor_of(institute.module)
@@ -184,3 +203,59 @@ def test_reach_counts_mentors_and_mentees_and_the_directory_shows_mentoring(clie
     }
     page = client.get(reverse("trainers:directory")).content.decode()
     assert f"Mentors new trainers in:</span> {institute.module.title} (2 mentees now)" in page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not settings.IS_POSTGRES, reason="Row locks need PostgreSQL")
+def test_twenty_pairings_at_once_never_exceed_the_offers_capacity():
+    institute = InstituteFactory()
+    offer = mentor_of(institute.module, capacity=3)
+    participants = [accepted(institute) for _ in range(20)]
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+
+    def pair(application):
+        try:
+            barrier.wait()
+            mentoring.pair(offer, application, by=None)
+            outcomes.append("paired")
+        except mentoring.MentoringError:
+            outcomes.append("full")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pair, args=(a,)) for a in participants]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["full"] * 17 + ["paired"] * 3
+    assert Mentorship.objects.active().filter(offer=offer).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not settings.IS_POSTGRES, reason="Row locks need PostgreSQL")
+def test_twenty_mentors_pairing_one_participant_at_once_make_one_pairing():
+    institute = InstituteFactory()
+    application = accepted(institute)
+    offers = [mentor_of(institute.module) for _ in range(20)]
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+
+    def pair(offer):
+        try:
+            barrier.wait()
+            mentoring.pair(offer, application, by=None)
+            outcomes.append("paired")
+        except mentoring.MentoringError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pair, args=(o,)) for o in offers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["paired"] + ["refused"] * 19
+    assert Mentorship.objects.active().filter(application=application).count() == 1

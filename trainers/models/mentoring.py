@@ -75,8 +75,6 @@ class Mentorship(TimeStampedModel):
 
     objects = MentorshipQuerySet.as_manager()
 
-    AUDIT_ACTION_LABELS = {"mentor:paired": "paired the mentor", "mentor:ended": "ended the pairing"}
-
     class Meta:
         ordering = ["-created_at"]
         constraints = [
