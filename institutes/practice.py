@@ -55,6 +55,11 @@ def is_frozen(rubric: Rubric) -> bool:
     return PracticeFeedback.objects.filter(facilitation__rubric=rubric).exists()
 
 
+def _same(rubric: Rubric, fields: dict, criteria: list[CriterionData]) -> bool:
+    kept = [CriterionData(c.title, c.level_descriptions) for c in rubric.criteria.all()]
+    return all(getattr(rubric, name) == value for name, value in fields.items()) and kept == criteria
+
+
 def save_rubric(
     module: Module,
     *,
@@ -92,6 +97,8 @@ def save_rubric(
         Module.objects.select_for_update().get(pk=module.pk)
         current = Rubric.objects.current_for(module)
         fields = {"levels": levels, "rule": rule, "pass_level": pass_level, "min_criteria": min_criteria}
+        if current is not None and _same(current, fields, criteria):
+            return current  # saving it unchanged makes no new version
         if current is not None and not is_frozen(current):
             rubric = current
             for name, value in fields.items():

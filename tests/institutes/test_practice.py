@@ -192,6 +192,7 @@ def test_changing_a_scored_rubric_makes_a_new_version_and_moves_unscored_facilit
     # Unused: changed in place.
     assert rubric_for(institute.module, criteria=("A", "B", "C")).pk == v1.pk
     practice.score(scored, scorer=coordinator, role=Role.COORDINATOR, levels=levels(v1, 3, 3, 3), comments="")
+    assert rubric_for(institute.module, criteria=("A", "B", "C")).pk == v1.pk  # unchanged: no new version
     v2 = rubric_for(institute.module, criteria=("Opening", "Closing"))
     assert (v1.version, v2.version) == (1, 2)
     assert list(v1.criteria.values_list("title", flat=True)) == ["A", "B", "C"]
