@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Avg, Count
+from django.urls import reverse
 from django.utils import timezone
 
 from institutes.models import (
@@ -30,11 +31,17 @@ from institutes.models import (
     RubricCriterion,
     Session,
 )
-from portal import states
-from portal.models import User
+from portal import notifications, states
+from portal.emails import absolute_url, queue_email
+from portal.models import NotificationPreference, User
 from portal.states import DomainError
 
 Role = PracticeFeedback.Role
+FEEDBACK_KIND = "institutes.practice_feedback"
+
+
+def register_email_kinds() -> None:
+    notifications.register_kind(FEEDBACK_KIND, NotificationPreference.Category.TRANSACTIONAL)
 
 
 class PracticeError(DomainError):
@@ -169,7 +176,7 @@ def score(
                 f"Score “{criterion.title}” from 1 to {rubric.levels}; {level} is out of range."
             )
     with transaction.atomic():
-        feedback, _ = PracticeFeedback.objects.update_or_create(
+        feedback, created = PracticeFeedback.objects.update_or_create(
             facilitation=facilitation, scorer=scorer, defaults={"role": role, "comments": comments}
         )
         feedback.scores.all().delete()
@@ -184,7 +191,34 @@ def score(
         )
         if role in PracticeFeedback.COUNTED:
             refresh_result(facilitation.application, by=scorer)
+        if created:
+            _tell_participant(feedback)
     return feedback
+
+
+def _tell_participant(feedback: PracticeFeedback) -> None:
+    """Once per person's feedback (a later change of their scores sends nothing more)."""
+    facilitation = feedback.facilitation
+    participant = facilitation.application.applicant
+    queue_email(
+        to=participant.email,
+        kind=FEEDBACK_KIND,
+        template="emails/notice",
+        subject=f"Feedback on your practice facilitation: {facilitation.topic}",
+        context={
+            "recipient": participant,
+            "lines": [
+                f"{feedback.scorer.display_name} ({feedback.get_role_display().lower()}) scored your practice "
+                f"facilitation “{facilitation.topic}” on the rubric and wrote you feedback.",
+            ],
+            "action_url": absolute_url(
+                reverse("institutes:application-practice", kwargs={"pk": facilitation.application_id})
+            ),
+            "action_label": "Read your feedback",
+        },
+        about=feedback,
+        user=participant,
+    )
 
 
 # --- The rule and the result ------------------------------------------------------------------

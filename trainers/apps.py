@@ -10,7 +10,7 @@ class TrainersConfig(AppConfig):
         from institutes.permissions import register_mentor_check
         from portal import dashboard
         from portal.surveys.services import register_quote_subjects
-        from trainers import impact, planning, registration
+        from trainers import impact, mentoring, planning, registration
         from trainers.dashboard import certified_in_institute, staff_panel, trainer_panel
         from trainers.models.trainings import trainings_of_module
         from trainers.permissions import is_mentor_of_application
@@ -21,6 +21,7 @@ class TrainersConfig(AppConfig):
         register_tracker_step("Certified", certified_in_institute)
         planning.register_email_kinds()
         registration.register_email_kinds()
+        mentoring.register_email_kinds()
         # Approved quotes from turnkey trainings' surveys show on their module's page too.
         register_quote_subjects("module", trainings_of_module)
         # The reach and impact figures are shared in the cache until a row they count changes.

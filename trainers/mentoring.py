@@ -11,17 +11,25 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from institutes.models import Application, Institute, Module
-from portal import states
-from portal.models import User
+from portal import notifications, states
+from portal.emails import absolute_url, queue_email
+from portal.models import NotificationPreference, User
 from portal.states import DomainError
 from trainers.models import Certification, MentoringMeeting, MentorOffer, Mentorship
+
+PAIRED_KIND = "trainers.mentor_paired"
 
 
 class MentoringError(DomainError):
     """A mentoring rule said no; the message is shown as it is."""
+
+
+def register_email_kinds() -> None:
+    notifications.register_kind(PAIRED_KIND, NotificationPreference.Category.TRANSACTIONAL)
 
 
 def offer_to_mentor(
@@ -80,7 +88,54 @@ def pair(offer: MentorOffer, application: Application, *, by: User) -> Mentorshi
             by=by,
             note=f"{offer.trainer.display_name} mentors this participant.",
         )
+        _tell_both(mentorship, offer.trainer, application)
     return mentorship
+
+
+def _tell_both(mentorship: Mentorship, mentor: User, application: Application) -> None:
+    """The mentor and the mentee each hear of the pairing, once."""
+    mentee = application.applicant
+    institute = application.institute
+    queue_email(
+        to=mentor.email,
+        kind=PAIRED_KIND,
+        template="emails/notice",
+        subject=f"You now mentor {mentee.display_name}",
+        context={
+            "recipient": mentor,
+            "lines": [
+                f"Thank you for offering to mentor. The coordinator has paired you with {mentee.display_name}"
+                f" of {institute.title}.",
+                "Their page shows their assignments and practice feedback; score their practice facilitations"
+                " there and keep notes of your meetings.",
+            ],
+            "action_url": absolute_url(reverse("trainers:mentee", kwargs={"pk": mentorship.pk})),
+            "action_label": f"Open {mentee.display_name}'s page",
+        },
+        about=mentorship,
+        user=mentor,
+    )
+    queue_email(
+        to=mentee.email,
+        kind=PAIRED_KIND,
+        template="emails/notice",
+        subject=f"{mentor.display_name} is your mentor",
+        context={
+            "recipient": mentee,
+            "lines": [
+                f"{mentor.display_name}, a certified trainer of {institute.module}, will mentor you during"
+                f" {institute.title}: they follow your progress, give feedback on your practice"
+                " facilitations and meet with you.",
+                f"You can write to them at {mentor.email}.",
+            ],
+            "action_url": absolute_url(
+                reverse("institutes:application-practice", kwargs={"pk": application.pk})
+            ),
+            "action_label": "Your practice facilitations",
+        },
+        about=mentorship,
+        user=mentee,
+    )
 
 
 def end_pairing(mentorship: Mentorship, *, by: User) -> Mentorship:

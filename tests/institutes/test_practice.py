@@ -375,3 +375,31 @@ def test_practice_page_shows_how_the_result_changed(client_for):
     )
     assert ": Not yet (after Cora Coordinator's scores)</li>" in page
     assert ": Passed (after Cora Coordinator's scores)</li>" in page
+
+
+def test_the_participant_hears_of_each_persons_feedback_once(mailoutbox, django_capture_on_commit_callbacks):
+    institute = InstituteFactory()
+    application = accepted(institute)
+    coordinator = coordinator_of(institute, UserFactory(name="Cora Coordinator"))
+    facilitation = facilitation_for(application, topic="Norms for the room")
+    rubric = facilitation.rubric
+    with django_capture_on_commit_callbacks(execute=True):
+        practice.score(
+            facilitation,
+            scorer=coordinator,
+            role=Role.COORDINATOR,
+            levels=levels(rubric, 2, 2, 2),
+            comments="",
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        practice.score(
+            facilitation,
+            scorer=coordinator,
+            role=Role.COORDINATOR,
+            levels=levels(rubric, 3, 3, 3),
+            comments="",
+        )
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        ([application.applicant.email], "Feedback on your practice facilitation: Norms for the room")
+    ]
+    assert "Cora Coordinator (coordinator) scored your practice facilitation" in mailoutbox[0].body

@@ -259,3 +259,19 @@ def test_twenty_mentors_pairing_one_participant_at_once_make_one_pairing():
         thread.join()
     assert sorted(outcomes) == ["paired"] + ["refused"] * 19
     assert Mentorship.objects.active().filter(application=application).count() == 1
+
+
+def test_pairing_tells_the_mentor_and_the_mentee_once(mailoutbox, django_capture_on_commit_callbacks):
+    institute = InstituteFactory()
+    offer = mentor_of(institute.module, name="Mia Mentor")
+    application = accepted(institute, applicant=UserFactory(name="Nora Newcomer"))
+    with django_capture_on_commit_callbacks(execute=True):
+        mentorship = mentoring.pair(offer, application, by=None)
+    assert sorted((m.to[0], m.subject) for m in mailoutbox) == sorted(
+        [
+            (offer.trainer.email, "You now mentor Nora Newcomer"),
+            (application.applicant.email, "Mia Mentor is your mentor"),
+        ]
+    )
+    to_mentor = next(m for m in mailoutbox if m.to == [offer.trainer.email])
+    assert reverse("trainers:mentee", kwargs={"pk": mentorship.pk}) in to_mentor.body
