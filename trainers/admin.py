@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.db import models
 
 from portal.admin import audit_history
-from trainers import planning, registration, services
+from trainers import planning, registration, services, training_requests
 from trainers.models import (
     Certification,
     CoFacilitator,
@@ -20,7 +20,9 @@ from trainers.models import (
     MentorOffer,
     Mentorship,
     Registration,
+    RequestOffer,
     TrainerProfile,
+    TrainingRequest,
     TrainingSession,
     TurnkeyTraining,
 )
@@ -216,6 +218,7 @@ class TurnkeyTrainingAdmin(admin.ModelAdmin):
         "cancelled_at",
         "cancel_reason",
         "report",
+        "host_contact",
         "starts_at",
         "ends_at",
         "history",
@@ -344,3 +347,55 @@ class MentoringMeetingAdmin(admin.ModelAdmin):
     search_fields = ["mentorship__mentor__email"]
     list_select_related = ["mentorship__mentor", "mentorship__application__applicant", "logged_by"]
     raw_id_fields = ["mentorship", "logged_by"]
+
+
+# --- agencies' requests -------------------------------------------------------------------------
+
+
+class RequestOfferInline(admin.TabularInline):
+    model = RequestOffer
+    extra = 0
+    fields = ["trainer", "status", "offered_by", "answered_at", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # offered from the request's page, which checks the certification
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TrainingRequest)
+class TrainingRequestAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "agency", "region", "status", "created_at"]
+    list_filter = ["status", "kind", "region", "module"]
+    search_fields = ["agency__name", "requester__name", "requester__email"]
+    list_select_related = ["agency", "module", "requester"]
+    inlines = [RequestOfferInline]
+    readonly_fields = [
+        "kind",
+        "requester",
+        "agency",
+        "module",
+        "status",
+        "waiting_since",
+        "flagged_at",
+        "training",
+        "community",
+        "history",
+    ]
+    actions = ["flag_now"]
+
+    def has_add_permission(self, request):
+        return False  # asked by an agency's staff through the portal
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_history(obj)
+
+    @admin.action(description="Flag the selected requests to the coordinators now (if still waiting)")
+    def flag_now(self, request, queryset):
+        _run(self, request, queryset, training_requests.flag, "requests flagged")

@@ -27,6 +27,8 @@ from trainers.models import (
     Honorarium,
     Mentorship,
     Recognition,
+    RequestOffer,
+    TrainingRequest,
     TurnkeyTraining,
 )
 
@@ -271,3 +273,28 @@ def can_log_meeting(user, mentorship: Mentorship) -> bool:
 def can_pair_mentors(user, institute: Institute) -> bool:
     """The coordinator of the institute whose participants get mentors."""
     return is_institute_coordinator(user, institute)
+
+
+# --- requests from agencies (trainers/training_requests.py) ----------------------------------
+# Staff of an agency (an agency on their profile) ask; they see their own requests. Staff-wide
+# coordinators see every request, match and decide. A trainer sees an offer made to them, and
+# only that, from the offer's page.
+
+
+def can_make_request(user) -> bool:
+    return user.is_authenticated and user.agency_id is not None
+
+
+def can_coordinate_requests(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_view_request(user, req: TrainingRequest) -> bool:
+    if not user.is_authenticated:
+        return False
+    return req.requester_id == user.pk or can_coordinate_requests(user)
+
+
+def can_answer_offer(user, offer: RequestOffer) -> bool:
+    """The trainer the request was offered to, and nobody else."""
+    return user.is_authenticated and offer.trainer_id == user.pk

@@ -31,6 +31,8 @@ SECRETS = {
     "zqpeerfeedback": {"applicant", "other_applicant", "trainer", "coordinator", "admin"},
     # Tess's notes of a meeting with her mentee Ana: Tess and the institute's coordinator.
     "zqmeetingnote": {"trainer", "coordinator", "admin"},
+    # An agency's request: the requester, the trainer it is offered to, coordinators.
+    "zqrequestnote": {"applicant", "trainer", *COORDS},
 }
 
 
@@ -57,6 +59,8 @@ def _plant(w):
     w.facilitation.feedback.filter(scorer=w.users["other_applicant"]).update(comments="zqpeerfeedback")
     w.meeting.notes = "zqmeetingnote"
     w.meeting.save()
+    w.training_request.notes = "zqrequestnote"
+    w.training_request.save()
 
 
 def _pages(w) -> list[str]:
@@ -84,6 +88,8 @@ def _pages(w) -> list[str]:
         reverse("trainers:my-mentoring"),
         reverse("trainers:mentee", args=[w.mentorship.pk]),
         reverse("trainers:mentor-pairs", args=[w.institute.slug]),
+        reverse("trainers:request", args=[w.training_request.pk]),
+        reverse("trainers:request-offer", args=[w.request_offer.pk]),
     ]
 
 

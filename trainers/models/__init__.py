@@ -1,5 +1,6 @@
 """Trainers' models: certification and what follows from it (certification.py), and the turnkey
-trainings trainers plan and run through the portal (trainings.py), and mentoring (mentoring.py)."""
+trainings trainers plan and run through the portal (trainings.py), agencies' requests for
+trainers and hosts (requests.py), and mentoring (mentoring.py)."""
 
 from trainers.models.certification import (
     COMMITMENT_DAYS,
@@ -16,6 +17,7 @@ from trainers.models.certification import (
     state_on,
 )
 from trainers.models.mentoring import MentoringMeeting, MentorOffer, Mentorship
+from trainers.models.requests import RequestOffer, TrainingRequest
 from trainers.models.trainings import (
     CHECK_IN_CLOSES_AFTER,
     CHECK_IN_OPENS_BEFORE,
@@ -45,8 +47,10 @@ __all__ = [
     "Mentorship",
     "Recognition",
     "Registration",
+    "RequestOffer",
     "SessionAttendance",
     "TrainerProfile",
+    "TrainingRequest",
     "TrainingSession",
     "TurnkeyTraining",
     "commitment_state",

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('institutes', '0006_endorsement_required'),
+        ('institutes', '0007_seat_offers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('institutes', '0008_practice_results_recorded_before_rubrics'),
-        ('trainers', '0005_report_evidence_optional_for_trainings'),
+        ('institutes', '0009_practice_results_recorded_before_rubrics'),
+        ('trainers', '0006_training_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
