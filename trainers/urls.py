@@ -6,6 +6,7 @@ from trainers.views import (
     directory,
     honoraria,
     impact,
+    mentoring,
     overview,
     planning,
     recognitions,
@@ -51,6 +52,10 @@ urlpatterns = [
     path("trainers/honoraria/<int:pk>/approve/", honoraria.honorarium_approve, name="honorarium-approve"),
     path("trainers/honoraria/<int:pk>/reject/", honoraria.honorarium_reject, name="honorarium-reject"),
     path("trainers/honoraria/<int:pk>/pay/", honoraria.honorarium_pay, name="honorarium-pay"),
+    # Mentoring
+    path("trainers/mentoring/", mentoring.my_mentoring, name="my-mentoring"),
+    path("trainers/mentoring/mentees/<int:pk>/", mentoring.mentee, name="mentee"),
+    path("trainers/mentoring/institutes/<slug:slug>/", mentoring.pairs, name="mentor-pairs"),
     # The trainer's directory listing
     path("trainers/my-listing/", directory.my_listing, name="my-listing"),
     # Turnkey trainings: planning (the trainer), every planned one (coordinators, state office)

@@ -196,6 +196,57 @@ TABLE: list[Row] = [
     *rows("institutes:applications-csv", "Cora's institute", lambda w: {"slug": w.institute.slug}, INST),
     *rows("institutes:assignments", "Cora's institute", lambda w: {"slug": w.institute.slug}, INST, GP),
     *rows("institutes:roster", "Cora's institute", lambda w: {"slug": w.institute.slug}, INST, GP),
+    # Practice: the cohort's list (its participants and coordinator), a participant's page (she,
+    # the coordinator, her mentor Tess), a facilitation (they, and Ben the peer who may score it:
+    # scorers post, the participant does not score herself), the module's rubric (coordinators).
+    *rows(
+        "institutes:institute-practice",
+        "Cora's institute",
+        lambda w: {"slug": w.institute.slug},
+        INST | {"applicant", "other_applicant"},
+    ),
+    *rows(
+        "institutes:institute-practice",
+        "Carl's institute",
+        lambda w: {"slug": w.other_institute.slug},
+        {"other_coordinator", "admin"},
+    ),
+    *rows(
+        "institutes:application-practice",
+        "Ana's practice",
+        lambda w: {"pk": w.application.pk},
+        INST | {"applicant", "trainer"},
+    ),
+    *rows(
+        "institutes:application-practice",
+        "Ana's practice",
+        lambda w: {"pk": w.application.pk},
+        INST | {"applicant"},
+        P,
+    ),
+    *rows(
+        "institutes:application-practice",
+        "Ben's practice (not Tess's mentee)",
+        lambda w: {"pk": w.other_application.pk},
+        INST | {"other_applicant"},
+        GP,
+    ),
+    *rows(
+        "institutes:practice-detail",
+        "Ana's facilitation",
+        lambda w: {"pk": w.facilitation.pk},
+        INST | {"applicant", "other_applicant", "trainer"},
+    ),
+    *rows(
+        "institutes:practice-detail",
+        "Ana's facilitation",
+        lambda w: {"pk": w.facilitation.pk},
+        INST | {"other_applicant", "trainer"},
+        P,
+    ),
+    *rows(
+        "institutes:rubric", "the module's rubric", lambda w: {"slug": w.institute.module.slug}, COORDS, GP
+    ),
     *rows("institutes:institute-results", "Cora's institute", lambda w: {"slug": w.institute.slug}, RESULTS),
     *rows(
         "institutes:institute-results", "draft institute", lambda w: {"slug": w.draft_institute.slug}, INST
@@ -409,6 +460,19 @@ TABLE: list[Row] = [
         GP,
     ),
     *rows("trainers:certify-roster", "Cora's institute", lambda w: {"pk": w.institute.pk}, INST),
+    # Mentoring: certified trainers offer; Tess's mentee page (hers, and the institute's
+    # coordinator reads it; only the mentor logs meetings); pairing is the institute coordinator's.
+    *rows("trainers:my-mentoring", "-", none, {"trainer", "other_trainer"}, GP),
+    *rows("trainers:mentee", "Tess mentors Ana", lambda w: {"pk": w.mentorship.pk}, INST | {"trainer"}),
+    *rows("trainers:mentee", "Tess mentors Ana", lambda w: {"pk": w.mentorship.pk}, {"trainer"}, P),
+    *rows("trainers:mentor-pairs", "Cora's institute", lambda w: {"slug": w.institute.slug}, INST, GP),
+    *rows(
+        "trainers:mentor-pairs",
+        "Carl's institute",
+        lambda w: {"slug": w.other_institute.slug},
+        {"other_coordinator", "admin"},
+        GP,
+    ),
     *rows("trainers:certify-all", "Cora's institute", lambda w: {"pk": w.institute.pk}, INST, P),
     *rows(
         "trainers:certify-one",
