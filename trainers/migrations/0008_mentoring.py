@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('institutes', '0009_practice_results_recorded_before_rubrics'),
-        ('trainers', '0006_training_requests'),
+        ('institutes', '0010_practice_results_recorded_before_rubrics'),
+        ('trainers', '0007_certification_validity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -16,6 +16,6 @@ def unmark(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("institutes", "0008_practice_rubrics")]
+    dependencies = [("institutes", "0009_practice_rubrics")]
 
     operations = [migrations.RunPython(mark_recorded, unmark)]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('institutes', '0007_seat_offers'),
+        ('institutes', '0008_module_certification_validity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
