@@ -19,6 +19,10 @@
         for the same period are superseded (their codes still verify and say so).
     find_record(code) -> HoursRecord | None
 
+    register_backfill(name, fn) / backfill()
+        Each app registers how to credit its existing attendance; ``manage.py
+        backfill_learning_hours`` (and the demo) run them all. Safe to run again.
+
 Apps tell the engine how to name communities (portal cannot import communities) with
 ``register_community_directory(fn)``, ``fn(ids) -> {id: CommunityInfo}``.
 """
@@ -175,6 +179,21 @@ def communities(ids: Iterable[int]) -> dict[int, CommunityInfo]:
         for fn in _community_directory:
             found.update(fn(ids))
     return found
+
+
+# --- Backfill: each app credits what its existing attendance earned ------------------------
+
+_backfills: dict[str, Callable[[], int]] = {}
+
+
+def register_backfill(name: str, fn: Callable[[], int]) -> None:
+    """``fn()`` credits everything the app's attendance earned so far, returning a count."""
+    _backfills[name] = fn
+
+
+def backfill() -> dict[str, int]:
+    """Every registered app credits its existing attendance (idempotent: credits are upserts)."""
+    return {name: fn() for name, fn in _backfills.items()}
 
 
 # --- Transcript -----------------------------------------------------------------------------
