@@ -143,6 +143,11 @@ class HoursRecord(TimeStampedModel):
     person_name = models.CharField(max_length=150, help_text="The name as printed when issued.")
     total_hours = models.DecimalField(max_digits=8, decimal_places=2)
     credits = models.PositiveIntegerField(default=0)
+    # Frozen when issued, so a printed copy shows what it showed then: [{on, title, kind, topic,
+    # hours}], and [{label, hours}] per community and per topic.
+    lines = models.JSONField(default=list, editable=False)
+    by_community = models.JSONField(default=list, editable=False)
+    by_topic = models.JSONField(default=list, editable=False)
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes", editable=False
     )

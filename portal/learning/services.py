@@ -24,7 +24,7 @@
         backfill_learning_hours`` (and the demo) run them all. Safe to run again.
 
 Apps tell the engine how to name communities (portal cannot import communities) with
-``register_community_directory(fn)``, ``fn(ids) -> {id: CommunityInfo}``.
+``register_community_directory(fn)``, ``fn(person, ids) -> {id: CommunityInfo}``.
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 
 from portal.learning.models import HoursRecord, Kind, LearningCredit
+from portal.pictures import bar_step
 from portal.states import DomainError
 
 FUTURE = "Hours can't be credited before the session has taken place: {on} is still to come."
@@ -163,21 +163,28 @@ class CommunityInfo:
     expected_min: Decimal | None = None
     expected_max: Decimal | None = None
 
+    @property
+    def expected_top(self) -> Decimal | None:
+        """What a progress bar fills up to: the top of the range, or the one number."""
+        return self.expected_max or self.expected_min
 
-_community_directory: list[Callable[[Iterable[int]], Mapping[int, CommunityInfo]]] = []
+
+Directory = Callable[[object, Iterable[int]], Mapping[int, CommunityInfo]]
+_community_directory: list[Directory] = []
 
 
-def register_community_directory(fn: Callable[[Iterable[int]], Mapping[int, CommunityInfo]]) -> None:
+def register_community_directory(fn: Directory) -> None:
+    """``fn(person, ids)`` names the communities ``ids``, and adds the person's own communities
+    that expect hours (so a member with no hours yet still sees how far there is to go)."""
     if fn not in _community_directory:
         _community_directory.append(fn)
 
 
-def communities(ids: Iterable[int]) -> dict[int, CommunityInfo]:
-    ids = [community_id for community_id in set(ids) if community_id is not None]
+def communities(person, ids: Iterable[int]) -> dict[int, CommunityInfo]:
+    ids = sorted({community_id for community_id in ids if community_id is not None})
     found: dict[int, CommunityInfo] = {}
-    if ids:
-        for fn in _community_directory:
-            found.update(fn(ids))
+    for fn in _community_directory:
+        found.update(fn(person, ids))
     return found
 
 
@@ -207,6 +214,26 @@ class Total:
     credits: int = 0
     info: CommunityInfo | None = None
 
+    @property
+    def expected(self) -> Decimal | None:
+        return self.info.expected_top if self.info else None
+
+    @property
+    def step(self) -> int:
+        """The progress bar's width towards the expected hours, in 5 % steps."""
+        return bar_step(float(self.hours), float(self.expected or 0))
+
+    @property
+    def reached(self) -> bool:
+        return bool(self.info and self.info.expected_min is not None and self.hours >= self.info.expected_min)
+
+    @property
+    def to_go(self) -> Decimal:
+        """Hours still to go to the least expected (zero once reached)."""
+        if not self.info or self.info.expected_min is None:
+            return Decimal("0")
+        return max(Decimal("0"), self.info.expected_min - self.hours)
+
 
 @dataclass
 class Transcript:
@@ -222,25 +249,21 @@ class Transcript:
 def transcript(person, year: int | None = None, *, with_community_names: bool = True) -> Transcript:
     """The person's year: every credit, its total, and totals per community and topic.
 
-    Two queries (the years, the year's credits) plus whatever the community directory needs.
+    Two queries (the years, the year's credits) plus the community directory's (one). The
+    person's communities that expect hours are listed even with no hours yet.
     """
     years = LearningCredit.objects.of(person).years()
     this_year = timezone.localdate().year
     if year is None:
         year = years[0] if years and this_year not in years else this_year
     credits = list(LearningCredit.objects.of(person).in_year(year).order_by("-on", "title"))
-    per_community: dict[int | None, Total] = {}
-    per_topic: dict[str, Total] = {}
-    total = Decimal("0")
-    for credit in credits:
-        total += credit.hours
-        community = per_community.setdefault(credit.community_id, Total(credit.community_id, ""))
-        community.hours += credit.hours
-        community.credits += 1
-        topic = per_topic.setdefault(credit.topic, Total(credit.topic, credit.topic or "Other learning"))
-        topic.hours += credit.hours
-        topic.credits += 1
-    names = communities(per_community) if with_community_names else {}
+    total = sum((credit.hours for credit in credits), Decimal("0"))
+    community_rows, topic_rows = _summary(person, credits)
+    per_community = {row.key: row for row in community_rows}
+    per_topic = {row.key: row for row in topic_rows}
+    names = communities(person, per_community) if with_community_names else {}
+    for community_id in names:
+        per_community.setdefault(community_id, Total(community_id, ""))
     for community_id, row in per_community.items():
         row.info = names.get(community_id)
         row.label = (
@@ -257,27 +280,98 @@ def transcript(person, year: int | None = None, *, with_community_names: bool = 
     )
 
 
+def year_period(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+@dataclass
+class YearSummary:
+    year: int
+    total: Decimal
+    by_community: list[Total]
+
+    @property
+    def expected(self) -> list[Total]:
+        """The communities that expect hours, with the person's progress towards them."""
+        return [row for row in self.by_community if row.expected]
+
+
+def year_summary(person, year: int | None = None) -> YearSummary:
+    """The dashboard's few numbers: the year's total and progress per community (two queries)."""
+    year = year or timezone.localdate().year
+    rows = list(LearningCredit.objects.of(person).in_year(year).by_community())
+    per_community = {
+        row["community_id"]: Total(row["community_id"], "", row["hours"], row["credits"]) for row in rows
+    }
+    names = communities(person, per_community)
+    for community_id, info in names.items():
+        per_community.setdefault(community_id, Total(community_id, "")).info = info
+    for row in per_community.values():
+        row.label = row.info.name if row.info else ""
+    return YearSummary(
+        year=year,
+        total=sum((row["hours"] for row in rows), Decimal("0")),
+        by_community=sorted(per_community.values(), key=lambda row: (row.key is None, row.label)),
+    )
+
+
 # --- Records --------------------------------------------------------------------------------
+
+
+def _summary(person, credits: list[LearningCredit]) -> tuple[list[Total], list[Total]]:
+    per_community: dict[int | None, Total] = {}
+    per_topic: dict[str, Total] = {}
+    for credit in credits:
+        community = per_community.setdefault(credit.community_id, Total(credit.community_id, ""))
+        community.hours += credit.hours
+        community.credits += 1
+        topic = per_topic.setdefault(credit.topic, Total(credit.topic, credit.topic or "Other learning"))
+        topic.hours += credit.hours
+        topic.credits += 1
+    return list(per_community.values()), list(per_topic.values())
 
 
 @transaction.atomic
 def issue_record(person, start: datetime.date, end: datetime.date) -> HoursRecord:
     """A new record (new code) of the person's hours from ``start`` to ``end``, both included.
 
-    Earlier records of the same person and period are superseded, not deleted: a printed copy
-    still verifies, with the totals it was printed with and a note that a newer one exists.
+    Its lines and totals are frozen as they are now. Earlier records of the same person and
+    period are superseded, not deleted: a printed copy still verifies, with the totals it was
+    printed with and a note that a newer one exists.
     """
     if end < start:
         raise LearningError("The period ends before it starts.")
-    credits = LearningCredit.objects.of(person).between(start, end)
-    totals = credits.order_by().aggregate(total=Sum("hours"), count=Count("id"))
+    credits = list(LearningCredit.objects.of(person).between(start, end).order_by("on", "title", "pk"))
+    per_community, per_topic = _summary(person, credits)
+    names = communities(None, [row.key for row in per_community])
+    for row in per_community:
+        info = names.get(row.key)
+        row.label = info.name if info else ("Outside a community" if row.key is None else "A community")
     record_ = HoursRecord.objects.create(
         person=person,
         period_start=start,
         period_end=end,
         person_name=person.display_name,
-        total_hours=totals["total"] or Decimal("0"),
-        credits=totals["count"],
+        total_hours=sum((credit.hours for credit in credits), Decimal("0")),
+        credits=len(credits),
+        lines=[
+            {
+                "on": credit.on.isoformat(),
+                "title": credit.title,
+                "kind": credit.get_kind_display(),
+                "topic": credit.topic,
+                "hours": str(credit.hours),
+            }
+            for credit in credits
+        ],
+        by_community=[
+            {"label": row.label, "hours": str(row.hours)}
+            for row in sorted(per_community, key=lambda row: (row.key is None, -row.hours, row.label))
+        ],
+        by_topic=[
+            {"label": row.label, "hours": str(row.hours)}
+            for row in sorted(per_topic, key=lambda row: (not row.key, -row.hours, row.label))
+        ],
     )
     HoursRecord.objects.filter(
         person=person, period_start=start, period_end=end, superseded_by__isnull=True

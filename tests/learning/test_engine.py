@@ -97,7 +97,9 @@ def test_transcript_totals_per_community_and_topic(django_assert_num_queries, mo
     year = TODAY.year
     monkeypatch.setattr(services, "_community_directory", [])
     services.register_community_directory(
-        lambda ids: {i: CommunityInfo(f"Community {i}", expected_min=Decimal(16)) for i in ids if i == 7}
+        lambda person, ids: {
+            i: CommunityInfo(f"Community {i}", expected_min=Decimal(16)) for i in ids if i == 7
+        }
     )
     services.record(
         person, AgencyFactory(), 3, datetime.date(year, 1, 10), "A", Kind.INSTITUTE_SESSION, "Math", 7
