@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from portal.learning.models import LearningCredit
 from tests.quality.spider import crawl
 from tests.security.conftest import ROLES
 from tests.security.test_csrf import _starts
@@ -27,6 +29,9 @@ SECRETS = {
     "zqmembersresource": {"applicant", "trainer", *COORDS},
     "zqreportreason": {*COORDS},
     "zqregistrant": {"trainer", "state_office", *COORDS},
+    # What Ana learnt is hers: her transcript and her record; the verify page and the
+    # coordinators' page of hours by agency show names and totals, not what was attended.
+    "zqanalearning": {"applicant"},
 }
 
 
@@ -50,6 +55,9 @@ def _plant(w):
     w.registration.name = "Rita zqregistrant"
     w.registration.email = "zqregistrant@example.org"
     w.registration.save()
+    LearningCredit.objects.filter(person=w.users["applicant"]).update(title="zqanalearning")
+    w.hours_record.lines = [{**line, "title": "zqanalearning"} for line in w.hours_record.lines]
+    w.hours_record.save()
 
 
 def _pages(w) -> list[str]:
@@ -71,6 +79,11 @@ def _pages(w) -> list[str]:
         reverse("trainers:training-roster", args=[w.trainer_training.pk]),
         reverse("trainers:training-report", args=[w.held_training.pk]),
         reverse("trainers:check-in", args=[w.trainer_training.short_code]),
+        reverse("learning:transcript"),
+        reverse("learning:record", args=[w.hours_record.pk]),
+        reverse("learning:record", args=[w.other_hours_record.pk]),
+        reverse("trainers:verify-code", args=[w.hours_record.code]),
+        f"{reverse('learning:export')}?start={timezone.localdate().year}-01-01&end={timezone.localdate().year}-12-31",
     ]
 
 
