@@ -29,9 +29,9 @@ SECRETS = {
     "zqmembersresource": {"applicant", "trainer", *COORDS},
     "zqreportreason": {*COORDS},
     "zqregistrant": {"trainer", "state_office", *COORDS},
-    # What Ana learnt is hers: her transcript and her record; the verify page and the
-    # coordinators' page of hours by agency show names and totals, not what was attended.
-    "zqanalearning": {"applicant"},
+    # What Ana attended is hers (her transcript and record) and the program's: the coordinators'
+    # and state office's export lists every session; the public verify page shows totals only.
+    "zqanalearning": {"applicant", "state_office", *COORDS},
 }
 
 
