@@ -227,3 +227,17 @@ def test_attendance_corrected_or_deleted_in_the_admin_moves_the_hours(client_for
     assert _hours() == {ana.applicant_id: Decimal("3.50")}
     client.post(reverse("admin:institutes_attendance_delete", args=[mark.pk]), {"post": "yes"})
     assert _hours() == {}
+
+
+def test_a_tap_on_next_weeks_roster_says_when_attendance_opens(client_for):
+    training = TrainingFactory()  # one session, next week
+    session = training.sessions.get()
+    registration = RegistrationFactory(training=training, person=UserFactory())
+    url = reverse("trainers:training-roster", args=[training.pk, session.pk])
+    response = client_for(training.trainer).post(
+        url, {"registration": registration.pk, "present": "true"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Attendance is taken on the day of the session" in response.content.decode()
+    assert not session.attendance.exists()
+    assert LearningCredit.objects.count() == 0
