@@ -241,3 +241,10 @@ def test_a_tap_on_next_weeks_roster_says_when_attendance_opens(client_for):
     assert "Attendance is taken on the day of the session" in response.content.decode()
     assert not session.attendance.exists()
     assert LearningCredit.objects.count() == 0
+
+
+def test_the_attendance_page_says_what_each_mark_earns(client_for, coordinator):
+    institute, session, _, _ = _institute_day()
+    coordinator_of(institute, coordinator)
+    html = client_for(coordinator).get(reverse("institutes:attendance", args=[session.pk])).content.decode()
+    assert "present earns the session\u2019s 3.50 hours, partly present 1.75, absent none" in html
