@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from communities.models import TOPICS
 from communities.services import join_cohort
 from institutes import practice, services
+from institutes.learning import credit_session
 from institutes.models import (
     Application,
     Assignment,
@@ -319,6 +320,10 @@ def seed(stdout=None) -> None:
                     application=application,
                     defaults={"state": AssignmentSubmission.State.ACCEPTED, "reviewed_by": coordinator},
                 )
+
+    # The cohort's attended sessions credit their professional-learning hours (idempotent).
+    for session in completed.sessions.all():
+        credit_session(session)
 
     # Applications in several states for the CALPRO institute.
     chloe, ana, ben = _user("chloe@fresnounified.org"), _user("ana@scusd.edu"), _user("ben@scusd.edu")
