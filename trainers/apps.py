@@ -8,11 +8,20 @@ class TrainersConfig(AppConfig):
     def ready(self):
         from institutes.dashboard import register_tracker_step
         from portal import dashboard
+        from portal.access import register_person_flag
         from portal.surveys.services import register_quote_subjects
         from trainers import impact, planning, registration
-        from trainers.dashboard import certified_in_institute, staff_panel, trainer_panel
+        from trainers.dashboard import (
+            certified_in_institute,
+            holds_a_certification,
+            staff_panel,
+            trainer_flag_sql,
+            trainer_panel,
+        )
         from trainers.models.trainings import trainings_of_module
 
+        # A certified trainer finds their reports and honoraria in the person's menu.
+        register_person_flag("trainer", trainer_flag_sql, holds_a_certification)
         dashboard.register(trainer_panel)
         dashboard.register(staff_panel)
         # A participant's tracker ends when the institute's coordinator certifies them.
