@@ -324,7 +324,8 @@ class AttendanceForm(forms.Form):
             self.fields[f"p{application.pk}"] = forms.ChoiceField(
                 label=application.applicant.display_name,
                 choices=Attendance.Status.choices,
-                widget=forms.RadioSelect,
+                # Bootstrap's toggle buttons: each choice a large tap target (see attendance.html).
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                 required=False,
                 initial=current.get(application.pk),
             )
@@ -338,6 +339,10 @@ class AttendanceForm(forms.Form):
 
     def rows(self):
         return [(application, self[f"p{application.pk}"]) for application in self.applications]
+
+    def marked(self) -> int:
+        """How many participants have a mark saved for this session (the roster's completion)."""
+        return sum(1 for a in self.applications if self.fields[f"p{a.pk}"].initial)
 
 
 class PracticeForm(forms.Form):

@@ -6,8 +6,10 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from portal.fragments import url_for_pk
+from portal.pictures import bar_step
 from trainers import permissions
 from trainers.models import (
+    COMMITMENT_DAYS,
     Certification,
     CoFacilitator,
     FacilitationReport,
@@ -47,6 +49,7 @@ class _CertificationRow:
         self.is_active = row["status"] == Certification.Status.ACTIVE
         self.state = state_on(row["issued_on"], row["fulfilled_date"], today)
         self.left = Certification.days_left(self, today)
+        self.left_step = bar_step(self.left, COMMITMENT_DAYS)
 
 
 def trainer_panel(request) -> dict | None:
@@ -121,6 +124,7 @@ def trainer_panel(request) -> dict | None:
         "honoraria_total": honoraria["paid"],
         "can_file": any(c.is_active for c in certifications),
         "invitations": invitations,
+        "year_days": COMMITMENT_DAYS,
     }
 
 

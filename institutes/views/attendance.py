@@ -12,6 +12,7 @@ from institutes.forms import AttendanceForm, PracticeForm
 from institutes.models import Attendance, Session
 from institutes.views._common import _reviewable_institute
 from portal.access import login_required
+from portal.pictures import bar_step
 
 
 @login_required
@@ -39,7 +40,14 @@ def attendance(request, pk):
     return render(
         request,
         "institutes/attendance.html",
-        {"session": session, "institute": session.institute, "form": form, "started": session.has_started()},
+        {
+            "session": session,
+            "institute": session.institute,
+            "form": form,
+            "started": session.has_started(),
+            "marked": (marked := form.marked()),
+            "marked_step": bar_step(marked, len(form.applications)),
+        },
     )
 
 

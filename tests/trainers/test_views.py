@@ -558,7 +558,10 @@ def test_dashboard_progress_shows_certified_only_for_an_active_certification_fro
     revoked = CertificationFactory(participant=other, institute=institute, module=institute.module)
     services.revoke_certification(revoked, by=None, reason="x")
     CertificationFactory(participant=other, institute=completed_institute(participants=1, incomplete=0)[0])
-    certified = '<span aria-hidden="true">✓</span> Certified<span class="visually-hidden"> (done)</span>'
+    certified = (
+        '<span class="stepper-mark" aria-hidden="true">✓</span> '
+        '<span class="stepper-label">Certified<span class="visually-hidden"> (done)</span>'
+    )
     client = client_for(person)
     client.get(reverse("dashboard"))  # the first request of a session checks two-factor set-up
     # 13: the trainer's panel also reads the trainings planned under each certification, and the

@@ -13,7 +13,7 @@ from portal.access import coordinator_required, rule_required
 from portal.pictures import bar_step
 from trainers import permissions
 from trainers.forms import CommitmentFilterForm
-from trainers.models import Certification, CommitmentState, Honorarium, TurnkeyTraining
+from trainers.models import COMMITMENT_DAYS, Certification, CommitmentState, Honorarium, TurnkeyTraining
 from trainers.views._common import _apply_people_filters, _page, _query_without_page
 
 
@@ -47,10 +47,17 @@ def commitments(request):
     for certification in page:
         certification.state = CommitmentState(certification.commitment)
         certification.left = certification.days_left(today)
+        certification.left_step = bar_step(certification.left, COMMITMENT_DAYS)
     return render(
         request,
         "trainers/commitments.html",
-        {"form": form, "page": page, "query": _query_without_page(request), "today": today},
+        {
+            "form": form,
+            "page": page,
+            "query": _query_without_page(request),
+            "today": today,
+            "year_days": COMMITMENT_DAYS,
+        },
     )
 
 
