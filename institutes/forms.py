@@ -324,8 +324,8 @@ class AttendanceForm(forms.Form):
             self.fields[f"p{application.pk}"] = forms.ChoiceField(
                 label=application.applicant.display_name,
                 choices=Attendance.Status.choices,
-                # Bootstrap's toggle buttons: each choice a large tap target (see attendance.html).
-                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+                # Each choice a button-sized label around its radio: a large tap target (attendance.html).
+                widget=forms.RadioSelect(attrs={"class": "form-check-input mt-0"}),
                 required=False,
                 initial=current.get(application.pk),
             )
