@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install chromium migrate seed worker beat lint format check bench audit clean messages
+.PHONY: run test install chromium migrate seed worker beat lint format check bench audit clean messages screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -40,6 +40,16 @@ chromium:
 	@test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Install Chromium first: sudo apt-get install chromium"; exit 1; fi; }
+
+# The README's journey pictures: the seed 000 browser journey saves one viewport shot per step
+# (test-artifacts/journey-viewport/<step>.png); these seven are the README's, one per role.
+SHOTS := apply-team-lead-draft:applicant supervisor-endorse-1:supervisor \
+  coordinator-roster-complete:coordinator trainer-commitment-fulfilled:trainer finance-pay:finance \
+  community-reply:community-member visitor-verifies:visitor
+screenshots: install chromium
+	$(PY) -m pytest tests/browser/test_journey_seed000.py -q
+	@for pair in $(SHOTS); do \
+	  cp test-artifacts/journey-viewport/$${pair%%:*}.png docs/screenshots/$${pair##*:}.png; done
 
 worker: install
 	$(VENV)/bin/celery -A portal worker --loglevel=info

@@ -126,6 +126,8 @@ def test_coordinator_of_another_modules_institute_sees_none_of_them(client_for):
     assert client.get(reverse("trainers:report-detail", args=[report.pk])).status_code == 404
     assert client.get(reverse("trainers:report-file", args=[report.pk, "agenda"])).status_code == 404
     assert client.get(reverse("trainers:honorarium-detail", args=[honorarium.pk])).status_code == 404
+    assert client.get(reverse("trainers:certificate", args=[certification.pk])).status_code == 404
+    assert list(client.get(reverse("trainers:commitments")).context["page"]) == []
     assert client.post(reverse("trainers:honorarium-approve", args=[honorarium.pk])).status_code == 404
 
 
@@ -149,5 +151,6 @@ def test_state_office_reads_every_report_honorarium_and_certification_and_decide
     assert permissions.can_revoke_certification(office, certification) is False
     client = client_for(office)
     assert client.get(reverse("trainers:report-queue")).context["page"].object_list == [report]
+    assert [c.pk for c in client.get(reverse("trainers:commitments")).context["page"]] == [certification.pk]
     assert client.post(reverse("trainers:report-verify", args=[report.pk])).status_code == 403
     assert client.post(reverse("trainers:honorarium-approve", args=[honorarium.pk])).status_code == 403
