@@ -129,8 +129,9 @@ def trainer_panel(request) -> dict | None:
 
 
 def staff_panel(request) -> dict | None:
-    """For the coordinators of an institute and finance staff: the reports and honoraria of their
-    modules waiting for a decision, and the approved ones waiting for payment."""
+    """For staff coordinators (the group, like the institutes' coordinator panel) who coordinate an
+    institute: the reports and honoraria of those institutes' modules waiting for a decision; for
+    finance staff: the approved honoraria waiting for payment."""
     user = request.user
     # The staff groups first (loaded with the person): a participant's dashboard asks nothing more.
     if not (user.is_authenticated and (user.is_coordinator or user.is_finance)):
