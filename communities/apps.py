@@ -5,7 +5,9 @@ class CommunitiesConfig(AppConfig):
     name = "communities"
 
     def ready(self):
+        from communities import events
         from communities.dashboard import panel
         from portal import dashboard
 
         dashboard.register(panel)
+        events.register_email_kinds()

@@ -19,6 +19,7 @@ NAV_URL_NAMES = {
     "logout": "account_logout",
     "catalog": "institutes:catalog",
     "communities": "communities:directory",
+    "events": "events:list",
     "trainers": "trainers:directory",
     "find_trainings": "trainers:find-trainings",
     "verify": "trainers:verify",

@@ -294,6 +294,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "communities.send_daily_digests",
         "schedule": crontab(hour=6, minute=30),
     },
+    "event-reminders": {"task": "communities.send_event_reminders", "schedule": 600.0},
     "institute-reminders": {
         "task": "institutes.send_reminders",
         "schedule": crontab(hour=7, minute=0),

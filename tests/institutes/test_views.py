@@ -2,10 +2,10 @@ import datetime as dt
 from unittest import mock
 
 import pytest
-from icalendar import Calendar
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar
 
 from institutes import services
 from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Institute
