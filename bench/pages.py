@@ -99,6 +99,7 @@ def pages_to_bench() -> list[Page]:
         Page("impact", "reach and impact dashboard", ["trainers:impact"], "coordinator"),
         Page("impact-public", "public impact page", ["trainers:impact-public"], "anonymous"),
         Page("dashboard", "participant dashboard", ["dashboard"], "participant"),
+        Page("events", "statewide events page (2,000 events)", ["events:list"], "member"),
         # "learners" is in two of the six seeded post bodies: 66,667 posts at scale 1.0.
         Page(
             "search", "community search (66,667 posts)", ["communities:search"], "member", query="?q=learners"
