@@ -31,7 +31,7 @@ def _ics(email) -> icalendar.Calendar:
 
 
 def test_a_webinar_with_a_waitlist_from_scheduling_to_the_recording(
-    page, journey, login_as, survey_instruments
+    page, journey, login_as, survey_instruments, mailoutbox
 ):
     step = journey.step
     community = CommunityFactory(title="Capital Region Math CoP")
@@ -90,10 +90,16 @@ def test_a_webinar_with_a_waitlist_from_scheduling_to_the_recording(
     page.get_by_text("You gave your place back.").wait_for()
     step(page, "ana-gave-place-back")
     statuses = dict(EventRegistration.objects.values_list("person__email", "status"))
-    assert statuses == {"ben@example.org": "registered"}  # Ana's row is cancelled, not live
+    assert statuses == {"ana@example.org": "cancelled", "ben@example.org": "registered"}
     promoted = newest_email("ben@example.org", "community.event_promoted")
     assert promoted.subject == "A place opened up for you: Fractions, decimals; and percents"
     assert LINK in promoted.body_text
+    # It was delivered: the outbox holds it, with its calendar file attached.
+    (told,) = [m for m in mailoutbox if m.subject == promoted.subject]
+    assert told.to == ["ben@example.org"]
+    assert [(name, kind) for name, _, kind in told.attachments] == [
+        (f"event-{event.pk}.ics", "text/calendar")
+    ]
 
     # Both calendar files parse, in the portal's zone, with the title intact.
     confirmation = newest_email("ana@example.org", "community.event_registered")

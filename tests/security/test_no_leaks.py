@@ -27,6 +27,10 @@ SECRETS = {
     "zqmembersresource": {"applicant", "trainer", *COORDS},
     "zqreportreason": {*COORDS},
     "zqregistrant": {"trainer", "state_office", *COORDS},
+    # A members-only community's webinar: its title for the members, its link only for Ana, who
+    # holds a place (Tess is a member without one), and for those who run it.
+    "zqmembersevent": {"applicant", "trainer", *COORDS},
+    "zqwebinarlink": {"applicant", *COORDS},
 }
 
 
@@ -50,6 +54,9 @@ def _plant(w):
     w.registration.name = "Rita zqregistrant"
     w.registration.email = "zqregistrant@example.org"
     w.registration.save()
+    w.event.title = "Members' zqmembersevent webinar"
+    w.event.online_link = "https://meet.example.org/zqwebinarlink"
+    w.event.save()
 
 
 def _pages(w) -> list[str]:
@@ -71,6 +78,10 @@ def _pages(w) -> list[str]:
         reverse("trainers:training-roster", args=[w.trainer_training.pk]),
         reverse("trainers:training-report", args=[w.held_training.pk]),
         reverse("trainers:check-in", args=[w.trainer_training.short_code]),
+        reverse("events:list"),
+        reverse("events:detail", args=[w.event.pk]),
+        reverse("events:ics", args=[w.event.pk]),
+        reverse("events:attendance", args=[w.event.pk]),
     ]
 
 
