@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import time as dtime
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -118,6 +119,9 @@ class Scale:
     # Community events (issue 16): over the last and the next year, three dates each at most.
     events: int = 2000
     event_registrations: int = 20_000
+    # Professional-learning hours (issue 16): credits statewide, and the benched person's year.
+    learning_credits: int = 200_000
+    transcript_credits: int = 500
 
     @classmethod
     def of(cls, factor: float) -> "Scale":
@@ -138,6 +142,8 @@ class Scale:
                     ("survey_answers", 600),
                     ("events", 40),
                     ("event_registrations", 400),
+                    ("learning_credits", 2000),
+                    ("transcript_credits", 500),
                 ]
             }
         )
@@ -653,6 +659,13 @@ def seed(scale: Scale, log=print) -> Seeded:
         step("posts", n_posts)
         _seed_events(scale, now, communities[n_cohorts:], member_ids, staff, step)
 
+        # --- professional-learning hours ------------------------------------------------------
+        regional = communities[n_cohorts:]
+        Community.objects.filter(pk__in=[c.pk for c in regional]).update(
+            expected_hours_min=16, expected_hours_max=20
+        )
+        step("learning credits", _seed_learning(scale, rng, today, users, participant, regional))
+
     # As autovacuum would have by now: planner statistics and the visibility map (index-only scans).
     # (Not inside a test's transaction, where VACUUM cannot run, nor on SQLite.)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
@@ -713,6 +726,54 @@ def _seed_events(scale: Scale, now, communities, member_ids, staff, step) -> Non
     _bulk(EventRegistration, registrations)
     step("events", len(events))
     step("event registrations", len(registrations))
+
+
+def _seed_learning(scale: Scale, rng, today, users, participant, communities) -> int:
+    """Credits over the last three years; the participant's ``transcript_credits`` this year, in
+    the five communities they belong to. Sources are institute sessions by id (one per credit)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from communities.models import TOPICS
+    from institutes.models import Session
+    from portal.learning.models import Kind, LearningCredit
+
+    session_type = ContentType.objects.get_for_model(Session)
+    kinds = list(Kind)
+    mine = communities[:5]
+    credits = [
+        LearningCredit(
+            person=participant,
+            content_type=session_type,
+            object_id=i + 1,
+            kind=kinds[i % len(kinds)],
+            title=f"Bench session {i + 1}",
+            on=today - timedelta(days=i % max(1, today.timetuple().tm_yday - 1)),
+            hours=Decimal(1 + i % 4),
+            topic=TOPICS[i % len(TOPICS)][:200],
+            community_id=mine[i % len(mine)].pk if mine and i % 3 else None,
+        )
+        for i in range(scale.transcript_credits)
+    ]
+    n = len(_bulk(LearningCredit, credits))
+    pending = []
+    for i in range(scale.learning_credits - scale.transcript_credits):
+        pending.append(
+            LearningCredit(
+                person_id=users[i % len(users)].pk,
+                content_type=session_type,
+                object_id=1_000_000 + i,
+                kind=kinds[i % len(kinds)],
+                title=f"Bench session {i}",
+                on=today - timedelta(days=rng.randrange(3 * 365)),
+                hours=Decimal(1 + i % 6),
+                topic=TOPICS[i % len(TOPICS)][:200],
+                community_id=communities[i % len(communities)].pk if communities and i % 2 else None,
+            )
+        )
+        if len(pending) >= BATCH * 4:
+            n += len(_bulk(LearningCredit, pending))
+            pending = []
+    return n + len(_bulk(LearningCredit, pending))
 
 
 def _seed_trainings(scale: Scale, rng, now, certifications, agencies, step) -> None:

@@ -11,3 +11,7 @@ class CommunitiesConfig(AppConfig):
 
         dashboard.register(panel)
         events.register_email_kinds()
+        # The hours engine names communities and their expected hours through communities/learning.py.
+        from communities import learning
+
+        learning.connect()

@@ -1,6 +1,8 @@
 """The communities part of the demo world: a regional CoP per seed-002 topic, the statewide e-CoP,
 facilitators, and a few threads, posts and resources. Looks up before it creates: safe to rerun."""
 
+from decimal import Decimal
+
 from communities import services
 from communities.models import TOPICS, Community, CommunityFacilitator, Resource, Thread
 from portal.models import User
@@ -60,12 +62,24 @@ def seed(stdout=None) -> None:
         )
         _facilitate(community, facilitators)
         regional.append(community)
+        # Seed 002: each regional CoP asks "an average total of 16-20 hours of professional learning".
+        if community.expected_hours_min is None and facilitators:
+            services.set_expected_hours(
+                community=community, low=Decimal(16), high=Decimal(20), actor=facilitators[0]
+            )
 
     ana = User.objects.filter(email="ana@scusd.edu").first()
     chloe = User.objects.filter(email="chloe@fresnounified.org").first()
     if ana and chloe:
         for person in (ana, chloe):
             services.add_member(community=ecop, user=person)
+        # Each belongs to a regional CoP too: "My learning" shows their way to its 16-20 hours.
+        for person, region in ((ana, "Capital"), (chloe, "Central Valley")):
+            regional = (
+                Community.objects.filter(kind=Community.Kind.REGIONAL, region=region).order_by("pk").first()
+            )
+            if regional is not None:
+                services.add_member(community=regional, user=person)
         if not Thread.objects.filter(community=ecop, title="Keeping evening learners coming back").exists():
             thread = services.start_thread(
                 community=ecop,
@@ -201,4 +215,8 @@ def _seed_events(ecop: Community, regional: list[Community], facilitators) -> in
                 recording_url=f"https://video.example.org/demo-event-{event.pk}",
                 slides_url=f"https://example.org/demo-event-{event.pk}-slides.pdf",
             )
+    # Those who came earn the dates' hours on "My learning" (the same path as the roster's taps).
+    from communities.learning import credit_all
+
+    credit_all()
     return made

@@ -29,7 +29,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from communities import permissions
+from communities import learning, permissions
 from communities.models import (
     CalendarFeed,
     Community,
@@ -581,16 +581,13 @@ def set_present(d: EventDate, registration: EventRegistration, *, present: bool,
                 _invite_to_survey(event, [registration])
 
 
-def _hours_source(d: EventDate) -> str:
-    return f"community-event-date:{d.pk}"
-
-
 def _credit_hours(registration: EventRegistration, d: EventDate) -> None:
-    """Professional-learning hours: wired to portal.learning once it exists (see README)."""
+    """The date's hours go to the person's professional-learning record (portal.learning)."""
+    learning.credit_attendance(registration.person, d)
 
 
 def _withdraw_hours(registration: EventRegistration, d: EventDate) -> None:
-    pass
+    learning.withdraw_attendance(registration.person, d)
 
 
 def can_be_marked_held(event: Event, now: datetime | None = None) -> bool:

@@ -22,3 +22,7 @@ class InstitutesConfig(AppConfig):
         # (trainers adds its turnkey trainings the same way).
         register_quote_subjects("module", module_institutes)
         register_quote_subjects("module", module_sessions)
+        # Attended sessions credit professional-learning hours (institutes/learning.py).
+        from institutes import learning
+
+        learning.connect()

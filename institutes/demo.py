@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from communities.models import TOPICS
 from institutes import services
+from institutes.learning import credit_session
 from institutes.models import (
     Application,
     Assignment,
@@ -318,6 +319,10 @@ def seed(stdout=None) -> None:
                 application=application,
                 defaults={"result": PracticeResult.Result.PASSED, "recorded_by": coordinator},
             )
+
+    # The cohort's attended sessions credit their professional-learning hours (idempotent).
+    for session in completed.sessions.all():
+        credit_session(session)
 
     # Applications in several states for the CALPRO institute.
     chloe, ana, ben = _user("chloe@fresnounified.org"), _user("ana@scusd.edu"), _user("ben@scusd.edu")

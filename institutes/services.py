@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.services import join_cohort, leave_cohort
+from institutes.learning import credit_session
 from institutes.models import (
     Application,
     Assignment,
@@ -882,6 +883,8 @@ def record_attendance(session: Session, *, marks: dict[int, str], by: User) -> i
                 defaults={"status": status, "recorded_by": by, "recorded_at": timezone.now()},
             )
             changed += 1
+        # The session's professional-learning hours follow its register (institutes/learning.py).
+        credit_session(session)
     return changed
 
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "csp",
     "portal",
     "portal.surveys",
+    "portal.learning",
     "institutes",
     "communities",
     "trainers",

@@ -22,5 +22,6 @@ urlpatterns = [
     path("communities/", include("communities.urls")),
     path("events/", include("communities.event_urls")),
     path("surveys/", include("portal.surveys.urls")),
+    path("learning/", include("portal.learning.urls")),
     path("", include("trainers.urls")),
 ]

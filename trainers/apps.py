@@ -23,3 +23,7 @@ class TrainersConfig(AppConfig):
         register_quote_subjects("module", trainings_of_module)
         # The reach and impact figures are shared in the cache until a row they count changes.
         impact.watch()
+        # Attended training sessions credit professional-learning hours (trainers/learning.py).
+        from trainers import learning
+
+        learning.connect()

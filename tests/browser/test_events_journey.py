@@ -3,7 +3,8 @@
 A facilitator schedules a webinar with one place; two members register and the second is
 waitlisted; the first gives the place back and the waitlisted one moves up and is told by e-mail;
 both calendar files parse; on the day the facilitator takes attendance on a phone and marks the
-webinar held; afterwards the recording lands in the community's resources in one step.
+webinar held, and Ben's hour and a half reaches his learning transcript; afterwards the recording
+lands in the community's resources in one step.
 
 Time passes by moving the event's date between steps. Every page is screenshotted and checked
 with axe-core (asserted once at the end), and the phone-sized pages must not scroll sideways.
@@ -12,11 +13,14 @@ with axe-core (asserted once at the end), and the phone-sized pages must not scr
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import icalendar
+from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Event, EventDate, EventRegistration, Resource
+from portal.learning.models import LearningCredit
 from portal.surveys.models import Invitation
 from tests.browser.journey import PHONE, fits_the_phone, newest_email
 from tests.communities.factories import CommunityFactory, FacilitatorFactory, MembershipFactory
@@ -139,6 +143,9 @@ def test_a_webinar_with_a_waitlist_from_scheduling_to_the_recording(
     event.refresh_from_db()
     assert event.status == Event.Status.HELD
     assert list(Invitation.objects.values_list("email", flat=True)) == ["ben@example.org"]
+    # Ben's hour and a half is on his professional-learning transcript.
+    credit = LearningCredit.objects.get(person=ben)
+    assert (credit.hours, credit.title) == (Decimal("1.50"), "Fractions, decimals; and percents")
 
     # --- 5. The recording goes to the community's resources in one step ---------------------------
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -152,6 +159,11 @@ def test_a_webinar_with_a_waitlist_from_scheduling_to_the_recording(
     assert list(Resource.objects.values_list("title", "url")) == [
         ("Recording: Fractions, decimals; and percents", "https://video.example.org/fractions")
     ]
+
+    login_as(page, ben)
+    page.goto(reverse("learning:transcript"))
+    assert page.get_by_text("Fractions, decimals; and percents").first.is_visible()
+    step(page, "ben-transcript")
 
     assert journey.violations == []
     assert journey.js_errors == []

@@ -540,3 +540,53 @@ def test_cancelling_an_event_tells_everyone_with_a_cancelling_calendar(django_ca
     assert str(entry["STATUS"]) == "CANCELLED"
     with pytest.raises(events.EventError, match="cancelled"):
         events.register(webinar, _member(community))
+
+
+def test_attending_credits_the_dates_hours_once_and_unmarking_withdraws_them():
+    from decimal import Decimal
+
+    from portal.learning.models import Kind, LearningCredit
+
+    community = CommunityFactory(topic="Math Instructional Strategies")
+    lead = _facilitator(community)
+    series = event(community, starts=timezone.now() + timedelta(days=1), hours=1.5, dates=2, every_days=1)
+    ana = _member(community)
+    place = events.register(series, ana)
+    first, second = list(series.dates.all())
+    now = timezone.now()
+    type(first).objects.filter(pk=first.pk).update(
+        starts_at=now - timedelta(hours=2), ends_at=now - timedelta(minutes=30)
+    )
+    first.refresh_from_db()
+    events.set_present(first, place, present=True, by=lead)
+    events.set_present(first, place, present=True, by=lead)
+    credit = LearningCredit.objects.get(person=ana)
+    assert (credit.hours, credit.on, credit.kind, credit.title, credit.topic, credit.community_id) == (
+        Decimal("1.50"),
+        timezone.localdate(first.starts_at),
+        Kind.WEBINAR,
+        series.title,
+        "Math Instructional Strategies",
+        community.pk,
+    )
+    with pytest.raises(events.EventError, match="not begun yet"):
+        events.set_present(second, place, present=True, by=lead)  # no hours for a date to come
+    assert LearningCredit.objects.count() == 1
+    events.set_present(first, place, present=False, by=lead)
+    assert not LearningCredit.objects.exists()
+
+
+def test_the_backfill_credits_existing_attendance_and_can_run_again():
+    from communities.learning import credit_all
+    from portal.learning.models import Kind, LearningCredit
+
+    community = CommunityFactory()
+    meeting = _past(community, kind="meeting", hours=2)
+    ana = _member(community)
+    place = EventRegistration.objects.create(event=meeting, person=ana, status=Status.REGISTERED)
+    EventAttendance.objects.create(registration=place, date=meeting.dates.get())
+    assert credit_all() == 1
+    assert credit_all() == 1
+    assert list(LearningCredit.objects.values_list("person", "hours", "kind")) == [
+        (ana.pk, 2, Kind.COMMUNITY_EVENT)
+    ]

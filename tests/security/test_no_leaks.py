@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from portal.learning.models import LearningCredit
 from tests.quality.spider import crawl
 from tests.security.conftest import ROLES
 from tests.security.test_csrf import _starts
@@ -31,6 +33,9 @@ SECRETS = {
     # holds a place (Tess is a member without one), and for those who run it.
     "zqmembersevent": {"applicant", "trainer", *COORDS},
     "zqwebinarlink": {"applicant", *COORDS},
+    # What Ana attended is hers (her transcript and record) and the program's: the coordinators'
+    # and state office's export lists every session; the public verify page shows totals only.
+    "zqanalearning": {"applicant", "state_office", *COORDS},
 }
 
 
@@ -57,6 +62,9 @@ def _plant(w):
     w.event.title = "Members' zqmembersevent webinar"
     w.event.online_link = "https://meet.example.org/zqwebinarlink"
     w.event.save()
+    LearningCredit.objects.filter(person=w.users["applicant"]).update(title="zqanalearning")
+    w.hours_record.lines = [{**line, "title": "zqanalearning"} for line in w.hours_record.lines]
+    w.hours_record.save()
 
 
 def _pages(w) -> list[str]:
@@ -82,6 +90,11 @@ def _pages(w) -> list[str]:
         reverse("events:detail", args=[w.event.pk]),
         reverse("events:ics", args=[w.event.pk]),
         reverse("events:attendance", args=[w.event.pk]),
+        reverse("learning:transcript"),
+        reverse("learning:record", args=[w.hours_record.pk]),
+        reverse("learning:record", args=[w.other_hours_record.pk]),
+        reverse("trainers:verify-code", args=[w.hours_record.code]),
+        f"{reverse('learning:export')}?start={timezone.localdate().year}-01-01&end={timezone.localdate().year}-12-31",
     ]
 
 

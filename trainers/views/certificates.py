@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from institutes.models import Institute
 from portal.access import login_required, public
 from portal.emails import absolute_url
+from portal.learning import services as learning
 from trainers import permissions, services
 from trainers.forms import RevokeForm, VerifyForm
 from trainers.models import Certification
@@ -29,11 +30,19 @@ def verify_code(request, code: str):
     certification = (
         Certification.objects.select_related("participant", "module").filter(code=code[:60]).first()
     )
-    status = 200 if certification else 404
+    # The same page checks a printed record of professional-learning hours (portal.learning):
+    # it shows the name, the period and the total as printed, and whether a newer one replaced it.
+    hours_record = None if certification else learning.find_record(code)
+    status = 200 if certification or hours_record else 404
     return render(
         request,
         "trainers/verify_result.html",
-        {"certification": certification, "code": code[:60], "form": VerifyForm()},
+        {
+            "certification": certification,
+            "hours_record": hours_record,
+            "code": code[:60],
+            "form": VerifyForm(),
+        },
         status=status,
     )
 

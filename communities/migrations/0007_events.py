@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0005_remove_moderationevent'),
+        ('communities', '0006_community_expected_hours'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
