@@ -45,7 +45,7 @@ def seed(stdout=None) -> None:
         join_policy=Community.JoinPolicy.OPEN,
     )
     _facilitate(ecop, facilitators)
-    regional = []
+    regional_cops = []
     for i, topic in enumerate(TOPICS):
         region = REGIONS[i % len(REGIONS)]
         community = _community(
@@ -61,7 +61,7 @@ def seed(stdout=None) -> None:
             join_policy=Community.JoinPolicy.OPEN if i % 2 == 0 else Community.JoinPolicy.REQUEST,
         )
         _facilitate(community, facilitators)
-        regional.append(community)
+        regional_cops.append(community)
         # Seed 002: each regional CoP asks "an average total of 16-20 hours of professional learning".
         if community.expected_hours_min is None and facilitators:
             services.set_expected_hours(
@@ -113,7 +113,7 @@ def seed(stdout=None) -> None:
             topic="Motivation and Persistence for Adult Learners",
             url="https://example.org/attendance-streaks",
         )
-    made = _seed_events(ecop, regional, facilitators)
+    made = _seed_events(ecop, regional_cops, facilitators)
     if stdout:
         stdout.write(f"Communities: {Community.objects.count()} in the demo world ({made} new events)")
 
@@ -150,10 +150,11 @@ def _seed_events(ecop: Community, regional: list[Community], facilitators) -> in
     from portal import states
 
     people = _demo_people()
-    if not people or not facilitators or len(regional) < 2:
+    if not people or not facilitators or len(regional) < 3:
         return 0
     lead = facilitators[0]
-    communities = {"ecop": ecop, "region0": regional[0], "region1": regional[1]}
+    # The Capital CoP (Ana's) and the Central Valley one (Chloé's).
+    communities = {"ecop": ecop, "region0": regional[0], "region1": regional[2]}
     today = timezone.localdate()
     made = 0
     for key, title, kind, offsets, hour, hours, capacity, held in DEMO_EVENTS:
