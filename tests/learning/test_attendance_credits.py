@@ -8,6 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Community
@@ -201,3 +202,28 @@ def test_backfill_credits_existing_attendance_once():
         ben.applicant_id: Decimal("1.75"),
         person.pk: Decimal("3.00"),
     }
+
+
+# --- the admin --------------------------------------------------------------------------------
+
+
+def test_attendance_corrected_or_deleted_in_the_admin_moves_the_hours(client_for, admin_user):
+    _, session, (ana, *_), _ = _institute_day()
+    mark = Attendance.objects.create(session=session, application=ana, status="absent")
+    client = client_for(admin_user)
+    url = reverse("admin:institutes_attendance_change", args=[mark.pk])
+    response = client.post(
+        url,
+        {
+            "session": session.pk,
+            "application": ana.pk,
+            "status": "present",
+            "note": "",
+            "recorded_at_0": TODAY.isoformat(),
+            "recorded_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _hours() == {ana.applicant_id: Decimal("3.50")}
+    client.post(reverse("admin:institutes_attendance_delete", args=[mark.pk]), {"post": "yes"})
+    assert _hours() == {}
