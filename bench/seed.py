@@ -116,6 +116,9 @@ class Scale:
     held_trainings: int = 2000
     registrations: int = 40_000
     survey_answers: int = 30_000
+    # Community events (issue 16): over the last and the next year, three dates each at most.
+    events: int = 2000
+    event_registrations: int = 20_000
     # Professional-learning hours (issue 16): credits statewide, and the benched person's year.
     learning_credits: int = 200_000
     transcript_credits: int = 500
@@ -137,6 +140,8 @@ class Scale:
                     ("held_trainings", 40),
                     ("registrations", 800),
                     ("survey_answers", 600),
+                    ("events", 40),
+                    ("event_registrations", 400),
                     ("learning_credits", 2000),
                     ("transcript_credits", 500),
                 ]
@@ -652,6 +657,7 @@ def seed(scale: Scale, log=print) -> Seeded:
         n_posts += len(_bulk(Post, pending))
         step("threads", len(threads))
         step("posts", n_posts)
+        _seed_events(scale, now, communities[n_cohorts:], member_ids, staff, step)
 
         # --- professional-learning hours ------------------------------------------------------
         regional = communities[n_cohorts:]
@@ -667,6 +673,59 @@ def seed(scale: Scale, log=print) -> Seeded:
             cursor.execute("VACUUM ANALYZE")
     log(f"  seeded in {time.monotonic() - started:.1f} s")
     return out
+
+
+def _seed_events(scale: Scale, now, communities, member_ids, staff, step) -> None:
+    """Events of the regional and statewide communities, a year back to a year ahead (one to
+    three dates each), with registrations from their members."""
+    from communities.models import Event, EventDate, EventRegistration
+
+    kinds = ["webinar", "meeting", "hybrid"]
+    events = []
+    for i in range(scale.events):
+        starts = (now + timedelta(days=(i * 730 // scale.events) - 365)).replace(
+            minute=0, second=0, microsecond=0
+        )
+        n_dates = 1 + i % 3
+        kind = kinds[i % 3]
+        events.append(
+            Event(
+                community=communities[i % len(communities)],
+                title=f"{['Webinar', 'Regional meeting', 'Between the sessions'][i % 3]} #{i + 1}",
+                kind=kind,
+                place="" if kind == "webinar" else "County Office of Education, Room 4",
+                online_link="" if kind == "meeting" else "https://meet.example.org/bench",
+                capacity=20 + i % 30,
+                status="held" if starts < now - timedelta(days=90) else "scheduled",
+                created_by=staff[0],
+                starts_at=starts,
+                ends_at=starts + timedelta(days=28 * (n_dates - 1), hours=2),
+            )
+        )
+    events = _bulk(Event, events)
+    dates = [
+        EventDate(
+            event=e,
+            starts_at=e.starts_at + timedelta(days=28 * d),
+            ends_at=e.starts_at + timedelta(days=28 * d, hours=2),
+        )
+        for i, e in enumerate(events)
+        for d in range(1 + i % 3)
+    ]
+    _bulk(EventDate, dates)
+    per_event = max(scale.event_registrations // len(events), 1)
+    registrations = []
+    for e in events:
+        people = member_ids.get(e.community_id) or []
+        for k, person in enumerate(people[:per_event]):
+            registrations.append(
+                EventRegistration(
+                    event=e, person_id=person, status="registered" if k < e.capacity else "waitlisted"
+                )
+            )
+    _bulk(EventRegistration, registrations)
+    step("events", len(events))
+    step("event registrations", len(registrations))
 
 
 def _seed_learning(scale: Scale, rng, today, users, participant, communities) -> int:

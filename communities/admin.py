@@ -1,9 +1,11 @@
 from django.contrib import admin
 
-from communities import services
+from communities import events, services
 from communities.models import (
     Community,
     CommunityFacilitator,
+    Event,
+    EventRegistration,
     Follow,
     ImplementationPlan,
     Invitation,
@@ -168,3 +170,54 @@ class PlanReflectionAdmin(admin.ModelAdmin):
 class PlanCommentAdmin(admin.ModelAdmin):
     list_display = ["plan", "author", "created_at"]
     raw_id_fields = ["plan", "author"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "community", "kind", "starts_at", "capacity", "status"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "community__title"]
+    readonly_fields = [
+        "community",
+        "status",
+        "starts_at",
+        "ends_at",
+        "created_by",
+        "description_html",
+        "materials_shared_at",
+        "history",
+    ]
+    actions = ["cancel"]
+
+    def has_add_permission(self, request):
+        return False  # facilitators schedule events on the community's page (dates, e-mails)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an event is cancelled, which tells the registrants
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_history(obj)
+
+    @admin.action(description="Cancel the selected events (registrants are told)")
+    def cancel(self, request, queryset):
+        for event in queryset.filter(status=Event.Status.SCHEDULED):
+            events.cancel_event(event, by=request.user, note="Cancelled by the program.")
+
+
+@admin.register(EventRegistration)
+class EventRegistrationAdmin(admin.ModelAdmin):
+    list_display = ["person", "event", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["person__email", "event__title"]
+    readonly_fields = ["event", "person", "status", "created_at", "cancelled_at", "history"]
+
+    def has_add_permission(self, request):
+        return False  # people register on the event's page, under its capacity lock
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_history(obj)

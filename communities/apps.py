@@ -5,10 +5,12 @@ class CommunitiesConfig(AppConfig):
     name = "communities"
 
     def ready(self):
+        from communities import events
         from communities.dashboard import panel
         from portal import dashboard
 
         dashboard.register(panel)
+        events.register_email_kinds()
         # The hours engine names communities and their expected hours through communities/learning.py.
         from communities import learning
 

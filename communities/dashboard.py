@@ -1,8 +1,8 @@
 """The communities panel of the personal dashboard: my communities, my plans and their next steps."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
-from communities.models import Community, ImplementationPlan, PlanStep
+from communities.models import Community, Event, EventRegistration, ImplementationPlan, PlanStep
 from portal.fragments import url_for_slug
 
 
@@ -25,12 +25,32 @@ def panel(request) -> dict | None:
     )
     for plan in plans:
         plan.next_steps = plan.open_steps[:2]
+    events = _upcoming_events(user)
     staff_only = user.is_coordinator or user.is_finance or user.is_state_office
-    if staff_only and not communities and not plans:
+    if staff_only and not communities and not plans and not events:
         return None  # "join a community, start a plan" is for educators, not the program's staff
     return {
         "template": "communities/_dashboard_panel.html",
         "order": 40,  # after what waits for the person: applications, certifications, reviews
         "communities": communities,
         "plans": plans,
+        "events": events,
     }
+
+
+def _upcoming_events(user) -> list[Event]:
+    """The next events of my communities and those I registered for, with my place (2 queries)."""
+    live = [EventRegistration.Status.REGISTERED, EventRegistration.Status.WAITLISTED]
+    mine = EventRegistration.objects.filter(person=user, status__in=live)
+    events = list(
+        Event.objects.upcoming()
+        .filter(Q(community__memberships__user=user) | Q(pk__in=mine.values("event_id")))
+        .select_related("community")
+        .distinct()
+        .order_by("starts_at", "pk")[:5]
+    )
+    if events:
+        status = dict(mine.filter(event__in=[e.pk for e in events]).values_list("event_id", "status"))
+        for event in events:
+            event.my_status = status.get(event.pk, "")
+    return events

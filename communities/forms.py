@@ -1,11 +1,14 @@
 """Validation only: no side effects here."""
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from communities.models import (
     TOPIC_CHOICES,
     Community,
+    Event,
     ImplementationPlan,
     Membership,
     PlanStep,
@@ -214,3 +217,145 @@ class ReflectionForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+# --- Events ------------------------------------------------------------------------------------
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+REPEAT_CHOICES = [
+    ("once", "One date"),
+    ("weekly", "Every week"),
+    ("monthly", "Every month, on the same day"),
+    ("list", "On the dates I list"),
+]
+
+
+class EventForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(label="How people take part", choices=[])
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000, help_text=MARKDOWN_HELP
+    )
+    place = forms.CharField(
+        label="Where (for people coming in person)",
+        required=False,
+        max_length=300,
+        help_text="The site and address, for a face-to-face or hybrid event.",
+    )
+    online_link = forms.URLField(
+        label="Online meeting link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Shown and sent only to people holding a place.",
+    )
+    capacity = forms.IntegerField(
+        min_value=1, max_value=2000, initial=30, help_text="Places; then a waitlist."
+    )
+    first_day = forms.DateField(label="Date (the first, for a series)", widget=DATE_INPUT)
+    starts = forms.TimeField(label="Starts at", widget=TIME_INPUT)
+    ends = forms.TimeField(label="Ends at", widget=TIME_INPUT)
+    repeat = forms.ChoiceField(choices=REPEAT_CHOICES, initial="once", widget=forms.RadioSelect)
+    count = forms.IntegerField(
+        label="How many dates in all",
+        required=False,
+        min_value=2,
+        max_value=24,
+        help_text="For a weekly or monthly series.",
+    )
+    extra_days = forms.CharField(
+        label="The other dates",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For a list of dates: one a line, as 2027-01-14. Same times as the first date.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Event.Kind.choices
+
+    def clean_extra_days(self):
+        days = []
+        for line in self.cleaned_data["extra_days"].replace(",", "\n").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                days.append(dt.date.fromisoformat(line))
+            except ValueError:
+                raise ValidationError(f"“{line[:40]}” is not a date: write it as 2027-01-14.") from None
+        return tuple(days)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in ("meeting", "hybrid") and not data.get("place", "").strip():
+            self.add_error("place", "Say where people meet.")
+        if kind in ("webinar", "hybrid") and not data.get("online_link"):
+            self.add_error("online_link", "Give the link people use to join online.")
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            self.add_error("ends", "The end comes after the start.")
+        repeat = data.get("repeat")
+        if repeat in ("weekly", "monthly") and not data.get("count"):
+            self.add_error("count", "Say how many dates the series has (2 to 24).")
+        if repeat == "list" and not data.get("extra_days"):
+            self.add_error("extra_days", "List the other dates, one a line.")
+        first = data.get("first_day")
+        if first and repeat == "list":
+            earlier = [d for d in data.get("extra_days") or () if d < first]
+            if earlier:
+                self.add_error("extra_days", f"{earlier[0]:%Y-%m-%d} comes before the first date.")
+        return data
+
+
+class EventMaterialsForm(forms.Form):
+    recording_url = forms.URLField(
+        label="Link to the recording", required=False, max_length=500, assume_scheme="https"
+    )
+    slides_url = forms.URLField(
+        label="Link to the slides", required=False, max_length=500, assume_scheme="https"
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("recording_url") or data.get("slides_url")):
+            raise ValidationError("Give the link to the recording, to the slides, or both.")
+        return data
+
+
+class EventCancelForm(forms.Form):
+    note = forms.CharField(
+        label="A word to the registrants (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class EventFilterForm(BootstrapFormMixin, forms.Form):
+    community = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=[])
+    kind = forms.ChoiceField(required=False, choices=[])
+    mode = forms.ChoiceField(
+        label="Online or in person",
+        required=False,
+        choices=[
+            ("", "Either"),
+            ("online", "Online (webinars and hybrid)"),
+            ("in_person", "In person (meetings and hybrid)"),
+        ],
+    )
+    date_from = forms.DateField(label="From", required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label="To", required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [("", "Any community"), *communities]
+        self.fields["kind"].choices = [("", "Any kind"), *Event.Kind.choices]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", "The end of the range comes after its start.")
+        return data

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from communities.markdown import render_markdown
 from portal.access import is_coordinator
 from portal.models import AuditEntry, DatedRole, TimeStampedModel
+from portal.reminders import clock
 
 # The regional CoP topics of seed 002 (CALPRO's priority topics).
 TOPICS = [
@@ -672,3 +673,193 @@ class PlanComment(RendersMarkdown, models.Model):
 
     def __str__(self) -> str:
         return f"Comment on {self.plan}"
+
+
+# --- Events -------------------------------------------------------------------------------------
+
+
+class EventQuerySet(models.QuerySet):
+    def visible_to(self, user, scope: ReadScope | None = None):
+        """Events of the communities whose content this person may read."""
+        scope = scope or ReadScope.of(user)
+        if scope.everywhere:
+            return self
+        return self.filter(_among("community", scope.communities))
+
+    def upcoming(self, now=None):
+        """Scheduled events whose last date has not ended yet."""
+        return self.filter(status=Event.Status.SCHEDULED, ends_at__gt=now or timezone.now())
+
+
+class Event(RendersMarkdown, TimeStampedModel):
+    """A community's webinar or meeting: one date or a series (``EventDate``), with registration.
+
+    ``starts_at`` and ``ends_at`` are the first date's start and the last date's end, kept by
+    ``communities.events`` whenever the dates change, so lists sort and filter on an index.
+    """
+
+    markdown_fields = ("description",)
+
+    class Kind(models.TextChoices):
+        WEBINAR = "webinar", "Online webinar"
+        MEETING = "meeting", "Face-to-face meeting"
+        HYBRID = "hybrid", "Hybrid: in person and online"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Held"
+        CANCELLED = "cancelled", "Cancelled"
+
+    MOVES = {Status.SCHEDULED: {Status.HELD, Status.CANCELLED}}
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="events")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=10_000, help_text="Markdown.")
+    description_html = models.TextField(blank=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.WEBINAR, db_index=True)
+    place = models.CharField("where", max_length=300, blank=True)
+    online_link = models.URLField("online meeting link", max_length=500, blank=True)
+    capacity = models.PositiveIntegerField(default=30)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    starts_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ends_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recording_url = models.URLField("recording link", max_length=500, blank=True)
+    slides_url = models.URLField("slides link", max_length=500, blank=True)
+    materials_shared_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "starts_at", "id"], name="event_status_start_idx"),
+            models.Index(fields=["community", "starts_at"], name="event_community_start_idx"),
+        ]
+        constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="event_capacity_positive")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_online(self) -> bool:
+        return self.kind in (self.Kind.WEBINAR, self.Kind.HYBRID)
+
+    @property
+    def is_in_person(self) -> bool:
+        return self.kind in (self.Kind.MEETING, self.Kind.HYBRID)
+
+
+class EventDate(models.Model):
+    """One meeting of an event (a series has several)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="dates")
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="event_date_ends_after_start"
+            ),
+            models.UniqueConstraint(fields=["event", "starts_at"], name="one_event_date_per_start"),
+        ]
+
+    def __str__(self) -> str:
+        starts = timezone.localtime(self.starts_at)
+        return f"{self.event}: {starts:%b %-d, %Y}, {clock(starts)}"
+
+    @property
+    def hours(self):
+        return (Decimal((self.ends_at - self.starts_at).total_seconds()) / Decimal(3600)).quantize(
+            Decimal("0.01")
+        )
+
+
+class EventRegistration(models.Model):
+    class Status(models.TextChoices):
+        REGISTERED = "registered", "Registered"
+        WAITLISTED = "waitlisted", "On the waitlist"
+        CANCELLED = "cancelled", "Cancelled"
+
+    MOVES = {
+        Status.REGISTERED: {Status.CANCELLED},
+        Status.WAITLISTED: {Status.REGISTERED, Status.CANCELLED},
+    }
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_registrations"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REGISTERED)
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person"],
+                condition=~Q(status="cancelled"),
+                name="one_live_event_registration",
+            )
+        ]
+        indexes = [models.Index(fields=["person", "status"], name="event_reg_person_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.event}"
+
+
+class EventAttendance(models.Model):
+    """A registrant was there on one date of the event (marked by a facilitator)."""
+
+    registration = models.ForeignKey(EventRegistration, on_delete=models.CASCADE, related_name="attendance")
+    date = models.ForeignKey(EventDate, on_delete=models.CASCADE, related_name="attendance")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "date"], name="one_attendance_per_event_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration.person} at {self.date}"
+
+
+def _feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar-feed address: their own events (``community`` empty) or one
+    community's. The token is random (256 bits) and per person; regenerating replaces it and
+    revoking deletes the row, so an old address answers 404."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token = models.CharField(max_length=64, unique=True, default=_feed_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "community"], name="one_feed_per_community"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(community__isnull=True), name="one_personal_feed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

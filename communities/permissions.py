@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from communities.models import (
     Community,
     CommunityFacilitator,
+    Event,
+    EventRegistration,
     ImplementationPlan,
     JoinRequest,
     Membership,
@@ -243,4 +245,46 @@ def can_share_plan_with(user, community: Community) -> bool:
 
 def can_view_community_plans(user, community: Community) -> bool:
     """The plans members shared with the community: its members and its moderators."""
+    return is_member(user, community) or can_moderate_community(user, community)
+
+
+# --- Events ------------------------------------------------------------------------------------
+
+
+def can_view_event(user, event: Event) -> bool:
+    """An event is seen where its community's content is read (a public community's by anyone)."""
+    return can_view_community(user, event.community)
+
+
+def can_schedule_event(user, community: Community) -> bool:
+    return can_moderate_community(user, community)
+
+
+def can_manage_event(user, event: Event) -> bool:
+    """Take attendance, mark held, cancel, share the materials, see the registrants."""
+    return can_moderate_community(user, event.community)
+
+
+def can_take_event_attendance(user, event: Event) -> bool:
+    return can_manage_event(user, event)
+
+
+def can_register_for_event(user, event: Event) -> bool:
+    """Members (and facilitators); for a public community, anyone signed in."""
+    if not _signed_in(user):
+        return False
+    community = event.community
+    return (
+        community.visibility == Community.Visibility.PUBLIC
+        or is_member(user, community)
+        or can_moderate_community(user, community)
+    )
+
+
+def can_cancel_event_registration(user, registration: EventRegistration) -> bool:
+    return _signed_in(user) and registration.person_id == user.pk
+
+
+def can_subscribe_to_community_calendar(user, community: Community) -> bool:
+    """A private feed of a community's events: its members and moderators."""
     return is_member(user, community) or can_moderate_community(user, community)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from communities.views import communities, members, moderation, plans, resources, search, threads
+from communities.views import communities, events, members, moderation, plans, resources, search, threads
 
 app_name = "communities"
 
@@ -49,4 +49,5 @@ urlpatterns = [
     path("c/<slug:slug>/resources/", resources.resources, name="resources"),
     path("c/<slug:slug>/resources/new/", resources.resource_create, name="resource-create"),
     path("c/<slug:slug>/plans/", plans.community_plans, name="community-plans"),
+    path("c/<slug:slug>/events/new/", events.event_create, name="event-create"),
 ]

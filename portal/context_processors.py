@@ -23,6 +23,7 @@ NAV_URL_NAMES = {
     "my_honoraria": "trainers:my-honoraria",
     "catalog": "institutes:catalog",
     "communities": "communities:directory",
+    "events": "events:list",
     "trainers": "trainers:directory",
     "find_trainings": "trainers:find-trainings",
     "verify": "trainers:verify",

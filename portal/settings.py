@@ -314,6 +314,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "institutes.expire_seat_offers",
         "schedule": crontab(hour=6, minute=45),
     },
+    "event-reminders": {"task": "communities.send_event_reminders", "schedule": 600.0},
     "institute-reminders": {
         "task": "institutes.send_reminders",
         "schedule": crontab(hour=7, minute=0),

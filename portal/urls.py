@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("institutes/", include("institutes.urls")),
     path("communities/", include("communities.urls")),
+    path("events/", include("communities.event_urls")),
     path("surveys/", include("portal.surveys.urls")),
     path("credentials/", include("portal.credentials.urls")),
     path("learning/", include("portal.learning.urls")),

@@ -14,16 +14,13 @@ for the trainers app's daily scan). The online room's link is written in these e
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
 
-from portal import notifications, states
+from portal import calendar, notifications, states
 from portal.emails import Attachment, Message, absolute_url, object_ref, queue_email
 from portal.models import Agency, User
 from portal.reminders import clock, long_date
@@ -230,36 +227,27 @@ def cancel_url(registration: Registration) -> str:
 def calendar_file(training: TurnkeyTraining, sessions: list[TrainingSession]) -> str:
     """The training as iCalendar text: one event per session, each with a UID that never changes,
     so a calendar that imports the file again updates the events instead of doubling them."""
-    host = urlsplit(settings.SITE_URL).hostname or "tot-portal"
     online = training.format == TurnkeyTraining.Format.ONLINE
-    calendar = Calendar()
-    calendar.add("prodid", "-//ToT Portal//Turnkey trainings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    organizer = vCalAddress(f"mailto:{training.trainer.email}")
-    organizer.params["cn"] = vText(training.trainer.display_name)
-    stamp = timezone.now()
-    for number, session in enumerate(sessions, start=1):
-        event = Event()
-        event.add("uid", f"training-{training.pk}-session-{session.pk}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", session.starts_at)
-        event.add("dtend", session.ends_at)
-        summary = (
-            training.title
-            if len(sessions) == 1
-            else f"{training.title} (session {number} of {len(sessions)})"
+    where = training.online_link if online else place(training)
+    events = [
+        calendar.CalendarEvent(
+            uid=calendar.uid(f"training-{training.pk}-session", session.pk),
+            starts=session.starts_at,
+            ends=session.ends_at,
+            summary=(
+                training.title
+                if len(sessions) == 1
+                else f"{training.title} (session {number} of {len(sessions)})"
+            ),
+            description=f"{training.module.title}. {training.description}".strip(),
+            location=where or "",
+            url=training.online_link if online and training.online_link else "",
+            organizer_email=training.trainer.email,
+            organizer_name=training.trainer.display_name,
         )
-        event.add("summary", summary)
-        event.add("description", f"{training.module.title}. {training.description}".strip())
-        where = training.online_link if online else place(training)
-        if where:
-            event.add("location", where)
-        if online and training.online_link:
-            event.add("url", training.online_link)
-        event.add("organizer", organizer)
-        calendar.add_component(event)
-    return calendar.to_ical().decode()
+        for number, session in enumerate(sessions, start=1)
+    ]
+    return calendar.build(events, name=training.title, product="Turnkey trainings")
 
 
 def _context(registration: Registration, training: TurnkeyTraining, sessions: list[TrainingSession]) -> dict:

@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_POST
 
+from communities import events as event_services
 from communities import permissions, services
 from communities.forms import DirectoryFilterForm, ExpectedHoursForm, NotifyForm
-from communities.models import Community, CommunityFacilitator, Follow, JoinRequest, Post, Thread
+from communities.models import Community, CommunityFacilitator, Event, Follow, JoinRequest, Post, Thread
 from communities.views._common import _listed_community, _membership, _page, _require, _visible_community
 from portal.access import login_required, public
 
@@ -57,6 +58,13 @@ def community_detail(request, slug):
             .annotate(post_count=Count("posts"))
             .order_by("-pinned", "-last_activity_at", "-pk"),
         )
+    upcoming = []
+    if can_view:
+        upcoming = list(
+            event_services.with_counts(Event.objects.upcoming().filter(community=community)).order_by(
+                "starts_at", "pk"
+            )[:5]
+        )
     facilitators = [
         role.user
         for role in CommunityFacilitator.objects.active().filter(community=community).select_related("user")
@@ -79,6 +87,8 @@ def community_detail(request, slug):
         "can_start_thread": permissions.can_start_thread(user, community),
         "following": bool(membership) and Follow.objects.filter(user=user, community=community).exists(),
         "member_count": community.memberships.count(),
+        "events": upcoming,
+        "can_schedule_event": permissions.can_schedule_event(user, community),
     }
     return render(request, "communities/community_detail.html", context)
 

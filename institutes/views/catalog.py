@@ -8,7 +8,6 @@ from collections import defaultdict
 
 from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import formats, timezone
 
@@ -16,6 +15,7 @@ from institutes import permissions
 from institutes.forms import CatalogFilterForm
 from institutes.models import Application, Institute
 from institutes.views._common import PAGE_SIZE, _page, _visible_institute
+from portal import calendar
 from portal.access import public
 from portal.emails import absolute_url
 from portal.fragments import KnownCountPaginator, render_form, render_items, url_for_slug
@@ -218,60 +218,31 @@ def institute_detail(request, slug):
     )
 
 
-def _ics_escape(text: str) -> str:
+def _session_times(session) -> tuple[dt.datetime, dt.datetime]:
     return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r", "")
-        .replace("\n", "\\n")
+        timezone.make_aware(dt.datetime.combine(session.date, session.starts_at)),
+        timezone.make_aware(dt.datetime.combine(session.date, session.ends_at)),
     )
-
-
-def _ics_fold(line: str) -> str:
-    # RFC 5545: lines longer than 75 octets continue on the next line after a space.
-    out, current = [], ""
-    for char in line:
-        if len((current + char).encode()) > 75:
-            out.append(current)
-            current = " " + char
-        else:
-            current += char
-    out.append(current)
-    return "\r\n".join(out)
-
-
-def _ics_time(day: dt.date, at: dt.time) -> str:
-    aware = timezone.make_aware(dt.datetime.combine(day, at))
-    return aware.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 @public
 def institute_ics(request, slug):
     institute = _visible_institute(request, slug)
-    stamp = timezone.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     url = absolute_url(institute.get_absolute_url())
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//ToT Portal//Institutes//EN", "CALSCALE:GREGORIAN"]
-    lines.append(f"X-WR-CALNAME:{_ics_escape(institute.title)}")
+    events = []
     for session in institute.sessions.all():
-        place = session.place or session.online_link or institute.venue
-        summary = f"{institute.title}: {session.title}" if session.title else institute.title
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:institute-session-{session.pk}@tot-portal",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{_ics_time(session.date, session.starts_at)}",
-            f"DTEND:{_ics_time(session.date, session.ends_at)}",
-            f"SUMMARY:{_ics_escape(summary)}",
-            f"URL:{url}",
-        ]
-        if place:
-            lines.append(f"LOCATION:{_ics_escape(place)}")
-        if session.online_link:
-            lines.append(f"DESCRIPTION:{_ics_escape('Join online: ' + session.online_link)}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    body = "\r\n".join(_ics_fold(line) for line in lines) + "\r\n"
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{institute.slug[:60]}.ics"'
-    return response
+        starts, ends = _session_times(session)
+        events.append(
+            calendar.CalendarEvent(
+                # The UID the hand-written file used, so calendars that imported it update in place.
+                uid=f"institute-session-{session.pk}@tot-portal",
+                starts=starts,
+                ends=ends,
+                summary=f"{institute.title}: {session.title}" if session.title else institute.title,
+                location=session.place or session.online_link or institute.venue,
+                description=f"Join online: {session.online_link}" if session.online_link else "",
+                url=url,
+            )
+        )
+    text = calendar.build(events, name=institute.title, product="Institutes")
+    return calendar.response(text, f"{institute.slug[:60]}.ics")

@@ -61,6 +61,20 @@ INSTRUMENTS = [
         ],
     },
     {
+        "key": "community-event",
+        "title": "How was the event?",
+        "intro": "Thank you for joining your community's event. Two minutes of your thoughts help the"
+        " facilitators plan the next one.",
+        "anonymous": True,
+        "questions": [
+            USEFUL,
+            CLEAR,
+            ("single", "Would you come to another event like this one?", ["Yes", "Maybe", "No"]),
+            ("quote", "What will you try with your learners or colleagues?"),
+            ("text", "What topic would you like a future event to take up?"),
+        ],
+    },
+    {
         "key": "follow-up-90",
         "title": "Three months on: have you used what you learned?",
         "intro": "About three months ago you took part in a training. We would like to know whether and"

@@ -101,3 +101,33 @@ def institute(**kwargs):
     }
     defaults.update(kwargs)
     return Institute.objects.create(**defaults)
+
+
+def event(
+    community=None, *, starts=None, hours=2, dates=1, every_days=7, capacity=30, kind="webinar", **fields
+):
+    """An event with ``dates`` dates ``every_days`` apart, the first at ``starts`` (default: in a week)."""
+    from communities.models import Event, EventDate
+
+    community = community or CommunityFactory()
+    starts = starts or (timezone.now() + timedelta(days=7)).replace(microsecond=0)
+    moments = [
+        (starts + timedelta(days=every_days * n), starts + timedelta(days=every_days * n, hours=hours))
+        for n in range(dates)
+    ]
+    defaults = {
+        "title": "Fractions in the ESL classroom",
+        "online_link": "https://meet.example.org/zq-room-link" if kind != "meeting" else "",
+        "place": "Sacramento COE, Room 4" if kind != "webinar" else "",
+    }
+    made = Event.objects.create(
+        community=community,
+        kind=kind,
+        capacity=capacity,
+        starts_at=moments[0][0],
+        ends_at=moments[-1][1],
+        **{**defaults, **fields},
+    )
+    for s, e in moments:
+        EventDate.objects.create(event=made, starts_at=s, ends_at=e)
+    return made

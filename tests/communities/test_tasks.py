@@ -55,3 +55,27 @@ def test_digest_leaves_out_hidden_posts():
     PostFactory(thread=thread, hidden=True)
 
     assert services.send_daily_digests() == 0
+
+
+def test_event_reminders_run_every_ten_minutes_from_beat_and_send_each_once(
+    settings, django_capture_on_commit_callbacks, mailoutbox
+):
+    from communities import events
+    from communities.tasks import send_event_reminders
+    from tests.communities.factories import event
+
+    assert settings.CELERY_BEAT_SCHEDULE["event-reminders"] == {
+        "task": "communities.send_event_reminders",
+        "schedule": 600.0,
+    }
+    soon = event(starts=timezone.now() + timedelta(minutes=50), title="Starts soon")
+    person = MembershipFactory(community=soon.community).user
+    events.register(soon, person)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = send_event_reminders.delay().get()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = send_event_reminders.delay().get()
+    assert (first, second) == (1, 0)
+    assert [(m.to, m.subject) for m in mailoutbox] == [([person.email], "In an hour: Starts soon")]
+    assert "https://meet.example.org/zq-room-link" in mailoutbox[0].body

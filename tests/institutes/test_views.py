@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar
 
 from institutes import practice, services
 from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Institute
@@ -139,10 +140,14 @@ def test_ics_feed_lists_sessions(client):
     response = client.get(reverse("institutes:institute-ics", kwargs={"slug": institute.slug}))
     body = response.content.decode()
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert "BEGIN:VEVENT" in body
-    assert "DTSTART:20250408T153000Z" in body
+    assert "DTSTART;TZID=America/Los_Angeles:20250408T083000" in body
     assert "SUMMARY:EL Roadmap\\, local planning" in body
     assert "\r\n" in body
+    [event] = Calendar.from_ical(body).walk("VEVENT")
+    assert event.decoded("summary") == "EL Roadmap, local planning"
+    assert event.decoded("dtstart") == dt.datetime(2025, 4, 8, 15, 30, tzinfo=dt.UTC)
+    assert event.decoded("location") == "Sacramento"
+    assert [tz["TZID"] for tz in Calendar.from_ical(body).walk("VTIMEZONE")] == ["America/Los_Angeles"]
 
 
 # --- Applying --------------------------------------------------------------------------------------

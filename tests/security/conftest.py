@@ -27,7 +27,7 @@ from portal.surveys import services as surveys
 from portal.surveys.defaults import create_defaults
 from portal.surveys.models import Instrument, Question, Quote
 from tests import factories
-from tests.communities.factories import CommunityFactory, PostFactory, ThreadFactory
+from tests.communities.factories import CommunityFactory, PostFactory, ThreadFactory, event
 from tests.institutes.factories import (
     ApplicationFactory,
     AssignmentFactory,
@@ -209,6 +209,14 @@ def build_world() -> World:
         owner=u["other_applicant"], title="Ben's plan", goals="His."
     )
     o["step"] = PlanStep.objects.create(plan=o["plan"], description="Try number lines")
+    # Events: a webinar of the members-only community (Ana holds a place, with a private feed of
+    # the community's calendar) and a meeting of the public one.
+    o["event"] = event(o["community"], title="Members' webinar")
+    o["public_event"] = event(o["public_community"], title="Open meeting", kind="meeting")
+    from communities import events as community_events
+
+    community_events.register(o["event"], u["applicant"])
+    o["feed"] = community_events.regenerate_feed(u["applicant"], o["community"])
 
     # Turnkey trainings: Tess's and Tom's, open for registration; Tom is invited to co-facilitate Tess's.
     for key in ("trainer", "other_trainer"):

@@ -36,6 +36,10 @@ SECRETS = {
     "zqmeetingnote": {"trainer", "coordinator", "admin"},
     # An agency's request: the requester, the trainer it is offered to, coordinators.
     "zqrequestnote": {"applicant", "trainer", *COORDS},
+    # A members-only community's webinar: its title for the members, its link only for Ana, who
+    # holds a place (Tess is a member without one), and for those who run it.
+    "zqmembersevent": {"applicant", "trainer", *COORDS},
+    "zqwebinarlink": {"applicant", *COORDS},
     # What Ana attended is hers (her transcript and record) and the program's: the coordinators'
     # and state office's export lists every session; the public verify page shows totals only.
     "zqanalearning": {"applicant", "state_office", *COORDS},
@@ -67,6 +71,9 @@ def _plant(w):
     w.meeting.save()
     w.training_request.notes = "zqrequestnote"
     w.training_request.save()
+    w.event.title = "Members' zqmembersevent webinar"
+    w.event.online_link = "https://meet.example.org/zqwebinarlink"
+    w.event.save()
     LearningCredit.objects.filter(person=w.users["applicant"]).update(title="zqanalearning")
     w.hours_record.lines = [{**line, "title": "zqanalearning"} for line in w.hours_record.lines]
     w.hours_record.save()
@@ -99,6 +106,10 @@ def _pages(w) -> list[str]:
         reverse("trainers:mentor-pairs", args=[w.institute.slug]),
         reverse("trainers:request", args=[w.training_request.pk]),
         reverse("trainers:request-offer", args=[w.request_offer.pk]),
+        reverse("events:list"),
+        reverse("events:detail", args=[w.event.pk]),
+        reverse("events:ics", args=[w.event.pk]),
+        reverse("events:attendance", args=[w.event.pk]),
         reverse("learning:transcript"),
         reverse("learning:record", args=[w.hours_record.pk]),
         reverse("learning:record", args=[w.other_hours_record.pk]),

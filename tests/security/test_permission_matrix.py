@@ -414,6 +414,29 @@ TABLE: list[Row] = [
     *rows(
         "communities:community-plans", "members-only", lambda w: {"slug": w.community.slug}, MEMBERS | COORDS
     ),
+    *rows("communities:event-create", "members-only", lambda w: {"slug": w.community.slug}, COORDS, GP),
+    *rows("communities:event-create", "public", lambda w: {"slug": w.public_community.slug}, COORDS, GP),
+    # --- events (communities) -------------------------------------------------------------------
+    *rows("events:list", "-", none, ALL),
+    *rows("events:calendars", "own feeds", none, USERS, GP),
+    # The private feed address is the secret: whoever holds it reads it; a guessed one is 404.
+    *rows("events:feed", "Ana's community feed", lambda w: {"token": w.feed.token}, ALL),
+    *rows("events:feed", "guessed token", lambda w: {"token": "guessed-token-0000"}, NOBODY),
+    *rows("events:detail", "members-only webinar", lambda w: {"pk": w.event.pk}, MEMBERS | COORDS),
+    *rows("events:detail", "public meeting", lambda w: {"pk": w.public_event.pk}, ALL),
+    *rows("events:ics", "members-only webinar", lambda w: {"pk": w.event.pk}, MEMBERS | COORDS),
+    *rows("events:ics", "public meeting", lambda w: {"pk": w.public_event.pk}, ALL),
+    *rows("events:register", "members-only webinar", lambda w: {"pk": w.event.pk}, MEMBERS | COORDS, P),
+    *rows("events:register", "public meeting", lambda w: {"pk": w.public_event.pk}, USERS, P),
+    # Only one's own place is given back (the others are told they hold none).
+    *rows("events:unregister", "members-only webinar", lambda w: {"pk": w.event.pk}, MEMBERS | COORDS, P),
+    *rows("events:attendance", "members-only webinar", lambda w: {"pk": w.event.pk}, COORDS, GP),
+    *rows("events:attendance", "public meeting", lambda w: {"pk": w.public_event.pk}, COORDS, GP),
+    *rows("events:held", "members-only webinar", lambda w: {"pk": w.event.pk}, COORDS, P),
+    *rows("events:materials", "members-only webinar", lambda w: {"pk": w.event.pk}, COORDS, GP),
+    *rows("events:materials", "public meeting", lambda w: {"pk": w.public_event.pk}, COORDS, GP),
+    *rows("events:cancel", "members-only webinar", lambda w: {"pk": w.event.pk}, COORDS, GP),
+    *rows("events:cancel", "public meeting", lambda w: {"pk": w.public_event.pk}, COORDS, GP),
     # --- trainers -------------------------------------------------------------------------------
     *rows("trainers:verify", "-", none, ALL),
     # A badge handed back: anyone may check one (an empty POST gets the form's message).

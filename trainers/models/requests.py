@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from portal.models import TimeStampedModel
+from portal.reminders import clock
 
 
 class TrainingRequest(TimeStampedModel):
@@ -124,7 +125,7 @@ class TrainingRequest(TimeStampedModel):
 
     def hours_text(self) -> str:
         if self.starts and self.ends:
-            return f"{self.starts:%-I:%M %p} to {self.ends:%-I:%M %p}"
+            return f"{clock(self.starts)} to {clock(self.ends)}"
         return ""
 
 
