@@ -1,6 +1,6 @@
 from django.urls import path
 
-from institutes.views import applications, assignments, attendance, catalog, results, review, teams
+from institutes.views import applications, assignments, attendance, catalog, plans, results, review, teams
 
 app_name = "institutes"
 urlpatterns = [
@@ -33,4 +33,6 @@ urlpatterns = [
     path("<slug:slug>/assignments/", assignments.assignments, name="assignments"),
     path("<slug:slug>/roster/", attendance.roster, name="roster"),
     path("<slug:slug>/results/", results.institute_results, name="institute-results"),
+    path("<slug:slug>/plans/", plans.team_plans, name="team-plans"),
+    path("<slug:slug>/plans/<int:plan_pk>/review/", plans.team_plan_review, name="team-plan-review"),
 ]

@@ -7,16 +7,23 @@ class TrainersConfig(AppConfig):
 
     def ready(self):
         from institutes.dashboard import register_tracker_step
+        from institutes.models import Institute
+        from institutes.services import register_certification_check
         from portal import dashboard
         from portal.surveys.services import register_quote_subjects
         from trainers import impact, planning, registration
         from trainers.dashboard import certified_in_institute, staff_panel, trainer_panel
         from trainers.models.trainings import trainings_of_module
+        from trainers.services import holds_active_certification
 
         dashboard.register(trainer_panel)
         dashboard.register(staff_panel)
         # A participant's tracker ends when the institute's coordinator certifies them.
-        register_tracker_step("Certified", certified_in_institute)
+        register_tracker_step(
+            "Certified", certified_in_institute, kinds={Institute.Kind.CERTIFYING, Institute.Kind.SERIES}
+        )
+        # A levelled series' Level 2 asks whether the applicant holds an active Level 1.
+        register_certification_check(holds_active_certification)
         planning.register_email_kinds()
         registration.register_email_kinds()
         # Approved quotes from turnkey trainings' surveys show on their module's page too.
