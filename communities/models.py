@@ -709,9 +709,7 @@ class PlanDeliverable(TimeStampedModel):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(url="") | ~Q(file=""), name="deliverable_has_link_or_file"
-            )
+            models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="deliverable_has_link_or_file")
         ]
 
     def __str__(self) -> str:

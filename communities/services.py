@@ -682,7 +682,9 @@ def start_team_plan(*, team, institute, lead, members, title: str, template: Pla
                     PlanStep(plan=plan, description=step.title[:300], guidance=step.guidance)
                     for step in template.steps.all()
                 )
-            _plan_history(plan, None, "plan:started", note=f"From the protocol “{template}”" if template else "")
+            _plan_history(
+                plan, None, "plan:started", note=f"From the protocol “{template}”" if template else ""
+            )
         plan.members.add(*members)
         return plan
 
@@ -763,7 +765,9 @@ def deliverable_community(plan: ImplementationPlan) -> Community | None:
 def share_deliverable(*, deliverable: PlanDeliverable, by) -> Resource:
     """Make a deliverable a resource of the cohort's community (once; the team chooses when)."""
     with transaction.atomic():
-        deliverable = PlanDeliverable.objects.select_for_update().select_related("plan").get(pk=deliverable.pk)
+        deliverable = (
+            PlanDeliverable.objects.select_for_update().select_related("plan").get(pk=deliverable.pk)
+        )
         if deliverable.resource_id:
             raise CommunityError("This deliverable is already shared.")
         plan = deliverable.plan
@@ -790,7 +794,9 @@ def share_deliverable(*, deliverable: PlanDeliverable, by) -> Resource:
         deliverable.resource = resource
         deliverable.save(update_fields=["resource", "updated_at"])
         _audit(community, by, "shared a resource", note=resource.title)
-        _plan_history(plan, by, "plan:deliverable-shared", note=f"Shared “{deliverable.title}” in {community.title}")
+        _plan_history(
+            plan, by, "plan:deliverable-shared", note=f"Shared “{deliverable.title}” in {community.title}"
+        )
         return resource
 
 

@@ -17,6 +17,7 @@ from institutes.models import (
     Institute,
     InstituteCoordinator,
     Module,
+    ModuleFamily,
     PracticeResult,
     Session,
     Team,
@@ -26,10 +27,16 @@ from portal import states
 from portal.admin import audit_history
 
 
+@admin.register(ModuleFamily)
+class ModuleFamilyAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
 @admin.register(Module)
 class ModuleAdmin(admin.ModelAdmin):
-    list_display = ["title", "hours", "is_active"]
-    list_filter = ["is_active"]
+    list_display = ["title", "family", "level", "hours", "is_active"]
+    list_filter = ["is_active", "family"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
 
@@ -77,6 +84,7 @@ class InstituteAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "module",
+        "kind",
         "status",
         "location",
         "capacity",
@@ -84,6 +92,7 @@ class InstituteAdmin(admin.ModelAdmin):
         "team_required",
     ]
     list_filter = [
+        "kind",
         "status",
         "training_type",
         "location",

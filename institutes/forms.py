@@ -132,17 +132,17 @@ class ApplicationForm(forms.ModelForm):
             del self.fields["commits_to_present"]
         if self.planning:
             self.fields["position"].label = "Your leadership role in your LEA"
-            self.fields["position"].help_text = (
-                "For instance: director of EL programs, assistant superintendent, site principal."
-            )
+            self.fields[
+                "position"
+            ].help_text = "For instance: director of EL programs, assistant superintendent, site principal."
             self.fields["local_data"].label = "What local data can your team bring?"
             self.fields["local_data"].help_text = (
                 "For instance: ELPAC results, reclassification rates, EL enrollment by site, surveys. "
                 "A few lines are plenty."
             )
-            self.fields["commits_to_attend"].label = (
-                "I will attend every session with my team, and the follow-up sessions"
-            )
+            self.fields[
+                "commits_to_attend"
+            ].label = "I will attend every session with my team, and the follow-up sessions"
         else:
             del self.fields["local_data"]
         if team is not None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core import signing
@@ -523,15 +523,14 @@ def accept_application(
             _move(member, Status.ACCEPTED, by=by, note=note, decided_at=now)
             join_cohort(institute=institute, user=member.applicant)
         if institute.is_planning_network and application.team_id:
-            _start_team_plan(institute, application.team)
+            give_team_its_plan(institute, application.team)
     return application
 
 
-def _start_team_plan(institute: Institute, team: Team) -> None:
-    """A planning network's accepted team leaves with a plan from the institute's protocol."""
-    members = User.objects.filter(
-        pk__in=team.applications.filter(status=Status.ACCEPTED).values("applicant")
-    )
+def give_team_its_plan(institute: Institute, team: Team) -> None:
+    """A planning network's accepted team leaves with a plan from the institute's protocol (safe to
+    call again: someone accepted later joins the team's plan)."""
+    members = User.objects.filter(pk__in=team.applications.filter(status=Status.ACCEPTED).values("applicant"))
     start_team_plan(
         team=team,
         institute=institute,

@@ -62,7 +62,9 @@ def plan_detail(request, pk):
             "done_step": bar_step(done, len(steps)) if steps else 0,
             "members": list(plan.members.order_by("name", "pk")) if plan.team_id else [],
             "deliverables": list(plan.deliverables.select_related("added_by", "resource__community")),
-            "share_to": services.deliverable_community(plan) if can_edit and plan.team_id else plan.shared_with,
+            "share_to": services.deliverable_community(plan)
+            if can_edit and plan.team_id
+            else plan.shared_with,
             "history": history[:HISTORY_SHOWN],
             "history_more": len(history) > HISTORY_SHOWN,
             "reviews": list(plan.reviews.select_related("author")),

@@ -212,7 +212,9 @@ def institute_detail(request, slug):
             "institute": institute,
             "sessions": sessions,
             "audiences": institute.audiences.all(),
-            "level_below": institute.module.level_below() if institute.kind == Institute.Kind.SERIES else None,
+            "level_below": institute.module.level_below()
+            if institute.kind == Institute.Kind.SERIES
+            else None,
             "seats_left": max(institute.capacity - taken, 0),
             "application": application,
             "accepting": institute.is_accepting_applications(),
