@@ -17,6 +17,7 @@ from communities.models import (
     Invitation,
     JoinRequest,
     Membership,
+    PlanDeliverable,
     PlanStep,
     Report,
     Resource,
@@ -208,6 +209,24 @@ def build_world() -> World:
         owner=u["other_applicant"], title="Ben's plan", goals="His."
     )
     o["step"] = PlanStep.objects.create(plan=o["plan"], description="Try number lines")
+
+    # A planning network (Cora coordinates it): Ana's team (Ana and Tess) has a plan and a deliverable.
+    o["network"] = InstituteFactory(
+        title="EL Roadmap Network",
+        kind=Institute.Kind.PLANNING,
+        team_required=True,
+        requires_caep_funding=False,
+    )
+    coordinator_of(o["network"], u["coordinator"])
+    o["network_team"] = Team.objects.create(institute=o["network"], lead=u["applicant"], agency=agency)
+    o["team_plan"] = ImplementationPlan.objects.create(
+        owner=u["applicant"], title="Team plan", goals="Ours.", institute=o["network"], team=o["network_team"]
+    )
+    o["team_plan"].members.add(u["applicant"], u["trainer"])
+    o["team_step"] = PlanStep.objects.create(plan=o["team_plan"], description="Journey map")
+    o["deliverable"] = PlanDeliverable.objects.create(
+        plan=o["team_plan"], title="Journey map", url="https://example.org/map", added_by=u["applicant"]
+    )
 
     # Turnkey trainings: Tess's and Tom's, open for registration; Tom is invited to co-facilitate Tess's.
     for key in ("trainer", "other_trainer"):

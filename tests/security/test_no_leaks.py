@@ -27,6 +27,8 @@ SECRETS = {
     "zqmembersresource": {"applicant", "trainer", *COORDS},
     "zqreportreason": {*COORDS},
     "zqregistrant": {"trainer", "state_office", *COORDS},
+    # A team plan's work: the team (Ana, Tess) and the network's coordinator (Cora) at the follow-up.
+    "zqteamwork": {"applicant", "trainer", "coordinator", "admin"},
 }
 
 
@@ -50,6 +52,8 @@ def _plant(w):
     w.registration.name = "Rita zqregistrant"
     w.registration.email = "zqregistrant@example.org"
     w.registration.save()
+    w.team_step.notes = "zqteamwork"
+    w.team_step.save()
 
 
 def _pages(w) -> list[str]:
@@ -57,6 +61,8 @@ def _pages(w) -> list[str]:
         *_starts(w),
         *(f"{reverse('communities:search')}?q={word}" for word in SECRETS),
         reverse("communities:plan-detail", args=[w.other_plan.pk]),
+        reverse("communities:plan-detail", args=[w.team_plan.pk]),
+        reverse("institutes:team-plans", args=[w.network.slug]),
         reverse("communities:resources", args=[w.community.slug]),
         reverse("communities:community-feed", args=[w.community.slug]),
         reverse("communities:community-feed", args=[w.public_community.slug]),
