@@ -86,7 +86,8 @@ def test_the_planning_application_asks_for_local_data_and_no_commitment_to_prese
     assert form.errors["position"] == ["Tell us your leadership role in your LEA."]
     assert form.fields["position"].label == "Your leadership role in your LEA"
     certifying = ApplicationForm(instance=Application(institute=InstituteFactory(), applicant=UserFactory()))
-    assert "commits_to_present" in certifying.fields and "local_data" not in certifying.fields
+    assert "commits_to_present" in certifying.fields
+    assert "local_data" not in certifying.fields
 
 
 def test_a_submitted_planning_application_needs_no_commitment_to_present():
@@ -132,7 +133,7 @@ def test_withdrawing_from_the_team_leaves_the_plan():
 
 def test_a_certifying_institute_gives_nobody_a_team_plan():
     institute = InstituteFactory(team_required=True, requires_caep_funding=False)
-    team, applications = planning_team(institute, present=True)
+    _team, applications = planning_team(institute, present=True)
     services.accept_application(applications[0], by=coordinator_of(institute))
     assert not ImplementationPlan.objects.exists()
 
@@ -204,7 +205,8 @@ def test_the_catalog_shows_each_kind_and_filters_by_it(client):
     assert '<span class="badge kind-badge kind-planning">Planning network</span>' in html
     assert '<span class="badge kind-badge kind-certifying">Certifying ToT</span>' in html
     filtered = client.get(reverse("institutes:catalog"), {"kind": "planning"}).content.decode()
-    assert "EL Roadmap Network" in filtered and "CALPRO ToT" not in filtered
+    assert "EL Roadmap Network" in filtered
+    assert "CALPRO ToT" not in filtered
 
 
 # --- the levelled series ---------------------------------------------------------------------------
@@ -234,7 +236,7 @@ def test_a_module_level_needs_its_family():
 
 
 def test_level_two_without_level_one_is_refused_with_the_reason(series):
-    one, two, level_two = series
+    _one, _two, level_two = series
     application = ApplicationFactory(institute=level_two, applicant=UserFactory(name="Pat Para"))
     assert services.eligibility_reasons(application) == [LEVEL_REASON]
     with pytest.raises(services.ApplicationError) as error:
@@ -245,7 +247,7 @@ def test_level_two_without_level_one_is_refused_with_the_reason(series):
 
 
 def test_level_two_with_an_active_level_one_is_eligible(series):
-    one, two, level_two = series
+    one, _two, level_two = series
     person = UserFactory(name="Pat Para")
     CertificationFactory(participant=person, module=one)
     application = ApplicationFactory(institute=level_two, applicant=person, agency__caep_funded=False)
@@ -256,7 +258,7 @@ def test_level_two_with_an_active_level_one_is_eligible(series):
 
 
 def test_a_revoked_level_one_does_not_count_and_no_override_accepts_past_it(series):
-    one, two, level_two = series
+    one, _two, level_two = series
     person = UserFactory(name="Pat Para")
     certification = CertificationFactory(participant=person, module=one)
     application = ApplicationFactory(institute=level_two, applicant=person)
@@ -272,7 +274,7 @@ def test_a_revoked_level_one_does_not_count_and_no_override_accepts_past_it(seri
 
 
 def test_level_one_and_other_kinds_need_nothing_below(series):
-    one, two, level_two = series
+    one, two, _level_two = series
     person = UserFactory()
     level_one = InstituteFactory(module=one, kind=Institute.Kind.SERIES)
     assert services.level_reasons(person, level_one) == []
@@ -280,7 +282,7 @@ def test_level_one_and_other_kinds_need_nothing_below(series):
 
 
 def test_the_apply_page_says_what_level_two_requires_before_anything_is_filled_in(series, client_for):
-    one, two, level_two = series
+    _one, _two, level_two = series
     person = UserFactory(name="Pat Para", agency=None)
     html = client_for(person).get(reverse("institutes:apply", args=[level_two.slug])).content.decode()
     assert "Eligibility: please read" in html
