@@ -712,7 +712,9 @@ def save_plan_step(
     step = step or PlanStep(plan=plan)
     if step.plan_id != plan.pk:
         raise CommunityError("This step belongs to another plan.")
-    before = "" if new else step.get_status_display()
+    # The stored status, not the instance's: a ModelForm has already put the new one on it.
+    stored = None if new else PlanStep.objects.filter(pk=step.pk).values_list("status", flat=True).first()
+    before = PlanStep.Status(stored).label if stored else ""
     step.description = description.strip()
     step.owner_name = owner_name.strip()
     step.due_on = due_on
