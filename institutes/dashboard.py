@@ -266,12 +266,6 @@ def panel(request) -> dict | None:
                 }
             )
     due.sort(key=lambda item: item["date"])
-    team_plans = [
-        {"url": reverse("communities:plan-detail", kwargs={"pk": pk}), "title": title}
-        for pk, title in ImplementationPlan.objects.filter(members=user, team__isnull=False)
-        .order_by("-updated_at")
-        .values_list("pk", "title")
-    ]
     render_items(applications, "institutes/_tracker.html", name="application", inputs=_tracker_inputs)
     return {
         "template": "institutes/_dashboard_panel.html",
@@ -279,7 +273,6 @@ def panel(request) -> dict | None:
         "applications": applications,
         "invitations": invitations,
         "due": due[:6],
-        "team_plans": team_plans,
     }
 
 
