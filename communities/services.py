@@ -757,10 +757,10 @@ def add_deliverable(*, plan: ImplementationPlan, by, title: str, url: str = "", 
 
 
 def deliverable_community(plan: ImplementationPlan) -> Community | None:
-    """Where a team's deliverables are shared: the institute's cohort community, else the
-    community the plan is shared with."""
+    """Where a team's deliverables are shared: the institute's cohort community (made when its
+    first participant was accepted), else the community the plan is shared with."""
     if plan.institute_id:
-        return cohort_for(plan.institute)
+        return Community.objects.filter(kind=Community.Kind.COHORT, institute_id=plan.institute_id).first()
     return plan.shared_with
 
 
