@@ -24,6 +24,7 @@ urlpatterns = [
     path("plans/<int:pk>/comments/new/", plans.plan_comment, name="plan-comment"),
     path("plans/<int:pk>/deliverables/new/", plans.plan_deliverable, name="plan-deliverable"),
     path("deliverables/<int:pk>/share/", plans.deliverable_share, name="deliverable-share"),
+    path("deliverables/<int:pk>/download/", plans.deliverable_download, name="deliverable-download"),
     path("threads/<int:pk>/", threads.thread_detail, name="thread-detail"),
     path("threads/<int:pk>/reply/", threads.post_create, name="post-create"),
     path("threads/<int:pk>/moderate/", moderation.thread_moderate, name="thread-moderate"),

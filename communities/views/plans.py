@@ -12,6 +12,7 @@ from communities.models import ImplementationPlan, PlanDeliverable, PlanStep
 from communities.views._common import _page, _require, _visible_community
 from portal.access import login_required
 from portal.pictures import bar_step
+from portal.uploads import attachment_response
 
 HISTORY_SHOWN = 30
 
@@ -117,6 +118,15 @@ def plan_deliverable(request, pk):
         messages.success(request, "The deliverable is added to the plan. Share it when the team is ready.")
         return redirect(plan)
     return render(request, "communities/plan_deliverable_form.html", {"plan": plan, "form": form})
+
+
+@login_required
+def deliverable_download(request, pk):
+    """A deliverable's file, for whoever may read the plan."""
+    deliverable = get_object_or_404(PlanDeliverable.objects.select_related("plan"), pk=pk)
+    if not permissions.can_view_plan(request.user, deliverable.plan) or not deliverable.file:
+        raise Http404
+    return attachment_response(deliverable.file, deliverable.filename or deliverable.title)
 
 
 @login_required

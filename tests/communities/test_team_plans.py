@@ -133,7 +133,7 @@ def test_a_member_edits_the_plan_without_taking_it_over(team_plan):
 
 
 def test_a_deliverable_becomes_a_resource_of_the_cohort_when_the_team_chooses(team_plan, client_for):
-    plan, lena, max_, _olga = team_plan
+    plan, lena, max_, olga = team_plan
     response = client_for(lena).post(
         reverse("communities:plan-deliverable", args=[plan.pk]),
         {
@@ -144,6 +144,9 @@ def test_a_deliverable_becomes_a_resource_of_the_cohort_when_the_team_chooses(te
     assert response.status_code == 302
     deliverable = PlanDeliverable.objects.get()
     assert (deliverable.added_by, deliverable.filename, deliverable.resource) == (lena, "journey.pdf", None)
+    download = reverse("communities:deliverable-download", args=[deliverable.pk])
+    assert b"".join(client_for(max_).get(download).streaming_content) == PDF
+    assert client_for(olga).get(download).status_code == 404
     assert not Resource.objects.exists()  # not shared until the team chooses
     share = reverse("communities:deliverable-share", args=[deliverable.pk])
     client_for(max_).post(share)

@@ -227,6 +227,13 @@ def build_world() -> World:
     o["deliverable"] = PlanDeliverable.objects.create(
         plan=o["team_plan"], title="Journey map", url="https://example.org/map", added_by=u["applicant"]
     )
+    o["file_deliverable"] = PlanDeliverable.objects.create(
+        plan=o["team_plan"],
+        title="Crosswalk",
+        file=ContentFile(PDF, name="crosswalk.pdf"),
+        filename="crosswalk.pdf",
+        added_by=u["trainer"],
+    )
 
     # Turnkey trainings: Tess's and Tom's, open for registration; Tom is invited to co-facilitate Tess's.
     for key in ("trainer", "other_trainer"):

@@ -285,6 +285,10 @@ TABLE: list[Row] = [
     *rows(
         "communities:deliverable-share", "the team's deliverable", lambda w: {"pk": w.deliverable.pk}, TEAM, P
     ),
+    *rows(
+        "communities:deliverable-download", "the team's file", lambda w: {"pk": w.file_deliverable.pk}, TEAM
+    ),
+    *rows("communities:deliverable-download", "a link (no file)", lambda w: {"pk": w.deliverable.pk}, NOBODY),
     *rows("communities:plan-comment", "Ana's private plan", lambda w: {"pk": w.plan.pk}, {"applicant"}, GP),
     *rows(
         "communities:plan-comment",
