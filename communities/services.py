@@ -834,3 +834,29 @@ def comment_on_plan(*, plan: ImplementationPlan, author, body: str) -> PlanComme
                 user=plan.owner,
             )
         return comment
+
+
+# --- Regional CoPs opened from an agency's offer to host one ------------------------------------
+
+
+def start_regional_community(
+    *, title: str, region: str, actor, host=None, description: str = ""
+) -> Community:
+    """A new regional CoP (public, open to join), opened by a coordinator; ``host``, the person
+    at the agency that offered to host it, becomes its first member."""
+    title = title.strip()
+    if not title:
+        raise CommunityError("Give the community a name.")
+    with transaction.atomic():
+        community = Community.objects.create(
+            title=title,
+            kind=Community.Kind.REGIONAL,
+            region=region,
+            description=description,
+            visibility=Community.Visibility.PUBLIC,
+            join_policy=Community.JoinPolicy.OPEN,
+        )
+        _audit(community, actor, "created", note=f"Regional CoP for the {region} region" if region else "")
+        if host is not None:
+            add_member(community=community, user=host, actor=actor, action="added")
+    return community

@@ -137,6 +137,12 @@ class InstituteAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            # A raised capacity frees seats: the waitlist is offered them, as on the site.
+            offered = services.capacity_changed(obj, previous=form.initial["capacity"])
+            if offered:
+                names = ", ".join(a.applicant.display_name for a in offered)
+                self.message_user(request, f"Seats offered from the waitlist to: {names}.", messages.INFO)
         if not change:
             states.record(
                 obj, action="created", by=request.user, to_status=obj.status, note="Added in the admin"
@@ -193,6 +199,8 @@ class ApplicationAdmin(admin.ModelAdmin):
         "status",
         "submitted_at",
         "waitlisted_at",
+        "offered_at",
+        "offer_expires_at",
         "decided_at",
         "is_eligible",
         "eligibility_reasons",

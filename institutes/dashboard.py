@@ -72,8 +72,8 @@ def _step_field(index: int) -> str:
 # What the tracker and the due list show of each application, read as plain values: not the
 # application, its institute (some thirty columns) and its practice result as model instances.
 TRACKED_VALUES = (
-    *("pk", "status", "institute_id", "practice__result", "team_plan_done"),
-    *("institute__title", "institute__slug", "institute__status", "institute__kind"),
+    *("pk", "status", "institute_id", "practice__result", "offer_expires_at", "waitlist_position"),
+    *("team_plan_done", "institute__title", "institute__slug", "institute__status", "institute__kind"),
     *("institute__applications_open_at", "institute__applications_close_at"),
 )
 
@@ -103,6 +103,8 @@ class _TrackedApplication:
         self.institute_id, self.institute = row["institute_id"], _TrackedInstitute(row)
         self.practice_result = row["practice__result"]
         self.team_plan_done = row["team_plan_done"]
+        self.waitlist_position = row["waitlist_position"]
+        self.offer_expires_at = row["offer_expires_at"] if self.status == Status.OFFERED else None
         self.steps_done = [row[_step_field(i)] for i in range(len(_tracker_steps))]
         self.steps: list[Step] = []  # the tracker, once the panel has read the work
         self.card = ""  # the tracker rendered (portal.fragments)
@@ -189,7 +191,10 @@ def _progress(application: _TrackedApplication, work: _Work) -> list[Step]:
 def _tracker_inputs(application: _TrackedApplication) -> list:
     """Everything an application's tracker shows (institutes/_tracker.html)."""
     steps = [(step.label, step.done, step.current) for step in application.steps]
-    return [application.url, application.institute.title, application.status_label, steps]
+    return [
+        *(application.url, application.institute.title, application.status_label, steps),
+        *(application.waitlist_position, application.offer_expires_at),
+    ]
 
 
 def _team_plan_done() -> Expression:
@@ -210,6 +215,7 @@ def panel(request) -> dict | None:
     tracked = (
         Application.objects.filter(applicant=user)
         .exclude(status=Status.WITHDRAWN)
+        .with_waitlist_position()
         .annotate(**steps_done, team_plan_done=_team_plan_done())
         .order_by("-created_at")
         .values(*TRACKED_VALUES, *steps_done)
@@ -235,6 +241,14 @@ def panel(request) -> dict | None:
     for application in applications:
         institute = application.institute
         application.steps = _progress(application, work)
+        if application.offer_expires_at:
+            due.append(
+                {
+                    "label": f"Accept or decline the seat offered to you in {institute.title}",
+                    "date": timezone.localdate(application.offer_expires_at),
+                    "url": f"{application.url}#seat-offer",
+                }
+            )
         if application.status != Status.ACCEPTED:
             if application.status == Status.DRAFT and institute.is_accepting_applications():
                 due.append(
@@ -286,6 +300,7 @@ def coordinator_panel(request) -> dict | None:
     counts = Application.objects.filter(institute__in=institutes).aggregate(
         to_review=Count("pk", filter=Q(status=Status.SUBMITTED)),
         waitlisted=Count("pk", filter=Q(status=Status.WAITLISTED)),
+        offered=Count("pk", filter=Q(status=Status.OFFERED)),
     )
     counts["work_to_review"] = AssignmentSubmission.objects.filter(
         assignment__institute__in=institutes, state=AssignmentSubmission.State.SUBMITTED

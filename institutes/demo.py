@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from communities import services as communities
 from communities.models import TOPICS, ImplementationPlan, PlanStep, PlanTemplate, PlanTemplateStep
 from communities.protocols import ensure_el_roadmap
+from communities.services import join_cohort
 from institutes import services
 from institutes.models import (
     Application,
@@ -290,7 +291,7 @@ def seed(stdout=None) -> None:
         duration_note="6 weeks",
         coaching=True,
         capacity=2,
-        applications_open_at=now - dt.timedelta(days=3),
+        applications_open_at=now - dt.timedelta(days=14),
         applications_close_at=now + dt.timedelta(days=40),
         audiences=["All teacher types"],
         sessions=[
@@ -298,9 +299,10 @@ def seed(stdout=None) -> None:
             for n in range(6)
         ],
     )
-    _coordinate(
-        "coordinator@tot.example.org", Institute.objects.get(slug="math-instructional-strategies-online-tot")
-    )
+    math = Institute.objects.get(slug="math-instructional-strategies-online-tot")
+    _coordinate("coordinator@tot.example.org", math)
+    if coordinator:
+        _seat_offer(math, coordinator, now)
 
     # Certified trainers of the completed institute (the trainers app certifies them).
     for email in CERTIFIED_EMAILS:
@@ -662,6 +664,72 @@ def _levelled_series(now: dt.datetime, today: dt.date, coordinator: User | None)
             application=application,
             defaults={"result": PracticeResult.Result.PASSED, "recorded_by": coordinator},
         )
+
+
+def _seat_offer(institute: Institute, coordinator: User, now: dt.datetime) -> None:
+    """The math ToT's two seats: David and Adaeze were accepted and Ana waitlisted; Adaeze withdrew
+    two days ago, and her seat was offered to Ana, who has until the offer's last day to answer.
+    Past moves are written directly, with their dates, and said so in the history."""
+    people = [_user(email) for email in ("dchen@fresnounified.org", "aokoye@sdccd.edu", "ana@scusd.edu")]
+    if None in people or institute.applications.filter(applicant__in=people).exists():
+        return
+    david, adaeze, ana = people
+    Status = Application.Status
+    applied, decided, withdrew = (
+        now - dt.timedelta(days=12),
+        now - dt.timedelta(days=9),
+        now - dt.timedelta(days=2),
+    )
+
+    def seeded(user, status, moves, **fields):
+        application, _ = _draft(user, institute)
+        reasons = services.eligibility_reasons(application)
+        Application.objects.filter(pk=application.pk).update(
+            status=status,
+            submitted_at=applied,
+            part_completed_at=applied,
+            is_eligible=not reasons,
+            eligibility_reasons=reasons,
+            endorsement=Application.Endorsement.ENDORSED,
+            endorsement_requested_at=applied,
+            endorsement_answered_at=applied + dt.timedelta(days=1),
+            decided_at=decided,
+            **fields,
+        )
+        for at, by, label, from_status, to_status in [(applied, user, "", "draft", "submitted"), *moves]:
+            states.record(
+                application,
+                action=f"status:{to_status}",
+                by=by,
+                actor_label=label,
+                from_status=from_status,
+                to_status=to_status,
+                note="Demo history",
+                at=at,
+            )
+        return application
+
+    seeded(david, Status.ACCEPTED, [(decided, coordinator, "", "submitted", "accepted")])
+    join_cohort(institute=institute, user=david)
+    seeded(
+        adaeze,
+        Status.WITHDRAWN,
+        [
+            (decided, coordinator, "", "submitted", "accepted"),
+            (withdrew, adaeze, "", "accepted", "withdrawn"),
+        ],
+    )
+    seeded(
+        ana,
+        Status.OFFERED,
+        [
+            (decided, coordinator, "", "submitted", "waitlisted"),
+            (withdrew, None, "the waitlist (a seat freed up)", "waitlisted", "offered"),
+        ],
+        waitlisted_at=decided,
+        offered_at=withdrew,
+        offer_expires_at=services.offer_deadline(institute, withdrew),
+    )
 
 
 DEMO_COMMENTS = [

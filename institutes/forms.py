@@ -191,6 +191,12 @@ class WithdrawForm(forms.Form):
     )
 
 
+class SeatOfferForm(forms.Form):
+    """The applicant's answer to a seat offered from the waitlist (the page's two buttons)."""
+
+    answer = forms.ChoiceField(choices=[("accept", "Accept the seat"), ("decline", "Decline the seat")])
+
+
 class EndorsementForm(forms.Form):
     decision = forms.ChoiceField(
         label="Your answer",

@@ -2,8 +2,9 @@
 
 import secrets
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -235,6 +236,13 @@ class Institute(TimeStampedModel):
     min_team_size = models.PositiveSmallIntegerField(
         default=2, help_text="With teams: the fewest members, all from the same LEA."
     )
+    offer_days = models.PositiveSmallIntegerField(
+        "days to answer a seat offer",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="When a seat frees up, the first person on the waitlist is offered it and has this many "
+        "days to accept or decline; an offer left unanswered expires and goes to the next person.",
+    )
 
     objects = InstituteQuerySet.as_manager()
 
@@ -414,6 +422,36 @@ class ApplicationQuerySet(models.QuerySet):
     def accepted(self):
         return self.filter(status=Application.Status.ACCEPTED)
 
+    def holding_seats(self):
+        """Accepted applications and seat offers waiting for an answer: each holds a seat."""
+        return self.filter(status__in=Application.SEAT_HOLDING)
+
+    def waitlist_order(self):
+        """First in line first: the order seats are offered in, and the positions people see."""
+        return self.order_by("waitlisted_at", "pk")
+
+    def with_waitlist_position(self):
+        """Each waitlisted application's place in its institute's line (1 is next), as
+        ``waitlist_position``; None for the others. One subquery, however many rows."""
+        ahead = (
+            Application.objects.filter(institute=OuterRef("institute"), status=Application.Status.WAITLISTED)
+            .filter(
+                Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+                | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lte=OuterRef("pk"))
+            )
+            .order_by()
+            .values("institute")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        return self.annotate(
+            waitlist_position=Case(
+                When(status=Application.Status.WAITLISTED, then=Subquery(ahead)),
+                default=None,
+                output_field=models.IntegerField(),
+            )
+        )
+
 
 class Application(TimeStampedModel):
     class Status(models.TextChoices):
@@ -421,6 +459,7 @@ class Application(TimeStampedModel):
         SUBMITTED = "submitted", "Submitted"
         ACCEPTED = "accepted", "Accepted"
         WAITLISTED = "waitlisted", "Waitlisted"
+        OFFERED = "offered", "Seat offered"
         DECLINED = "declined", "Declined"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -428,11 +467,17 @@ class Application(TimeStampedModel):
     ALLOWED_MOVES = {
         Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
         Status.SUBMITTED: {Status.ACCEPTED, Status.WAITLISTED, Status.DECLINED, Status.WITHDRAWN},
-        Status.WAITLISTED: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
+        Status.WAITLISTED: {Status.ACCEPTED, Status.OFFERED, Status.DECLINED, Status.WITHDRAWN},
+        # A seat offered from the waitlist: the applicant accepts it, or declines it (withdrawn);
+        # an offer left unanswered past its date is declined by the daily scan.
+        Status.OFFERED: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
         Status.ACCEPTED: {Status.WITHDRAWN},
         Status.DECLINED: set(),
         Status.WITHDRAWN: set(),
     }
+
+    # The statuses that hold one of the institute's seats: capacity counts both.
+    SEAT_HOLDING = (Status.ACCEPTED, Status.OFFERED)
 
     # How the audit trail (portal.AuditEntry) words the actions that are not status moves.
     AUDIT_ACTION_LABELS = {
@@ -446,6 +491,8 @@ class Application(TimeStampedModel):
         "team:part-completed": "completed their part of the team application",
         "practice:passed": "recorded the practice facilitation: passed",
         "practice:not_yet": "recorded the practice facilitation: not yet",
+        "offer:declined": "declined the seat offer",
+        "offer:expired": "the seat offer expired unanswered",
     }
 
     class Endorsement(models.TextChoices):
@@ -484,6 +531,10 @@ class Application(TimeStampedModel):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     waitlisted_at = models.DateTimeField(null=True, blank=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="A seat offer not accepted by then goes to the next person."
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     is_eligible = models.BooleanField(null=True, blank=True)
     eligibility_reasons = models.JSONField(default=list, blank=True)

@@ -85,6 +85,15 @@ def can_withdraw_application(user, application: Application) -> bool:
     return application.applicant_id == user.pk and application.can_move_to(Application.Status.WITHDRAWN)
 
 
+def can_answer_seat_offer(user, application: Application) -> bool:
+    """Only the applicant answers a seat offered to them (a coordinator decides on the queue)."""
+    return (
+        user.is_authenticated
+        and application.applicant_id == user.pk
+        and application.status == Application.Status.OFFERED
+    )
+
+
 def can_decide_application(user, application: Application) -> bool:
     return application.status != Application.Status.DRAFT and can_review_institute(
         user, application.institute

@@ -14,7 +14,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.core import signing
 from django.db import transaction
@@ -213,7 +213,9 @@ def _refusal(application: Application, to: str) -> str:
     )
 
 
-def _move(application: Application, to: str, *, by: User | None, note: str = "", **fields) -> None:
+def _move(
+    application: Application, to: str, *, by: User | None, note: str = "", action: str | None = None, **fields
+) -> None:
     """One allowed move through the portal's state helper; the applicant hears of it by e-mail."""
 
     def mail(entry: AuditEntry) -> None:
@@ -235,6 +237,7 @@ def _move(application: Application, to: str, *, by: User | None, note: str = "",
         error=ApplicationError,
         refusal=_refusal,
         notify=mail,
+        action=action,
         **fields,
     )
 
@@ -394,40 +397,125 @@ def submit_application(application: Application, *, by: User) -> Application:
 
 
 def withdraw_application(application: Application, *, by: User, note: str = "") -> Application:
-    """The applicant steps back. A freed seat is offered to the coordinator for the first waitlisted."""
+    """The applicant steps back. A seat they held (accepted, or offered) goes to the next in line."""
     with transaction.atomic():
-        Institute.objects.select_for_update().get(pk=application.institute_id)
+        institute = Institute.objects.select_for_update().get(pk=application.institute_id)
         application = _locked(application)
         if application.status == Status.WITHDRAWN:
             return application
         _check_move(application, Status.WITHDRAWN)
-        was_accepted = application.status == Status.ACCEPTED
+        was = application.status
         _move(application, Status.WITHDRAWN, by=by, note=note)
-        if was_accepted:
+        if was == Status.ACCEPTED:
             leave_cohort(
                 institute=application.institute, user=application.applicant, actor=by, note="withdrew"
             )
             if application.team_id:
                 leave_team_plan(team=application.team, user=application.applicant, by=by)
-            _offer_seat(application)
+        if was in Application.SEAT_HOLDING:
+            offer_freed_seats(institute, freed=1, freed_by=application)
     return application
 
 
 def waitlist(institute: Institute):
     """The institute's waitlisted applications, first in line first."""
-    return institute.applications.filter(status=Status.WAITLISTED).order_by("waitlisted_at", "pk")
+    return institute.applications.filter(status=Status.WAITLISTED).waitlist_order()
 
 
 def first_waitlisted(institute: Institute) -> Application | None:
     return waitlist(institute).select_related("applicant", "agency").first()
 
 
+def seats_taken(institute: Institute) -> int:
+    """Accepted participants and seat offers waiting for an answer."""
+    return institute.applications.holding_seats().count()
+
+
 def seats_left(institute: Institute) -> int:
-    return max(institute.capacity - institute.applications.accepted().count(), 0)
+    return max(institute.capacity - seats_taken(institute), 0)
 
 
-def _offer_seat(freed: Application) -> None:
-    institute = freed.institute
+# --- Seat offers from the waitlist ----------------------------------------------------------------
+
+# A freed seat is offered automatically while the institute is before its sessions; once it runs,
+# the coordinator decides by hand.
+OFFERING_STATUSES = (InstituteStatus.OPEN, InstituteStatus.CLOSED)
+
+
+def offer_deadline(institute: Institute, now=None) -> datetime:
+    """The end of the offer's last day (the portal's time zone): an offer made today with 5 days
+    to answer can be accepted until midnight five days on."""
+    last_day = timezone.localdate(now) + timedelta(days=institute.offer_days)
+    return timezone.make_aware(datetime.combine(last_day, time(23, 59, 59)))
+
+
+def offer_candidates(institute: Institute):
+    """Who may be offered a seat without a coordinator's decision, first in line first: a person
+    (a team is decided as one unit, by hand) who meets the eligibility policy and, where the
+    institute asks for it, has the supervisor's endorsement."""
+    candidates = waitlist(institute).filter(team=None).exclude(is_eligible=False)
+    if institute.endorsement_required:
+        candidates = candidates.filter(endorsement=Application.Endorsement.ENDORSED)
+    return candidates
+
+
+def _mail_offer(application: Application) -> None:
+    institute = application.institute
+    expires = timezone.localtime(application.offer_expires_at)
+    _mail_applicant(
+        application,
+        kind="application.seat_offer",
+        milestone="offered",
+        subject=f"A seat is free for you in {institute.title}: please answer by {expires:%B} {expires.day}",
+        offer_url=absolute_url(application.get_absolute_url()) + "#seat-offer",
+        expires=expires,
+    )
+
+
+def _make_offer(application: Application, *, now) -> None:
+    states.move(
+        application,
+        Status.OFFERED,
+        by=None,
+        actor_label="the waitlist (a seat freed up)",
+        allowed=Application.ALLOWED_MOVES,
+        error=ApplicationError,
+        refusal=_refusal,
+        notify=lambda entry: _mail_offer(application),
+        offered_at=now,
+        offer_expires_at=offer_deadline(application.institute, now),
+    )
+
+
+def offer_freed_seats(
+    institute: Institute, *, freed: int = 1, freed_by: Application | None = None, now=None
+) -> list[Application]:
+    """Offer up to ``freed`` seats to the first people on the waitlist, never past capacity.
+
+    Call inside the transaction that holds the institute's row lock (a withdrawal, a declined
+    or expired offer, a raised capacity): offers count against capacity, so they queue behind
+    the same lock as acceptances. When the first in line cannot be offered a seat automatically
+    (a team, an ineligible or unendorsed application), the coordinators hear that a seat is free.
+    """
+    if institute.status not in OFFERING_STATUSES or freed <= 0:
+        return []
+    free = min(freed, institute.capacity - seats_taken(institute))
+    if free <= 0:
+        return []
+    now = now or timezone.now()
+    offered = list(
+        offer_candidates(institute)
+        .select_for_update(of=("self",))
+        .select_related("institute", "applicant", "agency", "team")[:free]
+    )
+    for application in offered:
+        _make_offer(application, now=now)
+    if len(offered) < free:
+        _tell_coordinators_seat_free(institute, freed_by)
+    return offered
+
+
+def _tell_coordinators_seat_free(institute: Institute, freed: Application | None) -> None:
     candidate = first_waitlisted(institute)
     if candidate is None:
         return
@@ -446,9 +534,94 @@ def _offer_seat(freed: Application) -> None:
                 "review_url": review_url,
                 "candidate_url": absolute_url(candidate.get_absolute_url()),
             },
-            about=freed,
-            milestone="seat-free",
+            about=freed or institute,
+            milestone="seat-free" if freed else f"seat-free:capacity-{institute.capacity}",
         )
+
+
+def _open_offer(application: Application) -> None:
+    if application.status != Status.OFFERED:
+        raise ApplicationError("There is no seat offer waiting for an answer on this application.")
+
+
+def accept_seat_offer(application: Application, *, by: User) -> Application:
+    """The applicant takes the seat offered to them: accepted, as a coordinator's acceptance makes it."""
+    with transaction.atomic():
+        Institute.objects.select_for_update().get(pk=application.institute_id)
+        application = _locked(application)
+        if application.status == Status.ACCEPTED:
+            return application
+        _open_offer(application)
+        if application.offer_expires_at < timezone.now():
+            expires = timezone.localtime(application.offer_expires_at)
+            raise ApplicationError(
+                f"This seat offer expired on {expires:%B} {expires.day}, {expires.year}, and the seat goes to "
+                "the next person on the waitlist. If you still hope to take part, write to the coordinator."
+            )
+        return accept_application(application, by=by, note="Accepted the seat offer")
+
+
+def decline_seat_offer(application: Application, *, by: User, note: str = "") -> Application:
+    """The applicant turns the seat down (their application is withdrawn); it goes to the next in line."""
+    with transaction.atomic():
+        institute = Institute.objects.select_for_update().get(pk=application.institute_id)
+        application = _locked(application)
+        if application.status == Status.WITHDRAWN:
+            return application
+        _open_offer(application)
+        _move(application, Status.WITHDRAWN, by=by, note=note, action="offer:declined")
+        offer_freed_seats(institute, freed=1, freed_by=application)
+    return application
+
+
+def expire_seat_offer(application: Application, *, now=None) -> bool:
+    """An offer unanswered past its date: declined, with the applicant told, and the seat offered
+    to the next in line. Returns whether it expired now (False: answered or not due)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        institute = Institute.objects.select_for_update().get(pk=application.institute_id)
+        application = _locked(application)
+        if application.status != Status.OFFERED or application.offer_expires_at >= now:
+            return False
+        expires = timezone.localtime(application.offer_expires_at)
+        states.move(
+            application,
+            Status.DECLINED,
+            by=None,
+            actor_label="the waitlist (the offer expired)",
+            action="offer:expired",
+            note=f"The seat offer was not answered by {expires:%B} {expires.day}, {expires.year}.",
+            allowed=Application.ALLOWED_MOVES,
+            error=ApplicationError,
+            refusal=_refusal,
+            notify=lambda entry: _mail_applicant(
+                application,
+                kind="application.seat_offer_expired",
+                milestone="offer-expired",
+                subject=f"Your seat offer for {institute.title} has expired",
+                expires=expires,
+            ),
+            decided_at=now,
+        )
+        # The next offer's days count from the scan's clock, like the expiry they follow.
+        offer_freed_seats(institute, freed=1, freed_by=application, now=now)
+    return True
+
+
+def expire_stale_offers(now=None) -> int:
+    """Every offer past its date (the daily scan): each in its own transaction. Returns how many."""
+    now = now or timezone.now()
+    stale = Application.objects.filter(status=Status.OFFERED, offer_expires_at__lt=now).order_by(
+        "offer_expires_at", "pk"
+    )
+    return sum(expire_seat_offer(application, now=now) for application in stale.only("pk", "institute_id"))
+
+
+def capacity_changed(institute: Institute, *, previous: int) -> list[Application]:
+    """A raised capacity frees seats: offered to the waitlist, as many as were added."""
+    with transaction.atomic():
+        institute = Institute.objects.select_for_update().get(pk=institute.pk)
+        return offer_freed_seats(institute, freed=institute.capacity - previous)
 
 
 # --- Coordinator decisions ----------------------------------------------------------------------
@@ -503,7 +676,8 @@ def accept_application(
                     f"still waiting for: {names}. If the endorsement came another way, record it on the "
                     "application first."
                 )
-        taken = institute.applications.filter(status=Status.ACCEPTED).count()
+        # A seat offered to someone else is held for them; the unit's own offer is its seat.
+        taken = institute.applications.holding_seats().exclude(pk__in=[m.pk for m in unit]).count()
         if taken + len(unit) > institute.capacity:
             left = max(institute.capacity - taken, 0)
             who = f"a team of {len(unit)}" if len(unit) > 1 else "another participant"
@@ -555,14 +729,19 @@ def waitlist_application(application: Application, *, by: User, note: str = "") 
 
 
 def decline_application(application: Application, *, by: User, note: str = "") -> Application:
+    """Decline (with the whole team). A seat the application held goes to the next in line."""
     with transaction.atomic():
+        institute = Institute.objects.select_for_update().get(pk=application.institute_id)
         application = _locked(application)
         if application.status == Status.DECLINED:
             return application
         _check_move(application, Status.DECLINED)
         now = timezone.now()
+        freed = 0
         for member in _unit(application):
+            freed += member.status in Application.SEAT_HOLDING
             _move(member, Status.DECLINED, by=by, note=note, decided_at=now)
+        offer_freed_seats(institute, freed=freed, freed_by=application)
     return application
 
 

@@ -3,7 +3,9 @@
 Pre-institute assignments due in 7 days, in 1 day and overdue, to accepted participants who
 have not handed them in; supervisors who have not answered an endorsement request, 3 and 7 days on; institutes starting within a week, to accepted participants; the day
 after a session, its evaluation to those present at it, and the day after an institute's last
-session, the end-of-institute evaluation to every participant marked present at any. Each
+session, the end-of-institute evaluation to every participant marked present at any; a seat offered
+from the waitlist, once, on its last day but one. Seat offers past their last day expire here too
+(``expire_seat_offers``, its own beat entry, and first in the cron scan). Each
 reminder's ledger key carries its milestone and date ("due-7:2026-12-01"), so whatever runs the
 scan twice sends nothing twice. Windows rather than exact days let a missed day catch up.
 """
@@ -28,7 +30,7 @@ from institutes.models import (
     Institute,
     Session,
 )
-from institutes.services import ENDORSEMENT_MAX_AGE, endorsement_token
+from institutes.services import ENDORSEMENT_MAX_AGE, endorsement_token, expire_stale_offers
 from institutes.surveys import END_SURVEY, SESSION_SURVEY
 from portal import reminders
 from portal.emails import BatchResult, Message, absolute_url, model_ref, object_ref, queue_many
@@ -267,6 +269,10 @@ def institute_evaluation_batches(today: date, *, size: int, dry_run: bool = Fals
     )
 
 
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 # A supervisor who has not answered is reminded 3 and 7 days after the request, once each.
 ENDORSEMENT_REMINDER_DAYS = (3, 7)
 
@@ -315,17 +321,14 @@ def _endorsement_reminder(application: Application, today: date) -> Message | No
 def endorsement_reminder_batches(today: date, *, size: int, dry_run: bool = False) -> Iterator[BatchResult]:
     """Supervisors still asked for an answer, 3 and 7 days on, while their link still works."""
 
-    def start_of(day: date) -> datetime:
-        return timezone.make_aware(datetime.combine(day, time.min))
-
     first_reminder = today - timedelta(days=ENDORSEMENT_REMINDER_DAYS[0] - 1)
     link_valid_since = today - timedelta(seconds=ENDORSEMENT_MAX_AGE)
     waiting = (
         Application.objects.filter(
             status__in=[Application.Status.SUBMITTED, Application.Status.WAITLISTED],
             endorsement=Application.Endorsement.REQUESTED,
-            endorsement_requested_at__lt=start_of(first_reminder),
-            endorsement_requested_at__gte=start_of(link_valid_since),
+            endorsement_requested_at__lt=_start_of(first_reminder),
+            endorsement_requested_at__gte=_start_of(link_valid_since),
         )
         .exclude(supervisor_email="")
         .select_related("applicant", "institute")
@@ -337,14 +340,82 @@ def endorsement_reminder_batches(today: date, *, size: int, dry_run: bool = Fals
         yield queue_many(messages, dry_run=dry_run)
 
 
+def seat_offer_milestone(expires_on: date, today: date) -> str | None:
+    """The one reminder of a seat offer: on its last day but one (or its last, catching up)."""
+    if 0 <= (expires_on - today).days <= 1:
+        return f"offer-reminder:{expires_on.isoformat()}"
+    return None
+
+
+def _seat_offer_reminder(application: Application, today: date) -> Message | None:
+    expires_on = timezone.localdate(application.offer_expires_at)
+    milestone = seat_offer_milestone(expires_on, today)
+    if milestone is None:
+        return None
+
+    def wording() -> tuple[str, dict]:
+        when = "today" if expires_on == today else "tomorrow"
+        institute = application.institute
+        return f"A reminder: your seat in {institute} is held until {when}", {
+            "lines": [
+                f"A seat in {institute} is waiting for you: we offered it to you from the waitlist, and it "
+                f"is held for you until the end of {when}, {reminders.long_date(expires_on)}.",
+                "Please accept or decline it on your application. If we have no answer by then, the offer "
+                "expires and the seat goes to the next person on the waitlist.",
+            ],
+            "action_url": absolute_url(application.get_absolute_url()) + "#seat-offer",
+            "action_label": "Accept or decline the seat",
+        }
+
+    return Message(
+        to=application.applicant.email,
+        kind="application.seat_offer_reminder",
+        template="emails/notice",
+        wording=wording,
+        about_ref=object_ref(application),
+        milestone=milestone,
+        user_id=application.applicant_id,
+    )
+
+
+def seat_offer_reminder_batches(
+    now: datetime, today: date, *, size: int, dry_run: bool = False
+) -> Iterator[BatchResult]:
+    """Seat offers still open whose last day is today or tomorrow, made before today: one reminder each."""
+    waiting = (
+        Application.objects.filter(
+            status=Application.Status.OFFERED,
+            offer_expires_at__gte=now,
+            offer_expires_at__lt=_start_of(today + timedelta(days=2)),
+            offered_at__lt=_start_of(today),
+        )
+        .select_related("applicant", "institute")
+        .only("pk", "offer_expires_at", "applicant__email", "applicant__id", "institute__title")
+    )
+    for batch in reminders.keyset_batches(waiting, size):
+        messages = [message for application in batch if (message := _seat_offer_reminder(application, today))]
+        yield queue_many(messages, dry_run=dry_run)
+
+
+def expire_seat_offers(*, now: datetime | None = None) -> int:
+    """Offers unanswered past their last day: declined, each seat offered to the next in line."""
+    return expire_stale_offers(now or timezone.now())
+
+
 def scan_reminders(
     *, now: datetime | None = None, dry_run: bool = False, batch_size: int | None = None
 ) -> dict[str, dict[str, int]]:
     """Every institutes reminder due today (in the portal's time zone); safe to run again."""
+    now = now or timezone.now()
     today = reminders.portal_today(now)
     size = reminders.batch_size(batch_size)
+    if not dry_run:
+        # Sites on cron rather than beat expire stale seat offers here (safe to run twice), before
+        # the reminders, so that an expired offer is never reminded of.
+        expire_seat_offers(now=now)
     return reminders.run_scans(
         {
+            "seat_offers": lambda: seat_offer_reminder_batches(now, today, size=size, dry_run=dry_run),
             "assignments": lambda: assignment_reminder_batches(today, size=size, dry_run=dry_run),
             "institute_starting": lambda: institute_starting_batches(today, size=size, dry_run=dry_run),
             "session_evaluations": lambda: session_evaluation_batches(today, size=size, dry_run=dry_run),
@@ -352,6 +423,11 @@ def scan_reminders(
             "endorsements": lambda: endorsement_reminder_batches(today, size=size, dry_run=dry_run),
         }
     )
+
+
+@shared_task(name="institutes.expire_seat_offers")
+def expire_seat_offers_task() -> int:
+    return expire_seat_offers()
 
 
 @shared_task(name="institutes.send_reminders")

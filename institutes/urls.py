@@ -8,6 +8,7 @@ urlpatterns = [
     path("coordinate/", review.coordinate, name="coordinate"),
     path("applications/<int:pk>/", applications.application_detail, name="application-detail"),
     path("applications/<int:pk>/withdraw/", applications.application_withdraw, name="application-withdraw"),
+    path("applications/<int:pk>/offer/", applications.application_offer, name="application-offer"),
     path("applications/<int:pk>/decide/", applications.application_decide, name="application-decide"),
     path(
         "applications/<int:pk>/endorsement/",

@@ -29,6 +29,7 @@ NAV_URL_NAMES = {
     "overview": "trainers:overview",
     "quotes": "surveys:quote-queue",
     "trainings_all": "trainers:trainings-all",
+    "requests": "trainers:request-queue",
     "impact": "trainers:impact",
     "impact_public": "trainers:impact-public",
 }

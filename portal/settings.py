@@ -294,6 +294,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "communities.send_daily_digests",
         "schedule": crontab(hour=6, minute=30),
     },
+    "seat-offers-expire": {
+        "task": "institutes.expire_seat_offers",
+        "schedule": crontab(hour=6, minute=45),
+    },
     "institute-reminders": {
         "task": "institutes.send_reminders",
         "schedule": crontab(hour=7, minute=0),
@@ -301,6 +305,10 @@ CELERY_BEAT_SCHEDULE = {
     "trainer-reminders": {
         "task": "trainers.send_reminders",
         "schedule": crontab(hour=7, minute=15),
+    },
+    "request-flags": {
+        "task": "trainers.flag_waiting_requests",
+        "schedule": crontab(hour=7, minute=20),
     },
     "survey-invitations": {
         "task": "surveys.send_invitations",

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.db import models
 
 from portal.admin import audit_history
-from trainers import planning, registration, services
+from trainers import planning, registration, services, training_requests
 from trainers.models import (
     Certification,
     CoFacilitator,
@@ -17,7 +17,9 @@ from trainers.models import (
     Honorarium,
     HonorariumRate,
     Registration,
+    RequestOffer,
     TrainerProfile,
+    TrainingRequest,
     TrainingSession,
     TurnkeyTraining,
 )
@@ -213,6 +215,7 @@ class TurnkeyTrainingAdmin(admin.ModelAdmin):
         "cancelled_at",
         "cancel_reason",
         "report",
+        "host_contact",
         "starts_at",
         "ends_at",
         "history",
@@ -310,3 +313,55 @@ class RegistrationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{place}: {exc}", messages.WARNING)
         if count:
             self.message_user(request, f"{count} registration(s) cancelled.", messages.SUCCESS)
+
+
+# --- agencies' requests -------------------------------------------------------------------------
+
+
+class RequestOfferInline(admin.TabularInline):
+    model = RequestOffer
+    extra = 0
+    fields = ["trainer", "status", "offered_by", "answered_at", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # offered from the request's page, which checks the certification
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TrainingRequest)
+class TrainingRequestAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "agency", "region", "status", "created_at"]
+    list_filter = ["status", "kind", "region", "module"]
+    search_fields = ["agency__name", "requester__name", "requester__email"]
+    list_select_related = ["agency", "module", "requester"]
+    inlines = [RequestOfferInline]
+    readonly_fields = [
+        "kind",
+        "requester",
+        "agency",
+        "module",
+        "status",
+        "waiting_since",
+        "flagged_at",
+        "training",
+        "community",
+        "history",
+    ]
+    actions = ["flag_now"]
+
+    def has_add_permission(self, request):
+        return False  # asked by an agency's staff through the portal
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return audit_history(obj)
+
+    @admin.action(description="Flag the selected requests to the coordinators now (if still waiting)")
+    def flag_now(self, request, queryset):
+        _run(self, request, queryset, training_requests.flag, "requests flagged")

@@ -11,13 +11,14 @@ class TrainersConfig(AppConfig):
         from institutes.services import register_certification_check
         from portal import dashboard
         from portal.surveys.services import register_quote_subjects
-        from trainers import impact, planning, registration
-        from trainers.dashboard import certified_in_institute, staff_panel, trainer_panel
+        from trainers import impact, planning, registration, training_requests
+        from trainers.dashboard import certified_in_institute, request_panel, staff_panel, trainer_panel
         from trainers.models.trainings import trainings_of_module
         from trainers.services import holds_active_certification
 
         dashboard.register(trainer_panel)
         dashboard.register(staff_panel)
+        dashboard.register(request_panel)
         # A participant's tracker ends when the institute's coordinator certifies them.
         register_tracker_step(
             "Certified", certified_in_institute, kinds={Institute.Kind.CERTIFYING, Institute.Kind.SERIES}
@@ -26,6 +27,7 @@ class TrainersConfig(AppConfig):
         register_certification_check(holds_active_certification)
         planning.register_email_kinds()
         registration.register_email_kinds()
+        training_requests.register_email_kinds()
         # Approved quotes from turnkey trainings' surveys show on their module's page too.
         register_quote_subjects("module", trainings_of_module)
         # The reach and impact figures are shared in the cache until a row they count changes.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from portal.fragments import url_for_pk
@@ -11,6 +11,8 @@ from trainers.models import (
     CoFacilitator,
     FacilitationReport,
     Honorarium,
+    RequestOffer,
+    TrainingRequest,
     TurnkeyTraining,
     state_on,
 )
@@ -131,4 +133,52 @@ def staff_panel(request) -> dict | None:
         "coordinator": user.is_coordinator,
         "finance": user.is_finance,
         **counts,
+    }
+
+
+def request_panel(request) -> dict | None:
+    """Agencies' requests: the requester's own (the latest five, and where each stands) and the
+    offers waiting for this trainer's answer, in one query; for coordinators, the open requests
+    by state in a second."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    waiting = RequestOffer.objects.filter(
+        request=OuterRef("pk"), trainer=user, status=RequestOffer.Status.PENDING
+    ).values("pk")[:1]
+    mine, offers = [], []
+    for req in (
+        TrainingRequest.objects.filter(
+            Q(requester=user)
+            | Q(
+                pk__in=RequestOffer.objects.filter(trainer=user, status=RequestOffer.Status.PENDING).values(
+                    "request_id"
+                )
+            )
+        )
+        .annotate(waiting_offer=Subquery(waiting))
+        .select_related("module", "agency")
+        .only("pk", "kind", "status", "created_at", "requester_id", "module__title", "agency__name")
+        .order_by(F("waiting_offer").desc(nulls_last=True), "-created_at", "-pk")[:20]
+    ):
+        if req.waiting_offer:
+            offers.append(req)
+        if req.requester_id == user.pk and len(mine) < 5:
+            mine.append(req)
+    counts = None
+    if user.is_coordinator:
+        counts = TrainingRequest.objects.aggregate(
+            new=Count("pk", filter=Q(status=TrainingRequest.Status.NEW)),
+            flagged=Count("pk", filter=Q(status=TrainingRequest.Status.FLAGGED)),
+            offered=Count("pk", filter=Q(status=TrainingRequest.Status.OFFERED)),
+        )
+    if not (mine or offers or counts or user.agency_id):
+        return None
+    return {
+        "template": "trainers/requests/dashboard_panel.html",
+        "order": 35,
+        "mine": mine,
+        "offers": offers,
+        "counts": counts,
+        "can_ask": user.agency_id is not None,
     }

@@ -27,14 +27,16 @@ from portal.models import Agency, AuditEntry, User
 from portal.surveys.demo import past_responses
 from portal.surveys.models import Quote, SurveyError
 from portal.surveys.services import latest_instrument, review_quote
-from trainers import attendance, planning, recognitions, registration, services
+from trainers import attendance, planning, recognitions, registration, services, training_requests
 from trainers.models import (
     CHECKLIST,
     Certification,
     FacilitationReport,
     HonorariumRate,
     Registration,
+    RequestOffer,
     TrainerProfile,
+    TrainingRequest,
     TurnkeyTraining,
 )
 from trainers.planning import Schedule
@@ -394,6 +396,143 @@ def _story(trainer: User, certification: Certification, coordinator, *, offset: 
     return made
 
 
+# --- requests from agencies ----------------------------------------------------------------
+
+
+def _stamp(obj, since: datetime, at: datetime) -> None:
+    """Give the audit entries a service just wrote about ``obj`` the story's day."""
+    AuditEntry.objects.about(obj).filter(at__gte=since).update(at=at)
+
+
+def _ago(days: int, hour: int = 10) -> datetime:
+    return _moment(timezone.localdate() - timedelta(days=days), time(hour))
+
+
+def _asked(req: TrainingRequest, since: datetime, days_ago: int) -> TrainingRequest:
+    at = _ago(days_ago)
+    TrainingRequest.objects.filter(pk=req.pk).update(created_at=at, waiting_since=at)
+    _stamp(req, since, at)
+    req.refresh_from_db()
+    return req
+
+
+def _requests(module: Module, coordinator: User | None, people: dict[str, User]) -> None:
+    """Open and matched requests, in time: Ana's matched (Grace declined, Tomás accepted), Ben's
+    offered to Tomás and waiting for his answer, Marisol's flagged by the scan after two weeks
+    unanswered, Chloé's offer to host a CoP with a coordinator's follow-up note."""
+    ana, ben, chloe = (
+        User.objects.filter(email=e).first()
+        for e in ("ana@scusd.edu", "ben@scusd.edu", "chloe@fresnounified.org")
+    )
+    tomas, grace = people.get("trainer@egusd.net"), people.get("trainer2@lbschools.net")
+    marisol = people.get("mfernandez@ousd.org")
+    if (
+        None in (coordinator, ana, ben, chloe, tomas, grace)
+        or TrainingRequest.objects.filter(requester=ana).exists()
+    ):
+        return
+    today = timezone.localdate()
+    at_nine, at_noon, at_four, at_seven = time(9), time(12), time(16), time(19)
+
+    # Ana (Sacramento) asks 25 days ago; Grace (Long Beach) declines, Tomás (Elk Grove) accepts.
+    since = timezone.now()
+    req = training_requests.request_training(
+        ana,
+        module=module,
+        when=training_requests.Dates(days=(today + timedelta(days=24),), starts=at_four, ends=at_seven),
+        format=TrainingRequest.Format.IN_PERSON,
+        place="Charles A. Jones Career and Education Center, room 114",
+        audience="Evening ESL teachers",
+        expected_size=16,
+        notes="Most of our teachers come straight from a day job: an evening works best.",
+    )
+    req = _asked(req, since, 25)
+    since = timezone.now()
+    offer = training_requests.offer_request(req, grace, by=coordinator)
+    _stamp(req, since, _ago(23))
+    _stamp(offer, since, _ago(23))
+    RequestOffer.objects.filter(pk=offer.pk).update(created_at=_ago(23))
+    since = timezone.now()
+    training_requests.decline_offer(
+        offer,
+        by=grace,
+        reason="Sacramento is a long way from Long Beach on a weeknight; someone nearer would be better.",
+    )
+    _stamp(req, since, _ago(22))
+    _stamp(offer, since, _ago(22))
+    RequestOffer.objects.filter(pk=offer.pk).update(answered_at=_ago(22))
+    since = timezone.now()
+    offer = training_requests.offer_request(
+        req, tomas, by=coordinator, message="Elk Grove is next door to Ana's school."
+    )
+    _stamp(req, since, _ago(21))
+    _stamp(offer, since, _ago(21))
+    since = timezone.now()
+    training = training_requests.accept_offer(offer, by=tomas)
+    _stamp(req, since, _ago(19))
+    _stamp(offer, since, _ago(19))
+    _stamp(training, since, _ago(19))
+    RequestOffer.objects.filter(pk=offer.pk).update(created_at=_ago(21), answered_at=_ago(19))
+    TurnkeyTraining.objects.filter(pk=training.pk).update(created_at=_ago(19))
+
+    # Ben (Sacramento) asks 4 days ago, online, with a window in which the trainer picks the day.
+    since = timezone.now()
+    req = training_requests.request_training(
+        ben,
+        module=module,
+        when=training_requests.Dates(
+            window_start=today + timedelta(days=45),
+            window_end=today + timedelta(days=75),
+            starts=at_nine,
+            ends=at_noon,
+        ),
+        format=TrainingRequest.Format.ONLINE,
+        audience="New instructional aides",
+        expected_size=10,
+    )
+    req = _asked(req, since, 4)
+    # A coordinator offered it to Tomás yesterday: waiting for his answer.
+    since = timezone.now()
+    offer = training_requests.offer_request(req, tomas, by=coordinator)
+    TrainingRequest.objects.filter(pk=req.pk).update(waiting_since=_ago(1))
+    RequestOffer.objects.filter(pk=offer.pk).update(created_at=_ago(1))
+    _stamp(req, since, _ago(1))
+    _stamp(offer, since, _ago(1))
+
+    # Marisol (Oakland) asked 20 days ago; nobody offered it, and the daily scan flagged it 6 days ago.
+    if marisol is not None and marisol.agency_id:
+        since = timezone.now()
+        req = training_requests.request_training(
+            marisol,
+            module=module,
+            when=training_requests.Dates(
+                days=(today + timedelta(days=33), today + timedelta(days=40)), starts=at_nine, ends=at_noon
+            ),
+            format=TrainingRequest.Format.IN_PERSON,
+            place="Oakland Adult and Career Education, Room 3",
+            audience="ESL teachers new to the program",
+            expected_size=20,
+        )
+        req = _asked(req, since, 20)
+        since = timezone.now()
+        training_requests.flag(req, now=_ago(6, hour=7))
+        _stamp(req, since, _ago(6, hour=7))
+
+    # Chloé (Fresno) offers to host a regional CoP, 9 days ago: a coordinator noted a follow-up.
+    since = timezone.now()
+    req = training_requests.offer_to_host(
+        chloe,
+        region=chloe.agency.region if chloe.agency else "",
+        offer="Our adult school library on Thursday afternoons, and I would gladly be the contact person.",
+    )
+    req = _asked(req, since, 9)
+    since = timezone.now()
+    training_requests.note_follow_up(
+        req, by=coordinator, note="Call Chloé after the winter break about dates."
+    )
+    _stamp(req, since, _ago(8))
+
+
 # --- the demo world ------------------------------------------------------------------------
 
 
@@ -509,10 +648,12 @@ def seed(stdout=None) -> None:
             awarded_on=timezone.localdate() - timedelta(days=14),
         )
         recognitions.set_recognition_public(award, True, by=coordinator)
+    _requests(module, coordinator, people)
     _levelled_series(coordinator)
     if stdout:
         stdout.write(
             f"Trainers: {len(people)} certified in {module}, "
             f"{TurnkeyTraining.objects.count()} turnkey trainings, "
-            f"{Registration.objects.count()} registrations."
+            f"{Registration.objects.count()} registrations, "
+            f"{TrainingRequest.objects.count()} requests from agencies."
         )

@@ -26,6 +26,8 @@ from trainers.models import (
     FacilitationReport,
     Honorarium,
     Recognition,
+    RequestOffer,
+    TrainingRequest,
     TurnkeyTraining,
 )
 
@@ -237,3 +239,28 @@ def recognitions_visible_to(user) -> QuerySet[Recognition]:
     if not user.is_authenticated:
         return Recognition.objects.none()
     return Recognition.objects.filter(trainer=user)
+
+
+# --- requests from agencies (trainers/training_requests.py) ----------------------------------
+# Staff of an agency (an agency on their profile) ask; they see their own requests. Staff-wide
+# coordinators see every request, match and decide. A trainer sees an offer made to them, and
+# only that, from the offer's page.
+
+
+def can_make_request(user) -> bool:
+    return user.is_authenticated and user.agency_id is not None
+
+
+def can_coordinate_requests(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_view_request(user, req: TrainingRequest) -> bool:
+    if not user.is_authenticated:
+        return False
+    return req.requester_id == user.pk or can_coordinate_requests(user)
+
+
+def can_answer_offer(user, offer: RequestOffer) -> bool:
+    """The trainer the request was offered to, and nobody else."""
+    return user.is_authenticated and offer.trainer_id == user.pk

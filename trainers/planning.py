@@ -82,15 +82,29 @@ def check_editable(training: TurnkeyTraining) -> None:
 
 @dataclass(frozen=True)
 class Schedule:
-    """One date, or a weekly or monthly series of ``count`` sessions at the same hours."""
+    """One date, or a weekly or monthly series of ``count`` sessions at the same hours, or the
+    chosen ``dates`` an agency asked for (``on_days``)."""
 
     first_day: date
     starts: time
     ends: time
     repeat: str = Repeat.ONCE
     count: int = 1
+    dates: tuple[date, ...] = ()
+
+    @classmethod
+    def on_days(cls, days: list[date], starts: time, ends: time) -> Schedule:
+        """A session on each of ``days`` (in order), at the same hours."""
+        days = sorted(set(days))
+        if not days:
+            raise TrainerError("Choose at least one date.")
+        if len(days) == 1:
+            return cls(days[0], starts, ends)
+        return cls(days[0], starts, ends, Repeat.DATES, len(days), tuple(days))
 
     def days(self) -> list[date]:
+        if self.repeat == Repeat.DATES:
+            return list(self.dates)
         if self.repeat == Repeat.ONCE:
             return [self.first_day]
         if self.repeat == Repeat.WEEKLY:
@@ -116,6 +130,9 @@ class Schedule:
             return None
         first = sessions[0]
         starts, ends = timezone.localtime(first.starts_at), timezone.localtime(first.ends_at)
+        if training.repeat == Repeat.DATES:
+            days = tuple(timezone.localtime(s.starts_at).date() for s in sessions)
+            return cls(starts.date(), starts.time(), ends.time(), Repeat.DATES, len(sessions), days)
         return cls(starts.date(), starts.time(), ends.time(), training.repeat, len(sessions))
 
 
@@ -194,15 +211,25 @@ def _check_details(training: TurnkeyTraining) -> None:
 
 
 def plan_training(
-    trainer: User, *, certification: Certification, schedule: Schedule, **details
+    trainer: User,
+    *,
+    certification: Certification,
+    schedule: Schedule,
+    host_contact: User | None = None,
+    **details,
 ) -> TurnkeyTraining:
     """A draft training of ``certification``'s module, with its sessions; the agenda starts from
-    the module's template unless one is given."""
+    the module's template unless one is given. ``host_contact``: the person at the host agency
+    who asked for it (an accepted request, trainers.training_requests)."""
     if not plannable_certifications(trainer).filter(pk=certification.pk).exists():
         raise TrainerError("You can plan trainings only for a module you hold an active certification for.")
     module = certification.module
     training = TurnkeyTraining(
-        trainer=trainer, certification=certification, module=module, status=Status.DRAFT
+        trainer=trainer,
+        certification=certification,
+        module=module,
+        status=Status.DRAFT,
+        host_contact=host_contact,
     )
     for name in DETAIL_FIELDS:
         if name in details:

@@ -116,11 +116,20 @@ class TrainingForm(BootstrapFormMixin, forms.ModelForm):
         else:
             # The module stays what it was planned for.
             del self.fields["certification"]
+        if training is not None and training.repeat == TurnkeyTraining.Repeat.DATES:
+            # Dates an agency asked for follow no pattern: each session moves on its own page.
+            for name in ("first_day", "starts", "ends", "repeat", "count"):
+                del self.fields[name]
+        else:
+            self.fields["repeat"].choices = [
+                c for c in self.fields["repeat"].choices if c[0] != TurnkeyTraining.Repeat.DATES
+            ]
 
     def fieldsets(self):
-        return [
+        sets = [
             (legend, [self[name] for name in names if name in self.fields]) for legend, names in FIELDSETS
         ]
+        return [(legend, fields) for legend, fields in sets if fields]
 
     def clean_first_day(self):
         return _from_today(self.cleaned_data["first_day"], self.initial.get("first_day"))
@@ -159,7 +168,9 @@ class TrainingForm(BootstrapFormMixin, forms.ModelForm):
             data["region"] = data["host_agency"].region
         return data
 
-    def schedule(self) -> Schedule:
+    def schedule(self) -> Schedule | None:
+        if "first_day" not in self.fields:
+            return None
         data = self.cleaned_data
         return Schedule(data["first_day"], data["starts"], data["ends"], data["repeat"], data["count"])
 

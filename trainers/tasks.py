@@ -12,6 +12,9 @@ To everyone present at a turnkey training (registered or walk-in, no account nee
 post-training survey the day after its last session, and 90 days later the follow-up on whether
 they applied it, with links to their implementation plans when they have an account with some.
 The survey engine keeps one invitation per (survey, training, e-mail), so each goes out once.
+
+To coordinators, by its own daily task: each agency request nobody answered in 14 days, flagged
+once (``trainers.training_requests.flag``: the request moves to "flagged" and remembers when).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from communities.models import ImplementationPlan
 from portal import reminders
 from portal.emails import BatchResult, Message, absolute_url, model_ref, object_ref, queue_many
 from portal.surveys import services as surveys
-from trainers import registration
+from trainers import registration, training_requests
 from trainers.attendance import FOLLOW_UP_SURVEY, POST_SURVEY
 from trainers.models import Certification, Honorarium, Registration, TurnkeyTraining
 from trainers.planning import REMINDER_KIND, day_start, open_checklist_items
@@ -349,3 +352,23 @@ def scan_reminders(
 @shared_task(name="trainers.send_reminders")
 def send_reminders() -> dict[str, dict[str, int]]:
     return scan_reminders()
+
+
+# --- agencies' requests waiting too long -------------------------------------------------------
+
+
+def flag_waiting_requests(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Flag every request waiting 14 days for an answer to the coordinators; each once, ever."""
+    now = now or timezone.now()
+    flagged = 0
+    for batch in reminders.keyset_batches(
+        training_requests.waiting_too_long(now).only("pk"), reminders.batch_size(batch_size)
+    ):
+        for req in batch:
+            flagged += training_requests.flag(req, now=now)
+    return flagged
+
+
+@shared_task(name="trainers.flag_waiting_requests")
+def flag_waiting_requests_task() -> dict[str, int]:
+    return {"flagged": flag_waiting_requests()}

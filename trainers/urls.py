@@ -11,6 +11,7 @@ from trainers.views import (
     recognitions,
     registration,
     reports,
+    requests,
 )
 
 app_name = "trainers"
@@ -97,4 +98,19 @@ urlpatterns += [
     path(
         "trainers/recognition/<int:pk>/publish/", recognitions.recognition_publish, name="recognition-publish"
     ),
+]
+
+# Agencies' requests for a trainer or to host a regional CoP, and the offered trainer's answer
+urlpatterns += [
+    path("trainers/requests/", requests.my_requests, name="requests"),
+    path("trainers/requests/new/", requests.request_new, name="request-new"),
+    path("trainers/requests/host/", requests.host_new, name="request-host"),
+    path("trainers/requests/queue/", requests.request_queue, name="request-queue"),
+    path("trainers/requests/<int:pk>/", requests.request_detail, name="request"),
+    path("trainers/requests/<int:pk>/offer/", requests.request_offer, name="request-offer-new"),
+    path("trainers/requests/<int:pk>/withdraw/", requests.request_withdraw, name="request-withdraw"),
+    path("trainers/requests/<int:pk>/decide/", requests.request_decide, name="request-decide"),
+    path("trainers/requests/<int:pk>/close/", requests.request_close, name="request-close"),
+    path("trainers/requests/<int:pk>/follow-up/", requests.request_follow_up, name="request-follow-up"),
+    path("trainers/offers/<int:pk>/", requests.offer_answer, name="request-offer"),
 ]

@@ -15,6 +15,7 @@ from institutes.forms import (
     EndorsementForm,
     EndorsementRecordForm,
     InviteForm,
+    SeatOfferForm,
     SingleDecisionForm,
     StartTeamForm,
     WithdrawForm,
@@ -154,6 +155,14 @@ def application_detail(request, pk):
     if application.status == Status.ACCEPTED:
         submissions = {s.assignment_id: s for s in application.submissions.all()}
         assignments = [(a, submissions.get(a.pk)) for a in application.institute.assignments.all()]
+    waitlist_position = None
+    if application.status == Status.WAITLISTED:
+        waitlist_position = (
+            Application.objects.filter(pk=application.pk)
+            .with_waitlist_position()
+            .values_list("waitlist_position", flat=True)
+            .get()
+        )
     if application.status == Status.DRAFT:
         reasons = services.eligibility_reasons(application)
     else:
@@ -168,6 +177,8 @@ def application_detail(request, pk):
             "eligibility_reasons": reasons,
             "is_reviewer": is_reviewer,
             "is_applicant": application.applicant_id == request.user.pk,
+            "waitlist_position": waitlist_position,
+            "can_answer_offer": permissions.can_answer_seat_offer(request.user, application),
             "decision_form": SingleDecisionForm(eligible=application.is_eligible is not False)
             if permissions.can_decide_application(request.user, application)
             else None,
@@ -222,6 +233,32 @@ def application_withdraw(request, pk):
             messages.error(request, str(exc))
     else:
         messages.error(request, "The reason is too long: keep it under 1,000 characters.")
+    return redirect(application)
+
+
+@login_required
+@require_POST
+def application_offer(request, pk):
+    """The applicant accepts or declines the seat offered to them."""
+    application = _application_for(request, pk)
+    if not permissions.can_answer_seat_offer(request.user, application):
+        if application.applicant_id == request.user.pk:
+            messages.info(request, "There is no seat offer waiting for your answer any more.")
+            return redirect(application)
+        raise PermissionDenied
+    form = SeatOfferForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to accept or decline the seat.")
+        return redirect(application)
+    try:
+        if form.cleaned_data["answer"] == "accept":
+            services.accept_seat_offer(application, by=request.user)
+            messages.success(request, f"Welcome: your seat in {application.institute.title} is yours.")
+        else:
+            services.decline_seat_offer(application, by=request.user)
+            messages.success(request, "Thank you for letting us know: the seat goes to the next person.")
+    except services.ApplicationError as exc:
+        messages.error(request, str(exc))
     return redirect(application)
 
 

@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from institutes import permissions
 from institutes.forms import CatalogFilterForm
 from institutes.models import Application, Institute
-from institutes.views._common import PAGE_SIZE, Status, _page, _visible_institute
+from institutes.views._common import PAGE_SIZE, _page, _visible_institute
 from portal.access import public
 from portal.emails import absolute_url
 from portal.fragments import KnownCountPaginator, render_form, render_items, url_for_slug
@@ -26,7 +26,7 @@ def _with_seats(queryset):
     # COUNT(*) per listed institute (index-only on application_queue_idx) rather than a join of every
     # application, which made each catalog page and its page count scan all applications (bench).
     accepted = (
-        Application.objects.filter(institute=OuterRef("pk"), status=Status.ACCEPTED)
+        Application.objects.filter(institute=OuterRef("pk"), status__in=Application.SEAT_HOLDING)
         .order_by()
         .values("institute")
         .annotate(n=Count("*"))
@@ -204,7 +204,7 @@ def institute_detail(request, slug):
     application = None
     if request.user.is_authenticated:
         application = Application.objects.filter(applicant=request.user, institute=institute).first()
-    taken = institute.applications.accepted().count()
+    taken = institute.applications.holding_seats().count()
     return render(
         request,
         "institutes/institute_detail.html",

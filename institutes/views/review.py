@@ -31,6 +31,7 @@ def coordinate(request):
         .annotate(
             submitted_count=Count("applications", filter=Q(applications__status=Status.SUBMITTED)),
             accepted_count=Count("applications", filter=Q(applications__status=Status.ACCEPTED)),
+            offered_count=Count("applications", filter=Q(applications__status=Status.OFFERED)),
             waitlisted_count=Count("applications", filter=Q(applications__status=Status.WAITLISTED)),
         )
         .order_by("-applications_close_at")
@@ -78,6 +79,7 @@ def _queue_filter_form(request, regions: list[str]) -> QueueFilterForm:
 # supervisors and people's whole accounts that the CSV export reads, nor three model instances a row.
 QUEUE_ROW_VALUES = [
     *("pk", "status", "submitted_at", "is_eligible", "eligibility_reasons", "endorsement"),
+    "offer_expires_at",
     *(
         "applicant__name",
         "applicant__email",
@@ -100,7 +102,7 @@ class QueueRow:
     __slots__ = (
         *("pk", "url", "applicant_name", "team_agency_name", "agency_name", "agency_region"),
         *("status_label", "is_eligible", "eligibility_reasons", "endorsement_label", "submitted_at"),
-        "card",
+        *("offer_expires_at", "card"),
     )
 
     def __init__(self, row: dict, url: str):
@@ -113,6 +115,8 @@ class QueueRow:
         self.is_eligible, self.eligibility_reasons = row["is_eligible"], row["eligibility_reasons"]
         self.endorsement_label = _labels("endorsement").get(row["endorsement"], str(row["endorsement"]))
         self.submitted_at = row["submitted_at"]
+        # Shown only while the offer waits for an answer.
+        self.offer_expires_at = row["offer_expires_at"] if row["status"] == Status.OFFERED else None
 
 
 def _queue_row_inputs(row: QueueRow) -> list:
@@ -125,6 +129,7 @@ def _queue_row_inputs(row: QueueRow) -> list:
             row.eligibility_reasons,
             row.endorsement_label,
             row.submitted_at,
+            row.offer_expires_at,
         ),
     ]
 
@@ -151,6 +156,22 @@ def _offer(institute: Institute, application_url) -> dict | None:
     }
 
 
+def _pending_offers(institute: Institute, application_url) -> list[dict]:
+    """Seats offered from the waitlist and waiting for an answer, the soonest to expire first."""
+    return [
+        {
+            "url": application_url(row["pk"]),
+            # User.display_name, from the two columns it reads.
+            "applicant_name": row["applicant__name"] or row["applicant__email"].split("@")[0],
+            "offered_at": row["offered_at"],
+            "expires_at": row["offer_expires_at"],
+        }
+        for row in institute.applications.filter(status=Status.OFFERED)
+        .order_by("offer_expires_at", "pk")
+        .values("pk", "applicant__name", "applicant__email", "offered_at", "offer_expires_at")
+    ]
+
+
 @login_required
 def review_queue(request, slug):
     # The queue shows the institute's title and seats; status is for the access check.
@@ -167,7 +188,8 @@ def review_queue(request, slug):
     application_url = url_for_pk("institutes:application-detail")
     page.object_list = [QueueRow(row, application_url(row["pk"])) for row in page]
     render_items(page, "institutes/_queue_row.html", name="application", inputs=_queue_row_inputs)
-    seats = max(institute.capacity - counts.get(Status.ACCEPTED, 0), 0)
+    held = sum(counts.get(status, 0) for status in Application.SEAT_HOLDING)
+    seats = max(institute.capacity - held, 0)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -181,6 +203,9 @@ def review_queue(request, slug):
             "counts": [(s, counts.get(s.value, 0)) for s in Status if s != Status.DRAFT],
             "seats_left": seats,
             "offer": _offer(institute, application_url) if seats and counts.get(Status.WAITLISTED) else None,
+            "pending_offers": _pending_offers(institute, application_url)
+            if counts.get(Status.OFFERED)
+            else [],
             "filter_fields": render_form(form, FILTER_TEMPLATES, {"col": "col-md-3"}),
             "bulk_fields": render_form(
                 BulkDecisionForm(institute=institute), BULK_TEMPLATES, fields=("decision", "note")

@@ -151,6 +151,7 @@ def test_admin_added_institute_starts_as_a_draft_in_the_trail(client_for, admin_
             "applications_close_at_1": "09:00",
             "allowed_agency_kinds": "[]",
             "min_team_size": 2,
+            "offer_days": 5,
             "sessions-TOTAL_FORMS": 0,
             "sessions-INITIAL_FORMS": 0,
             "coordinator_roles-TOTAL_FORMS": 0,

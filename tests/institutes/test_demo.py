@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from institutes import demo
 from institutes.models import Application, Institute, InstituteCoordinator, Module
@@ -45,3 +46,20 @@ def test_accepted_applicants_were_endorsed_before_acceptance():
     for application in accepted:
         if application.institute.endorsement_required:
             assert application.endorsement == Application.Endorsement.ENDORSED
+
+
+def test_the_demo_has_one_pending_seat_offer_consistent_in_time():
+    portal_demo.seed()
+    demo.seed()
+    demo.seed()
+    offer = Application.objects.get(status=Application.Status.OFFERED)
+    now = timezone.now()
+    assert (offer.applicant.email, offer.institute.slug) == (
+        "ana@scusd.edu",
+        "math-instructional-strategies-online-tot",
+    )
+    assert offer.waitlisted_at < offer.offered_at < now < offer.offer_expires_at
+    assert offer.institute.applications.holding_seats().count() == offer.institute.capacity
+    withdrawn = offer.institute.applications.get(status=Application.Status.WITHDRAWN)
+    assert [e.to_status for e in withdrawn.events] == ["submitted", "accepted", "withdrawn"]
+    assert withdrawn.events.last().at == offer.offered_at

@@ -141,7 +141,7 @@ def test_decline_a_draft_is_not_allowed():
         services.decline_application(application, by=UserFactory())
 
 
-def test_withdraw_accepted_frees_seat_and_offers_first_waitlisted_to_coordinator():
+def test_withdraw_accepted_frees_seat_and_offers_it_to_the_first_waitlisted():
     institute = InstituteFactory(capacity=1)
     coordinator = coordinator_of(institute)
     accepted = submitted(institute=institute)
@@ -150,11 +150,11 @@ def test_withdraw_accepted_frees_seat_and_offers_first_waitlisted_to_coordinator
     services.waitlist_application(first, by=coordinator)
     services.waitlist_application(later, by=coordinator)
     services.withdraw_application(accepted, by=accepted.applicant, note="A family matter")
-    assert services.seats_left(institute) == 1
-    assert services.first_waitlisted(institute) == first
-    offer = OutboundEmail.objects.get(kind="institute.seat_free")
-    assert offer.recipient == coordinator.email
-    assert first.applicant.display_name in offer.body_text
+    assert services.seats_left(institute) == 0
+    assert Application.objects.get(pk=first.pk).status == Status.OFFERED
+    assert services.first_waitlisted(institute) == later
+    offer = OutboundEmail.objects.get(kind="application.seat_offer")
+    assert offer.recipient == first.applicant.email
 
 
 def test_withdrawing_after_acceptance_leaves_the_cohort_and_keeps_the_posts():

@@ -39,7 +39,7 @@ from tests.surveys.factories import answers_for, invited
 from tests.trainers.day_factories import present
 from tests.trainers.factories import CertificationFactory, HonorariumFactory, RateFactory, ReportFactory
 from tests.trainers.training_factories import CoFacilitatorFactory, RegistrationFactory, TrainingFactory
-from trainers.models import FacilitationReport, Recognition, TurnkeyTraining
+from trainers.models import FacilitationReport, Recognition, RequestOffer, TrainingRequest, TurnkeyTraining
 
 ROLES = (
     "visitor",
@@ -269,6 +269,32 @@ def build_world() -> World:
     o["registration"] = RegistrationFactory(training=o["trainer_training"], name="Rita Registrant")
     o["draft_training"] = TrainingFactory(
         certification=o["trainer_certification"], status=TurnkeyTraining.Status.DRAFT
+    )
+    # Requests: Ana asks for a training on Tess's module, offered to Tess; Ana offers to host a CoP.
+    o["training_request"] = TrainingRequest.objects.create(
+        requester=u["applicant"],
+        agency=agency,
+        region=agency.region,
+        module=module,
+        dates=[(timezone.localdate() + dt.timedelta(days=21)).isoformat()],
+        starts=dt.time(9),
+        ends=dt.time(12),
+        place="Room 4",
+        audience="ESL teachers",
+        expected_size=15,
+        status=TrainingRequest.Status.OFFERED,
+        waiting_since=timezone.now(),
+    )
+    o["request_offer"] = RequestOffer.objects.create(
+        request=o["training_request"], trainer=u["trainer"], offered_by=u["coordinator"]
+    )
+    o["host_request"] = TrainingRequest.objects.create(
+        kind=TrainingRequest.Kind.HOST,
+        requester=u["applicant"],
+        agency=agency,
+        region=agency.region,
+        offer="Our library room",
+        waiting_since=timezone.now(),
     )
     return w
 

@@ -29,6 +29,8 @@ SECRETS = {
     "zqregistrant": {"trainer", "state_office", *COORDS},
     # A team plan's work: the team (Ana, Tess) and the network's coordinator (Cora) at the follow-up.
     "zqteamwork": {"applicant", "trainer", "coordinator", "admin"},
+    # An agency's request: the requester, the trainer it is offered to, coordinators.
+    "zqrequestnote": {"applicant", "trainer", *COORDS},
 }
 
 
@@ -54,6 +56,8 @@ def _plant(w):
     w.registration.save()
     w.team_step.notes = "zqteamwork"
     w.team_step.save()
+    w.training_request.notes = "zqrequestnote"
+    w.training_request.save()
 
 
 def _pages(w) -> list[str]:
@@ -77,6 +81,8 @@ def _pages(w) -> list[str]:
         reverse("trainers:training-roster", args=[w.trainer_training.pk]),
         reverse("trainers:training-report", args=[w.held_training.pk]),
         reverse("trainers:check-in", args=[w.trainer_training.short_code]),
+        reverse("trainers:request", args=[w.training_request.pk]),
+        reverse("trainers:request-offer", args=[w.request_offer.pk]),
     ]
 
 

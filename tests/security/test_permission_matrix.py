@@ -30,6 +30,9 @@ TEAM = frozenset({"applicant", "trainer"})  # the planning network team's member
 RESULTS = INST | COORDS | {"state_office"}  # an institute's survey results
 PROGRAM = COORDS | {"state_office"}  # who reads the program's reach and impact
 NOBODY = frozenset()
+AGENCY_STAFF = frozenset(
+    {"applicant", "other_applicant", "trainer", "other_trainer"}
+)  # an agency on their profile
 
 PROJECT_APPS = ("portal", "institutes", "communities", "trainers")
 
@@ -125,6 +128,21 @@ TABLE: list[Row] = [
         "Ana's application",
         lambda w: {"pk": w.application.pk},
         {"applicant"},
+        P,
+    ),
+    # Only the applicant answers a seat offered to them (a coordinator decides on the queue).
+    *rows(
+        "institutes:application-offer",
+        "Ana's application",
+        lambda w: {"pk": w.application.pk},
+        {"applicant"},
+        P,
+    ),
+    *rows(
+        "institutes:application-offer",
+        "Ben's application",
+        lambda w: {"pk": w.other_application.pk},
+        {"other_applicant"},
         P,
     ),
     *rows(
@@ -693,6 +711,24 @@ TABLE: list[Row] = [
     *rows(
         "trainers:recognition-publish", "Tess's award", lambda w: {"pk": w.trainer_recognition.pk}, COORDS, P
     ),
+    # Requests from agencies: staff of an agency ask and see their own; coordinators see and decide
+    # every one; the trainer a request is offered to answers it on the offer's page, nobody else.
+    *rows("trainers:requests", "own requests", none, USERS),
+    *rows("trainers:request-new", "-", none, AGENCY_STAFF, GP),
+    *rows("trainers:request-host", "-", none, AGENCY_STAFF, GP),
+    *rows("trainers:request-queue", "-", none, COORDS),
+    *rows(
+        "trainers:request", "Ana's request", lambda w: {"pk": w.training_request.pk}, {"applicant"} | COORDS
+    ),
+    *rows(
+        "trainers:request", "Ana's host offer", lambda w: {"pk": w.host_request.pk}, {"applicant"} | COORDS
+    ),
+    *rows("trainers:request-offer-new", "Ana's request", lambda w: {"pk": w.training_request.pk}, COORDS, P),
+    *rows("trainers:request-withdraw", "Ana's request", lambda w: {"pk": w.training_request.pk}, COORDS, P),
+    *rows("trainers:request-decide", "Ana's host offer", lambda w: {"pk": w.host_request.pk}, COORDS, GP),
+    *rows("trainers:request-close", "Ana's request", lambda w: {"pk": w.training_request.pk}, COORDS, GP),
+    *rows("trainers:request-follow-up", "Ana's request", lambda w: {"pk": w.training_request.pk}, COORDS, P),
+    *rows("trainers:request-offer", "Tess's offer", lambda w: {"pk": w.request_offer.pk}, {"trainer"}, GP),
 ]
 
 

@@ -22,6 +22,7 @@ from trainers.models import (
     Recognition,
     Registration,
     SessionAttendance,
+    TrainingRequest,
     TrainingSession,
     TurnkeyTraining,
 )
@@ -43,6 +44,7 @@ MODELS = (
     Response,
     Quote,
     Recognition,
+    TrainingRequest,
     AuditEntry,
 )
 
@@ -80,7 +82,9 @@ def test_seed_is_idempotent_and_certifies_the_cohort(world):
 def test_each_demo_trainer_has_a_training_in_every_state(world):
     for email in (TOMAS, GRACE):
         states = Counter(
-            TurnkeyTraining.objects.filter(trainer__email=email).values_list("status", flat=True)
+            TurnkeyTraining.objects.filter(trainer__email=email, request__isnull=True).values_list(
+                "status", flat=True
+            )
         )
         assert states == {"held": 1, "published": 1, "draft": 1, "cancelled": 1}
     cancelled = TurnkeyTraining.objects.filter(status="cancelled")
@@ -186,3 +190,30 @@ def test_seed_without_institutes_demo_makes_its_own_module():
     count = len(portal_demo.CERTIFIED_EMAILS)
     assert Certification.objects.filter(module__title=demo.DEMO_MODULE, institute=None).count() == count
     assert HonorariumRate.objects.count() == 1
+
+
+def test_requests_are_open_and_matched_and_consistent_in_time(world):
+    by_email = {r.requester.email: r for r in TrainingRequest.objects.select_related("requester", "training")}
+    assert {email: r.status for email, r in by_email.items()} == {
+        "ana@scusd.edu": "accepted",
+        "ben@scusd.edu": "offered",
+        "mfernandez@ousd.org": "flagged",
+        "chloe@fresnounified.org": "new",
+    }
+    matched = by_email["ana@scusd.edu"]
+    assert (matched.training.trainer.email, matched.training.status) == (TOMAS, "draft")
+    assert matched.training.host_contact == matched.requester
+    assert list(matched.offers.values_list("trainer__email", "status")) == [
+        (GRACE, "declined"),
+        (TOMAS, "accepted"),
+    ]
+    today = timezone.localdate()
+    for req in by_email.values():
+        history = list(AuditEntry.objects.about(req).order_by("pk").values_list("at", flat=True))
+        assert history == sorted(history)
+        assert req.created_at <= history[0] + timedelta(seconds=1)
+        assert history[-1].date() <= today
+        assert all(d >= today for d in req.preferred_days)
+    assert timezone.localtime(matched.training.starts_at).date() == today + timedelta(days=24)
+    waiting = by_email["ben@scusd.edu"].offers.get()
+    assert (waiting.trainer.email, waiting.status) == (TOMAS, "pending")

@@ -1,5 +1,6 @@
 """Trainers' models: certification and what follows from it (certification.py), and the turnkey
-trainings trainers plan and run through the portal (trainings.py)."""
+trainings trainers plan and run through the portal (trainings.py), and agencies' requests for
+trainers and hosts (requests.py)."""
 
 from trainers.models.certification import (
     COMMITMENT_DAYS,
@@ -15,6 +16,7 @@ from trainers.models.certification import (
     rate_in_force,
     state_on,
 )
+from trainers.models.requests import RequestOffer, TrainingRequest
 from trainers.models.trainings import (
     CHECK_IN_CLOSES_AFTER,
     CHECK_IN_OPENS_BEFORE,
@@ -41,8 +43,10 @@ __all__ = [
     "HonorariumRate",
     "Recognition",
     "Registration",
+    "RequestOffer",
     "SessionAttendance",
     "TrainerProfile",
+    "TrainingRequest",
     "TrainingSession",
     "TurnkeyTraining",
     "commitment_state",

@@ -84,6 +84,7 @@ class TurnkeyTraining(TimeStampedModel):
         ONCE = "once", "One date"
         WEEKLY = "weekly", "Weekly"
         MONTHLY = "monthly", "Monthly"
+        DATES = "dates", "Chosen dates"  # an agency's requested dates (trainers.training_requests)
 
     trainer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="turnkey_trainings"
@@ -107,6 +108,14 @@ class TurnkeyTraining(TimeStampedModel):
     host_kind = models.CharField("who hosts it", max_length=20, choices=FacilitationReport.HostKind.choices)
     host_agency = models.ForeignKey(
         "portal.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="turnkey_trainings"
+    )
+    host_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hosted_trainings",
+        help_text="The person at the host agency who asked for the training.",
     )
     region = models.CharField(max_length=100, blank=True, db_index=True)
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)

@@ -57,7 +57,9 @@ def _with_seats(queryset):
 
 def _visible_training(request, pk: int) -> TurnkeyTraining:
     training = get_object_or_404(
-        TurnkeyTraining.objects.select_related("trainer__agency", "module", "host_agency", "certification"),
+        TurnkeyTraining.objects.select_related(
+            "trainer__agency", "module", "host_agency", "certification", "host_contact", "request"
+        ),
         pk=pk,
     )
     if not permissions.can_view_training(request.user, training):

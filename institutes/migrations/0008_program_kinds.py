@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('communities', '0006_team_plans'),
-        ('institutes', '0006_endorsement_required'),
+        ('institutes', '0007_seat_offers'),
     ]
 
     operations = [
