@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install chromium migrate seed worker beat lint format check bench audit clean
+.PHONY: run test install chromium pango migrate seed worker beat lint format check bench audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -29,10 +29,10 @@ seed: migrate
 
 run: export DEBUG ?= true
 run: export DEMO_TOTP_CODE ?= 000000
-run: seed
+run: pango seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install chromium
+test: install chromium pango
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
@@ -40,6 +40,12 @@ chromium:
 	@test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Install Chromium first: sudo apt-get install chromium"; exit 1; fi; }
+
+# Certificate PDFs (WeasyPrint) lay text out with Debian's Pango.
+pango:
+	@ldconfig -p | grep -q libpangoft2-1.0 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; \
+	  else echo "Install Pango first: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; fi; }
 
 worker: install
 	$(VENV)/bin/celery -A portal worker --loglevel=info
@@ -58,6 +64,7 @@ format: install
 
 check: install
 	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=tot.example.org \
+	  CREDENTIALS_SIGNING_KEY="$$($(PY) manage.py new_signing_key --pem)" \
 	  SITE_URL=https://tot.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install

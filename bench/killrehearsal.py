@@ -37,6 +37,7 @@ from collections import Counter
 from email import message_from_bytes
 
 from bench.databases import database_url, free_port, recreate_database
+from bench.signing import throwaway_signing_key
 
 DB_NAME = os.environ.get("KILL_REHEARSAL_DATABASE_NAME", "tot_kill_rehearsal")
 REDIS_URL = os.environ.get("REHEARSAL_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -80,6 +81,7 @@ def environment(smtp_port: int) -> dict[str, str]:
         "REDIS_URL": REDIS_URL,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        "CREDENTIALS_SIGNING_KEY": os.environ.get("CREDENTIALS_SIGNING_KEY") or throwaway_signing_key(),
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "portal.settings",

@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench.databases import database_url, free_port, recreate_database
+from bench.signing import throwaway_signing_key
 
 HERE = Path(__file__).resolve().parent
 BASE_DIR = HERE.parent
@@ -117,6 +118,7 @@ def bench_env(port: int) -> dict:
         "REDIS_URL": REDIS_URL,
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(48),
+        "CREDENTIALS_SIGNING_KEY": throwaway_signing_key(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": f"http://127.0.0.1:{port}",
         "SECURE_SSL_REDIRECT": "false",

@@ -18,7 +18,11 @@ from institutes.models import (
     InstituteCoordinator,
     Module,
     ModuleFamily,
+    PracticeFacilitation,
+    PracticeFeedback,
     PracticeResult,
+    Rubric,
+    RubricCriterion,
     Session,
     Team,
     TeamInvitation,
@@ -35,7 +39,7 @@ class ModuleFamilyAdmin(admin.ModelAdmin):
 
 @admin.register(Module)
 class ModuleAdmin(admin.ModelAdmin):
-    list_display = ["title", "family", "level", "hours", "is_active"]
+    list_display = ["title", "family", "level", "hours", "certification_valid_months", "is_active"]
     list_filter = ["is_active", "family"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
@@ -299,7 +303,64 @@ class AttendanceAdmin(admin.ModelAdmin):
 
 @admin.register(PracticeResult)
 class PracticeResultAdmin(admin.ModelAdmin):
-    list_display = ["application", "result", "recorded_by", "recorded_at"]
-    list_filter = ["result", "application__institute"]
+    """Derived from the rubric scores (institutes.practice.refresh_result): read only here."""
+
+    list_display = ["application", "result", "basis", "recorded_by", "recorded_at"]
+    list_filter = ["result", "basis", "application__institute"]
     search_fields = ["application__applicant__email"]
     list_select_related = ["application__applicant", "application__institute", "recorded_by"]
+    readonly_fields = ["application", "result", "basis", "rubric", "note", "recorded_by", "recorded_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RubricCriterionInline(admin.TabularInline):
+    model = RubricCriterion
+    extra = 0
+    can_delete = False
+    readonly_fields = ["position", "title", "level_descriptions"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Rubric)
+class RubricAdmin(admin.ModelAdmin):
+    """Kept by coordinators on the rubric page (institutes.practice.save_rubric): read only here."""
+
+    list_display = ["module", "version", "rule", "pass_level", "created_at"]
+    list_filter = ["module"]
+    search_fields = ["module__title"]
+    list_select_related = ["module"]
+    readonly_fields = ["module", "version", "levels", "rule", "pass_level", "min_criteria", "created_by"]
+    inlines = [RubricCriterionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PracticeFacilitation)
+class PracticeFacilitationAdmin(admin.ModelAdmin):
+    list_display = ["application", "topic", "given_on", "rubric"]
+    list_filter = ["application__institute"]
+    search_fields = ["application__applicant__email", "topic"]
+    list_select_related = ["application__applicant", "application__institute", "rubric__module"]
+    raw_id_fields = ["application", "rubric", "session", "created_by"]
+
+
+@admin.register(PracticeFeedback)
+class PracticeFeedbackAdmin(admin.ModelAdmin):
+    """Scores change through the scoring page only (the result follows them): read only here."""
+
+    list_display = ["facilitation", "scorer", "role", "updated_at"]
+    list_filter = ["role", "facilitation__application__institute"]
+    search_fields = ["scorer__email", "facilitation__application__applicant__email"]
+    list_select_related = ["facilitation__application__applicant", "scorer"]
+    readonly_fields = ["facilitation", "scorer", "role", "comments"]
+
+    def has_add_permission(self, request):
+        return False

@@ -7,6 +7,7 @@ class InstitutesConfig(AppConfig):
     def ready(self):
         from institutes.dashboard import coordinator_panel, panel
         from institutes.permissions import coordinates_an_institute
+        from institutes.practice import register_email_kinds
         from institutes.surveys import module_institutes, module_sessions
         from portal import dashboard, notifications
         from portal.access import register_staff_role
@@ -30,3 +31,4 @@ class InstitutesConfig(AppConfig):
         # (trainers adds its turnkey trainings the same way).
         register_quote_subjects("module", module_institutes)
         register_quote_subjects("module", module_sessions)
+        register_email_kinds()

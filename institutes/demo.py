@@ -16,7 +16,7 @@ from communities import services as communities
 from communities.models import TOPICS, ImplementationPlan, PlanStep, PlanTemplate, PlanTemplateStep
 from communities.protocols import ensure_el_roadmap
 from communities.services import join_cohort
-from institutes import services
+from institutes import practice, services
 from institutes.models import (
     Application,
     Assignment,
@@ -27,7 +27,10 @@ from institutes.models import (
     InstituteCoordinator,
     Module,
     ModuleFamily,
+    PracticeFacilitation,
+    PracticeFeedback,
     PracticeResult,
+    Rubric,
     Session,
     Team,
 )
@@ -338,10 +341,6 @@ def seed(stdout=None) -> None:
                     application=application,
                     defaults={"state": AssignmentSubmission.State.ACCEPTED, "reviewed_by": coordinator},
                 )
-            PracticeResult.objects.get_or_create(
-                application=application,
-                defaults={"result": PracticeResult.Result.PASSED, "recorded_by": coordinator},
-            )
 
     # Applications in several states for the CALPRO institute.
     chloe, ana, ben = _user("chloe@fresnounified.org"), _user("ana@scusd.edu"), _user("ben@scusd.edu")
@@ -381,6 +380,7 @@ def seed(stdout=None) -> None:
         services.invite_to_team(team, email="ana@scusd.edu", by=ben)
     if coordinator:
         _evaluations(completed, coordinator, now)
+        _practice(completed, coordinator, today)
     if stdout:
         stdout.write(f"Institutes: {Institute.objects.count()}, applications: {Application.objects.count()}")
 
@@ -777,3 +777,211 @@ def _evaluations(institute: Institute, coordinator: User, now: dt.datetime) -> N
 
 def _subject_day(subject) -> dt.date:
     return subject.date if isinstance(subject, Session) else subject.sessions.order_by("-date")[0].date
+
+
+# --- Practice facilitations on the module's rubric, and the next cohort ----------------------------
+# The completed cohort gave their practice facilitations on its second day and the coordinator
+# scored them on the module's rubric (so their practice results follow its rule). The module's next
+# cohort is under way: Ana and Ben are three weeks in; Ana's first facilitation was not yet there on
+# timing, Ben's is waiting for his second try. Their mentor's part is in trainers/demo.py.
+
+NEXT_COHORT = "effective-teaching-tot-fall-2026"
+RUBRIC = [
+    (
+        "Opening and purpose",
+        [
+            "Starts without saying what the session is for.",
+            "Names the purpose of the session.",
+            "Connects the purpose to the participants' own learners.",
+            "Invites the group to shape the purpose and checks it is shared.",
+        ],
+    ),
+    (
+        "Questions that invite talk",
+        [
+            "Asks questions with one right answer, or none.",
+            "Asks open questions, answered mostly by one or two people.",
+            "Asks open questions and waits; most people take part.",
+            "Builds on answers so that participants talk with each other, not only with the facilitator.",
+        ],
+    ),
+    (
+        "Timing and pace",
+        [
+            "Runs well over, or rushes the activities.",
+            "Keeps to time by cutting the practice short.",
+            "Keeps to time with room for practice.",
+            "Adjusts the pace to the group and still keeps to time.",
+        ],
+    ),
+]
+
+
+def _moment(day: dt.date, hour: int = 15) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def score_on(
+    facilitation: PracticeFacilitation, day: dt.date, *, scorer: User, role: str, levels, comments: str
+):
+    """Score through the service (the result follows the rule), then give the story's past day to
+    the rows and history it wrote. The trainers' demo scores as the mentor with it."""
+    if facilitation.feedback.filter(scorer=scorer).exists():
+        return
+    started = timezone.now()
+    criteria = list(facilitation.rubric.criteria.values_list("pk", flat=True))
+    practice.score(
+        facilitation,
+        scorer=scorer,
+        role=role,
+        levels=dict(zip(criteria, levels, strict=True)),
+        comments=comments,
+    )
+    at = _moment(day)
+    PracticeFeedback.objects.filter(facilitation=facilitation, scorer=scorer).update(
+        created_at=at, updated_at=at
+    )
+    AuditEntry.objects.filter(at__gte=started).update(at=at)
+    PracticeResult.objects.filter(application=facilitation.application, recorded_at__gte=started).update(
+        recorded_at=at
+    )
+
+
+def _facilitation(application: Application, session: Session, topic: str) -> PracticeFacilitation:
+    existing = application.practice_facilitations.filter(topic=topic).first()
+    if existing:
+        return existing
+    facilitation = practice.add_facilitation(
+        application, topic=topic, given_on=session.date, session=session, by=application.applicant
+    )
+    at = _moment(session.date, 12)
+    PracticeFacilitation.objects.filter(pk=facilitation.pk).update(created_at=at, updated_at=at)
+    return facilitation
+
+
+def _accept_in_past(application: Application, coordinator: User, decided: dt.datetime) -> None:
+    if application.status == Application.Status.ACCEPTED:
+        return
+    # Seeding a past decision, with its date: written directly, and said so in the history.
+    Application.objects.filter(pk=application.pk).update(
+        status=Application.Status.ACCEPTED,
+        submitted_at=decided - dt.timedelta(days=10),
+        decided_at=decided,
+        is_eligible=True,
+        endorsement=Application.Endorsement.ENDORSED,
+    )
+    states.record(
+        application,
+        action="status:accepted",
+        by=coordinator,
+        from_status="submitted",
+        to_status="accepted",
+        note="Demo history",
+        at=decided,
+    )
+    application.status = Application.Status.ACCEPTED
+
+
+def _practice(completed: Institute, coordinator: User, today: dt.date) -> None:
+    module = completed.module
+    first_day = completed.sessions.order_by("date").first()
+    rubric = Rubric.objects.current_for(module)
+    if rubric is None:
+        rubric = practice.save_rubric(
+            module,
+            levels=4,
+            rule=Rubric.Rule.EVERY_CRITERION,
+            pass_level=3,
+            min_criteria=None,
+            criteria=[practice.CriterionData(title, levels) for title, levels in RUBRIC],
+            by=coordinator,
+        )
+        made = _moment(first_day.date - dt.timedelta(days=21), 10) if first_day else timezone.now()
+        Rubric.objects.filter(pk=rubric.pk).update(created_at=made, updated_at=made)
+        AuditEntry.objects.about(rubric).update(at=made)
+
+    # The completed cohort: one facilitation each on day two, scored by the coordinator.
+    day_two = completed.sessions.order_by("date")[1:2].first()
+    if day_two is not None:
+        topics = [
+            "Opening a session on lesson planning",
+            "A think-aloud on reading strategies",
+            "Norms for the room",
+        ]
+        for n, application in enumerate(completed.applications.accepted().order_by("applicant__email")):
+            facilitation = _facilitation(application, day_two, topics[n % len(topics)])
+            score_on(
+                facilitation,
+                day_two.date,
+                scorer=coordinator,
+                role=PracticeFeedback.Role.COORDINATOR,
+                levels=[3 + (n % 2), 3, 3 + ((n + 1) % 2)],
+                comments="Clear and warm; the group was talking with each other within minutes.",
+            )
+
+    # The module's next cohort, three weeks in.
+    start = today - dt.timedelta(days=21)
+    fall = _institute(
+        NEXT_COHORT,
+        module=module,
+        title="Effective Teaching for Adult Educators: Training of Trainers, fall 2026",
+        description="The module's next cohort: four weekly sessions, with a mentor from the trainers "
+        "certified last spring.",
+        status=Institute.Status.RUNNING,
+        location=Institute.Location.HYBRID,
+        duration=Institute.Duration.FEW_WEEKS,
+        duration_note="4 weeks",
+        capacity=20,
+        applications_open_at=timezone.now() - dt.timedelta(days=90),
+        applications_close_at=timezone.now() - dt.timedelta(days=40),
+        audiences=["All teacher types"],
+        sessions=[
+            (
+                f"Week {n + 1}",
+                start + dt.timedelta(days=7 * n),
+                dt.time(9),
+                dt.time(15),
+                "CALPRO office, Sacramento",
+            )
+            for n in range(4)
+        ],
+    )
+    _coordinate("coordinator@tot.example.org", fall)
+    sessions = list(fall.sessions.order_by("date"))
+    ana, ben = _user("ana@scusd.edu"), _user("ben@scusd.edu")
+    if ana is None or ben is None:
+        return
+    decided = _moment(today - dt.timedelta(days=35), 11)
+    mentees = {}
+    for person in (ana, ben):
+        application, _ = _draft(person, fall)
+        _accept_in_past(application, coordinator, decided)
+        mentees[person.email] = application
+    ana_first = _facilitation(mentees[ana.email], sessions[1], "Opening: why adults come back to learning")
+    score_on(
+        ana_first,
+        sessions[1].date,
+        scorer=coordinator,
+        role=PracticeFeedback.Role.COORDINATOR,
+        levels=[3, 3, 2],
+        comments="A strong, personal opening. The pair work ran long: plan the timing of each part and "
+        "tell the group.",
+    )
+    _facilitation(mentees[ana.email], sessions[2], "Questions that get the room talking")
+    ben_first = _facilitation(mentees[ben.email], sessions[2], "Planning a lesson backwards from the goal")
+    score_on(
+        ben_first,
+        sessions[2].date,
+        scorer=coordinator,
+        role=PracticeFeedback.Role.COORDINATOR,
+        levels=[2, 3, 2],
+        comments="Good questions. Say what the session is for at the start, and leave time for practice.",
+    )
+    score_on(
+        ben_first,
+        sessions[2].date,
+        scorer=ana,
+        role=PracticeFeedback.Role.PEER,
+        levels=[3, 3, 3],
+        comments="I will borrow your lesson-plan template. The example from your school made it real.",
+    )

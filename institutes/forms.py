@@ -7,7 +7,7 @@ import copy
 from django import forms
 from django.core.exceptions import ValidationError
 
-from institutes.models import Application, Assignment, Attendance, Audience, Institute, PracticeResult
+from institutes.models import Application, Assignment, Attendance, Audience, Institute
 from portal.forms import AgencyChoiceField, BootstrapFormMixin, ColumnChoiceField
 from portal.models import Agency
 from portal.uploads import validate_upload
@@ -372,9 +372,3 @@ class AttendanceForm(forms.Form):
 
     def rows(self):
         return [(application, self[f"p{application.pk}"]) for application in self.applications]
-
-
-class PracticeForm(forms.Form):
-    application = forms.IntegerField(widget=forms.HiddenInput)
-    result = forms.ChoiceField(choices=PracticeResult.Result.choices, label="Practice facilitation")
-    note = forms.CharField(required=False, max_length=500, label="Note (optional)")

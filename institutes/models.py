@@ -1,4 +1,7 @@
-"""The catalog, applications, teams, assignments, attendance and the practice result."""
+"""The catalog, applications, teams, assignments, attendance, practice facilitations on a rubric and
+the practice result."""
+
+from __future__ import annotations
 
 import secrets
 
@@ -49,6 +52,13 @@ class Module(TimeStampedModel):
     level = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Its level in the family: 1, 2, … (Level 2 requires Level 1)."
     )
+    certification_valid_months = models.PositiveSmallIntegerField(
+        "certification lasts (months)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Leave empty when certification in this module does not expire; otherwise a coordinator renews it.",
+    )
 
     class Meta:
         ordering = ["title"]
@@ -70,7 +80,7 @@ class Module(TimeStampedModel):
     def level_label(self) -> str:
         return f"{self.family}: Level {self.level}" if self.family_id else ""
 
-    def level_below(self) -> "Module | None":
+    def level_below(self) -> Module | None:
         """The module one level below in the same family (None at Level 1 or outside a family)."""
         if not self.family_id or not self.level or self.level < 2:
             return None
@@ -491,6 +501,9 @@ class Application(TimeStampedModel):
         "team:part-completed": "completed their part of the team application",
         "practice:passed": "recorded the practice facilitation: passed",
         "practice:not_yet": "recorded the practice facilitation: not yet",
+        "practice:scored": "scored a practice facilitation",
+        "mentor:paired": "paired a mentor with the participant",
+        "mentor:ended": "ended the mentoring pairing",
         "offer:declined": "declined the seat offer",
         "offer:expired": "the seat offer expired unanswered",
     }
@@ -673,14 +686,29 @@ class Attendance(models.Model):
 
 
 class PracticeResult(models.Model):
-    """The practice-facilitation result (seed 000: "demonstrate facilitation skills")."""
+    """The practice-facilitation result (seed 000: "demonstrate facilitation skills").
+
+    Derived: ``institutes.practice.refresh_result`` writes it from the rubric scores under the
+    rubric's rule; nothing else changes ``result``. Results a coordinator recorded by hand before
+    rubrics existed are kept, marked as such (``basis``), until a scored facilitation decides anew.
+    """
 
     class Result(models.TextChoices):
         PASSED = "passed", "Passed"
         NOT_YET = "not_yet", "Not yet"
 
+    class Basis(models.TextChoices):
+        RUBRIC = "rubric", "Follows the rubric's rule"
+        RECORDED = "recorded", "Recorded by a coordinator before rubrics"
+
+    ALLOWED_MOVES = {Result.NOT_YET: {Result.PASSED}, Result.PASSED: {Result.NOT_YET}}
+
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="practice")
     result = models.CharField(max_length=8, choices=Result.choices)
+    basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.RUBRIC)
+    rubric = models.ForeignKey(
+        "institutes.Rubric", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField(max_length=500, blank=True)
     recorded_by = models.ForeignKey(
         "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -689,3 +717,162 @@ class PracticeResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application.applicant}: {self.get_result_display()}"
+
+
+# --- Practice facilitations scored on a rubric (seed 000; DESIGN "Practice and mentoring") -----------
+
+
+class RubricQuerySet(models.QuerySet):
+    def current_for(self, module: Module) -> Rubric | None:
+        """The module's rubric in force: its latest version."""
+        return self.filter(module=module).order_by("-version").first()
+
+
+class Rubric(TimeStampedModel):
+    """A module's rubric, kept by its coordinators: criteria, each with a description per level, and
+    the rule that turns coordinators' and mentors' scores into the practice result.
+
+    Frozen once a score is given on it: changing it then makes the next version, and the scores
+    already given stay with the version they were given on.
+    """
+
+    class Rule(models.TextChoices):
+        EVERY_CRITERION = (
+            "every",
+            "The mean of coordinators' and mentors' scores reaches the pass level on every criterion",
+        )
+        AT_LEAST = (
+            "at_least",
+            "The mean of coordinators' and mentors' scores reaches the pass level on at least a number of criteria",
+        )
+
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="rubrics")
+    version = models.PositiveSmallIntegerField(default=1)
+    levels = models.PositiveSmallIntegerField(
+        "number of levels", default=4, help_text="Each criterion is scored from 1 to this number."
+    )
+    rule = models.CharField(max_length=10, choices=Rule.choices, default=Rule.EVERY_CRITERION)
+    pass_level = models.PositiveSmallIntegerField(default=3)
+    min_criteria = models.PositiveSmallIntegerField(
+        "criteria that must reach it", null=True, blank=True, help_text="With the second rule only."
+    )
+    created_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = RubricQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["module", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "version"], name="one_rubric_version_per_module"),
+            models.CheckConstraint(condition=Q(levels__gte=2, levels__lte=6), name="rubric_levels_2_to_6"),
+            models.CheckConstraint(
+                condition=Q(pass_level__gte=1, pass_level__lte=models.F("levels")),
+                name="rubric_pass_level_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module} rubric, version {self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("institutes:rubric", kwargs={"slug": self.module.slug})
+
+    @property
+    def rule_text(self) -> str:
+        if self.rule == self.Rule.AT_LEAST:
+            return (
+                f"Passed when coordinators' and mentors' scores average {self.pass_level} or more on at least "
+                f"{self.min_criteria} criteri{'on' if self.min_criteria == 1 else 'a'}."
+            )
+        return f"Passed when coordinators' and mentors' scores average {self.pass_level} or more on every criterion."
+
+
+class RubricCriterion(models.Model):
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=150)
+    level_descriptions = models.JSONField(
+        default=list, help_text="What each level looks like, from level 1 up (one text per level)."
+    )
+
+    class Meta:
+        ordering = ["rubric", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def levels(self) -> list[tuple[int, str]]:
+        return list(enumerate(self.level_descriptions, start=1))
+
+
+class PracticeFacilitation(TimeStampedModel):
+    """One practice facilitation a participant gives during the institute (seed 000)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="practice_facilitations"
+    )
+    rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="facilitations")
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="practice_facilitations"
+    )
+    given_on = models.DateField("date")
+    topic = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        "portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["given_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application.applicant}: {self.topic} ({self.given_on:%b %-d, %Y})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("institutes:practice-detail", kwargs={"pk": self.pk})
+
+
+class PracticeFeedback(TimeStampedModel):
+    """One person's scores and written feedback on a practice facilitation."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", "Coordinator"
+        MENTOR = "mentor", "Mentor"
+        PEER = "peer", "Peer"
+
+    # The rule counts these; peers' scores are shown to the participant but do not decide.
+    COUNTED = (Role.COORDINATOR, Role.MENTOR)
+
+    facilitation = models.ForeignKey(PracticeFacilitation, on_delete=models.CASCADE, related_name="feedback")
+    scorer = models.ForeignKey("portal.User", on_delete=models.CASCADE, related_name="practice_feedback")
+    role = models.CharField(max_length=12, choices=Role.choices)
+    comments = models.TextField("feedback", max_length=4000, blank=True)
+
+    class Meta:
+        ordering = ["facilitation", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["facilitation", "scorer"], name="one_feedback_per_scorer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorer} on {self.facilitation}"
+
+
+class PracticeScore(models.Model):
+    feedback = models.ForeignKey(PracticeFeedback, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(RubricCriterion, on_delete=models.PROTECT, related_name="scores")
+    level = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["feedback", "criterion__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["feedback", "criterion"], name="one_score_per_criterion"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=6), name="practice_score_level_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.level}"

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from institutes.models import (
     Application,
     Assignment,
     AssignmentSubmission,
     Institute,
     InstituteCoordinator,
+    Module,
+    PracticeFacilitation,
+    PracticeFeedback,
     Team,
 )
 from portal.access import is_coordinator, sees_program_results
+
+# Mentoring lives a floor up (trainers): it tells this app who mentors an application through
+# ``register_mentor_check`` in its AppConfig.ready(), so that institutes imports nothing above it.
+_mentor_checks: list[Callable] = []
+
+
+def register_mentor_check(check: Callable) -> Callable:
+    """``check(user, application) -> bool``: the user is the application's active mentor."""
+    if check not in _mentor_checks:
+        _mentor_checks.append(check)
+    return check
+
+
+def is_mentor_of(user, application: Application) -> bool:
+    return user.is_authenticated and any(check(user, application) for check in _mentor_checks)
 
 
 def is_institute_coordinator(user, institute: Institute) -> bool:
@@ -141,3 +161,79 @@ def can_view_survey_results(user, institute: Institute) -> bool:
     """An institute's evaluation results, unfolded and with every comment: its own coordinator,
     the staff coordinators and the state office (portal.surveys.services: who sees what)."""
     return is_institute_coordinator(user, institute) or sees_program_results(user)
+
+
+# --- Practice facilitations and rubrics ------------------------------------------------------
+
+
+def can_keep_rubric(user, module: Module) -> bool:
+    """A module's rubric: the staff coordinators, and whoever coordinates one of its institutes."""
+    if not user.is_authenticated:
+        return False
+    return (
+        is_coordinator(user)
+        or InstituteCoordinator.objects.active().filter(user=user, institute__module=module).exists()
+    )
+
+
+def _is_participant(user, institute_id: int) -> bool:
+    return Application.objects.filter(
+        applicant_id=user.pk, institute_id=institute_id, status=Application.Status.ACCEPTED
+    ).exists()
+
+
+def can_view_institute_practice(user, institute: Institute) -> bool:
+    """The institute's practice facilitations: its coordinator, and its accepted participants (the
+    peers who score one another)."""
+    if not user.is_authenticated:
+        return False
+    return is_institute_coordinator(user, institute) or _is_participant(user, institute.pk)
+
+
+def can_view_practice(user, application: Application) -> bool:
+    """A participant's practice page, every score and comment on it: the participant, the
+    institute's coordinator, and the participant's mentor; nobody else."""
+    if not user.is_authenticated or application.status != Application.Status.ACCEPTED:
+        return False
+    return (
+        application.applicant_id == user.pk
+        or is_institute_coordinator(user, application.institute)
+        or is_mentor_of(user, application)
+    )
+
+
+def can_add_practice_facilitation(user, application: Application) -> bool:
+    return application.status == Application.Status.ACCEPTED and (
+        application.applicant_id == user.pk or is_institute_coordinator(user, application.institute)
+    )
+
+
+def practice_role(user, facilitation: PracticeFacilitation) -> str | None:
+    """In which role ``user`` scores this facilitation, or None when they may not (nobody scores
+    their own). The coordinator's role wins over the mentor's, the mentor's over a peer's."""
+    application = facilitation.application
+    if not user.is_authenticated or application.applicant_id == user.pk:
+        return None
+    if application.status != Application.Status.ACCEPTED:
+        return None
+    if is_institute_coordinator(user, application.institute):
+        return PracticeFeedback.Role.COORDINATOR
+    if is_mentor_of(user, application):
+        return PracticeFeedback.Role.MENTOR
+    if _is_participant(user, application.institute_id):
+        return PracticeFeedback.Role.PEER
+    return None
+
+
+def can_score_practice(user, facilitation: PracticeFacilitation) -> bool:
+    return practice_role(user, facilitation) is not None
+
+
+def can_view_practice_facilitation(user, facilitation: PracticeFacilitation) -> bool:
+    return can_view_practice(user, facilitation.application) or can_score_practice(user, facilitation)
+
+
+def can_read_all_feedback(user, facilitation: PracticeFacilitation) -> bool:
+    """Peers see the facilitation and their own feedback; the rest is for the participant, the
+    coordinator and the mentor."""
+    return can_view_practice(user, facilitation.application)

@@ -1129,22 +1129,6 @@ def record_attendance(session: Session, *, marks: dict[int, str], by: User) -> i
     return changed
 
 
-def record_practice_result(
-    application: Application, *, result: str, by: User, note: str = ""
-) -> PracticeResult:
-    if application.status != Status.ACCEPTED:
-        raise ApplicationError("Practice facilitation is recorded for accepted participants only.")
-    if result not in PracticeResult.Result.values:
-        raise ApplicationError("Choose passed or not yet.")
-    with transaction.atomic():
-        practice, _ = PracticeResult.objects.update_or_create(
-            application=application,
-            defaults={"result": result, "note": note, "recorded_by": by, "recorded_at": timezone.now()},
-        )
-        states.record(application, action=f"practice:{result}", by=by, note=note)
-    return practice
-
-
 # --- Completion roster ---------------------------------------------------------------------------
 
 
@@ -1202,7 +1186,7 @@ def completion_roster(institute: Institute) -> list[RosterRow]:
         if practice is None:
             missing.append("Practice facilitation not recorded yet")
         elif practice.result != PracticeResult.Result.PASSED:
-            missing.append("Practice facilitation not passed yet")
+            missing.append("Practice facilitation not passed yet under the rubric's rule")
         rows.append(RosterRow(application=application, participant=application.applicant, missing=missing))
     return rows
 

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from institutes.views import applications, assignments, attendance, catalog, plans, results, review, teams
+from institutes.views import (
+    applications,
+    assignments,
+    attendance,
+    catalog,
+    plans,
+    practice,
+    results,
+    review,
+    teams,
+)
 
 app_name = "institutes"
 urlpatterns = [
@@ -23,6 +33,9 @@ urlpatterns = [
     path("submissions/<int:pk>/download/", assignments.submission_download, name="submission-download"),
     path("sessions/<int:pk>/attendance/", attendance.attendance, name="attendance"),
     path("sessions/<int:pk>/results/", results.session_results, name="session-results"),
+    path("applications/<int:pk>/practice/", practice.application_practice, name="application-practice"),
+    path("practice/<int:pk>/", practice.practice_detail, name="practice-detail"),
+    path("modules/<slug:slug>/rubric/", practice.rubric, name="rubric"),
     path("modules/<slug:slug>/", results.module_detail, name="module-detail"),
     path("<slug:slug>/", catalog.institute_detail, name="institute-detail"),
     path("<slug:slug>/sessions.ics", catalog.institute_ics, name="institute-ics"),
@@ -33,6 +46,7 @@ urlpatterns = [
     path("<slug:slug>/applications.csv", review.applications_csv, name="applications-csv"),
     path("<slug:slug>/assignments/", assignments.assignments, name="assignments"),
     path("<slug:slug>/roster/", attendance.roster, name="roster"),
+    path("<slug:slug>/practice/", practice.institute_practice, name="institute-practice"),
     path("<slug:slug>/results/", results.institute_results, name="institute-results"),
     path("<slug:slug>/plans/", plans.team_plans, name="team-plans"),
     path("<slug:slug>/plans/<int:plan_pk>/review/", plans.team_plan_review, name="team-plan-review"),

@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from portal import emails
 from portal.agencies import import_agencies
 from portal.forms import AgencyImportForm
-from portal.models import Agency, AuditEntry, NotificationPreference, OutboundEmail, User
+from portal.models import Agency, AuditEntry, NotificationPreference, OutboundEmail, SigningKey, User
 
 
 @admin.register(User)
@@ -134,3 +134,19 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__name"]
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(admin.ModelAdmin):
+    """The public keys badges were signed with. Rows are written by signing, never here; the one
+    thing to set is ``withdrawn_at``, and only if a private key leaked."""
+
+    list_display = ["kid", "algorithm", "first_used_at", "withdrawn_at"]
+    readonly_fields = ["kid", "algorithm", "public_jwk", "first_used_at"]
+    fields = ["kid", "algorithm", "public_jwk", "first_used_at", "withdrawn_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

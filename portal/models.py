@@ -365,3 +365,28 @@ class AuditEntry(models.Model):
         """The action in words; a model names its own in ``AUDIT_ACTION_LABELS``."""
         labels = getattr(self.subject_model, "AUDIT_ACTION_LABELS", {})
         return labels.get(self.action, self.action)
+
+
+class SigningKey(models.Model):
+    """A public key the portal has signed credentials with (see ``portal.credentials.keys``).
+
+    A row is written the first time a key signs, and kept: after the key in the environment is
+    rotated, badges signed with an earlier key still verify against its row here. Withdrawing a
+    key (only if its private half leaked) makes every badge it signed stop verifying.
+    """
+
+    kid = models.CharField("key id", max_length=64, unique=True, editable=False)
+    algorithm = models.CharField(max_length=10, editable=False)
+    public_jwk = models.JSONField("public key (JWK)", editable=False)
+    first_used_at = models.DateTimeField(default=timezone.now, editable=False)
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set only if the private key leaked: every badge signed with it stops verifying.",
+    )
+
+    class Meta:
+        ordering = ["-first_used_at"]
+
+    def __str__(self) -> str:
+        return f"{self.algorithm} key {self.kid[:12]}…"

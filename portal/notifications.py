@@ -67,6 +67,7 @@ TRANSACTIONAL_KINDS = (
     # trainers: certifications, reports, honoraria
     "trainers.certified",
     "trainers.certification_revoked",
+    "trainers.certification_renewed",
     "trainers.report_verified",
     "trainers.report_returned",
     "trainers.honorarium_approved",

@@ -38,6 +38,8 @@ env = environ.Env(
     EMAIL_FLUSH_GRACE_SECONDS=(int, 60),
     REMINDER_BATCH_SIZE=(int, 1000),
     UPLOAD_MAX_MB=(int, 10),
+    CREDENTIALS_SIGNING_KEY=(str, ""),
+    CREDENTIALS_SIGNING_KEY_FILE=(str, ""),
 )
 env_file = BASE_DIR / ".env"
 if env_file.exists():
@@ -51,6 +53,14 @@ if SECRET_KEY_IS_PLACEHOLDER:
     # web server and the Celery processes refuse to start on it (portal/startup.py), and
     # `check --deploy` reports it.
     SECRET_KEY = "insecure-quick-start-key-never-used-in-production-0123456789"
+# The private key that signs the Open Badges the portal issues (portal/credentials/keys.py): a PEM
+# EC P-256 or RSA key, in the variable (newlines may be written as \n) or in a file it names.
+CREDENTIALS_SIGNING_KEY = env("CREDENTIALS_SIGNING_KEY").replace("\\n", "\n")
+if not CREDENTIALS_SIGNING_KEY and env("CREDENTIALS_SIGNING_KEY_FILE"):
+    CREDENTIALS_SIGNING_KEY = Path(env("CREDENTIALS_SIGNING_KEY_FILE")).read_text()
+# Without one, a key derived from SECRET_KEY signs (quick start, demo, tests); with DEBUG off the
+# web server and the Celery processes refuse to start on it, like on the placeholder SECRET_KEY.
+CREDENTIALS_KEY_IS_PLACEHOLDER = not CREDENTIALS_SIGNING_KEY
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 SITE_URL = env("SITE_URL").rstrip("/")
 SITE_NAME = env("SITE_NAME")
@@ -321,5 +331,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint reports each step of every PDF at INFO; its warnings and errors still show.
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -21,5 +21,6 @@ urlpatterns = [
     path("institutes/", include("institutes.urls")),
     path("communities/", include("communities.urls")),
     path("surveys/", include("portal.surveys.urls")),
+    path("credentials/", include("portal.credentials.urls")),
     path("", include("trainers.urls")),
 ]

@@ -16,6 +16,9 @@ from trainers.models import (
     FacilitationReport,
     Honorarium,
     HonorariumRate,
+    MentoringMeeting,
+    MentorOffer,
+    Mentorship,
     Registration,
     RequestOffer,
     TrainerProfile,
@@ -39,7 +42,16 @@ def _run(modeladmin, request, queryset, action, done: str):
 
 @admin.register(Certification)
 class CertificationAdmin(admin.ModelAdmin):
-    list_display = ["participant", "module", "institute", "issued_on", "commitment_ends_on", "status", "code"]
+    list_display = [
+        "participant",
+        "module",
+        "institute",
+        "issued_on",
+        "commitment_ends_on",
+        "valid_until",
+        "status",
+        "code",
+    ]
     list_filter = ["status", "module", "issued_on"]
     search_fields = ["participant__name", "participant__email", "code", "module__title"]
     list_select_related = ["participant", "module", "institute"]
@@ -54,6 +66,8 @@ class CertificationAdmin(admin.ModelAdmin):
         "revoked_reason",
         "revoked_at",
         "commitment_ends_on",
+        "valid_until",
+        "renewed_on",
         "issued_by",
         "history",
     ]
@@ -313,6 +327,37 @@ class RegistrationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{place}: {exc}", messages.WARNING)
         if count:
             self.message_user(request, f"{count} registration(s) cancelled.", messages.SUCCESS)
+
+
+@admin.register(MentorOffer)
+class MentorOfferAdmin(admin.ModelAdmin):
+    list_display = ["trainer", "module", "region", "capacity", "is_open"]
+    list_filter = ["module", "is_open"]
+    search_fields = ["trainer__email", "trainer__name", "region"]
+    list_select_related = ["trainer", "module"]
+    raw_id_fields = ["trainer"]
+
+
+@admin.register(Mentorship)
+class MentorshipAdmin(admin.ModelAdmin):
+    """Paired and ended by the coordinator's page (trainers.mentoring): read only here."""
+
+    list_display = ["mentor", "application", "created_at", "ended_at"]
+    list_filter = ["offer__module"]
+    search_fields = ["mentor__email", "application__applicant__email"]
+    list_select_related = ["mentor", "application__applicant", "application__institute"]
+    readonly_fields = ["offer", "mentor", "application", "paired_by", "ended_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(MentoringMeeting)
+class MentoringMeetingAdmin(admin.ModelAdmin):
+    list_display = ["mentorship", "met_on", "logged_by"]
+    search_fields = ["mentorship__mentor__email"]
+    list_select_related = ["mentorship__mentor", "mentorship__application__applicant", "logged_by"]
+    raw_id_fields = ["mentorship", "logged_by"]
 
 
 # --- agencies' requests -------------------------------------------------------------------------

@@ -8,12 +8,14 @@ class TrainersConfig(AppConfig):
     def ready(self):
         from institutes.dashboard import register_tracker_step
         from institutes.models import Institute
+        from institutes.permissions import register_mentor_check
         from institutes.services import register_certification_check
         from portal import dashboard
         from portal.surveys.services import register_quote_subjects
-        from trainers import impact, planning, registration, training_requests
+        from trainers import impact, mentoring, planning, registration, training_requests
         from trainers.dashboard import certified_in_institute, request_panel, staff_panel, trainer_panel
         from trainers.models.trainings import trainings_of_module
+        from trainers.permissions import is_mentor_of_application
         from trainers.services import holds_active_certification
 
         dashboard.register(trainer_panel)
@@ -27,8 +29,11 @@ class TrainersConfig(AppConfig):
         register_certification_check(holds_active_certification)
         planning.register_email_kinds()
         registration.register_email_kinds()
+        mentoring.register_email_kinds()
         training_requests.register_email_kinds()
         # Approved quotes from turnkey trainings' surveys show on their module's page too.
         register_quote_subjects("module", trainings_of_module)
         # The reach and impact figures are shared in the cache until a row they count changes.
         impact.watch()
+        # A participant's mentor scores and reads their practice (institutes' pages).
+        register_mentor_check(is_mentor_of_application)

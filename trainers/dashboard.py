@@ -26,7 +26,15 @@ def certified_in_institute(user) -> Exists:
 
 # What the panel shows of each certification, read as plain values (not a certification and its
 # module as model instances).
-CERTIFICATION_VALUES = ("pk", "status", "issued_on", "commitment_ends_on", "fulfilled_date", "module__title")
+CERTIFICATION_VALUES = (
+    "pk",
+    "status",
+    "issued_on",
+    "commitment_ends_on",
+    "valid_until",
+    "fulfilled_date",
+    "module__title",
+)
 
 
 class _CertificationRow:
@@ -34,6 +42,8 @@ class _CertificationRow:
         self.pk, self.url, self.module_title = row["pk"], url, row["module__title"]
         self.issued_on = row["issued_on"]
         self.commitment_ends_on = row["commitment_ends_on"]
+        self.valid_until = row["valid_until"]
+        self.expired = self.valid_until is not None and self.valid_until < today
         self.is_active = row["status"] == Certification.Status.ACTIVE
         self.state = state_on(row["issued_on"], row["fulfilled_date"], today)
         self.left = Certification.days_left(self, today)

@@ -22,29 +22,34 @@ from django.utils import timezone
 from institutes import services as institute_services
 from institutes.models import Institute, Module
 from portal import states
+from portal.credentials import keys
 from portal.demo import CERTIFIED_EMAILS
 from portal.models import Agency, AuditEntry, User
 from portal.surveys.demo import past_responses
 from portal.surveys.models import Quote, SurveyError
 from portal.surveys.services import latest_instrument, review_quote
-from trainers import attendance, planning, recognitions, registration, services, training_requests
+from trainers import attendance, mentoring, planning, recognitions, registration, services, training_requests
 from trainers.models import (
     CHECKLIST,
     Certification,
     FacilitationReport,
     HonorariumRate,
+    MentorOffer,
+    Mentorship,
     Registration,
     RequestOffer,
     TrainerProfile,
     TrainingRequest,
     TurnkeyTraining,
 )
+from trainers.models.certification import add_months
 from trainers.planning import Schedule
 
 DEMO_MODULE = "Effective Teaching for Adult Educators"
 RATE_FROM = date(2024, 7, 1)
 # Days from the institute's last session to the certificates (the coordinator's review).
 CERTIFIED_AFTER = 7
+DEMO_VALID_MONTHS = 24
 
 FIRST_NAMES = [
     "Maria", "James", "Linh", "Roberto", "Aisha", "Kevin", "Sofia", "Daniel", "Mei", "Carlos",
@@ -172,6 +177,22 @@ def _levelled_series(coordinator: User | None) -> None:
         application.commits_to_attend = application.commits_to_present = True
         institute_services.save_draft(application, by=maria)
         institute_services.submit_application(application, by=maria)
+
+
+def _credentials(module: Module) -> None:
+    """The demo module's certification lasts two years, so certificates show their end and a
+    coordinator can see renewal; the quick start's key (derived from SECRET_KEY) is on record,
+    so the demo trainers' downloaded badges verify and the key document lists it."""
+    if module.certification_valid_months is None:
+        module.certification_valid_months = DEMO_VALID_MONTHS
+        module.save(update_fields=["certification_valid_months"])
+    for certification in Certification.objects.filter(module=module, valid_until__isnull=True):
+        # Seeding the past: the end the certification got when it was issued.
+        certification.valid_until = add_months(
+            certification.issued_on, module.certification_valid_months
+        ) - timedelta(days=1)
+        certification.save(update_fields=["valid_until"])
+    keys.remember(keys.current())
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -648,7 +669,10 @@ def seed(stdout=None) -> None:
             awarded_on=timezone.localdate() - timedelta(days=14),
         )
         recognitions.set_recognition_public(award, True, by=coordinator)
+    if coordinator:
+        _mentoring(tomas, module, coordinator)
     _requests(module, coordinator, people)
+    _credentials(module)
     _levelled_series(coordinator)
     if stdout:
         stdout.write(
@@ -656,4 +680,89 @@ def seed(stdout=None) -> None:
             f"{TurnkeyTraining.objects.count()} turnkey trainings, "
             f"{Registration.objects.count()} registrations, "
             f"{TrainingRequest.objects.count()} requests from agencies."
+        )
+
+
+# --- mentoring -------------------------------------------------------------------------------
+# Tomás offered to mentor the module's next cohort when it was announced; the coordinator paired
+# him with Ana and Ben from Sacramento a month ago. He met each of them, and scored Ana's practice
+# facilitations: on her second one the coordinators' and mentors' means reach 3 everywhere, so she
+# has passed; Ben has not yet.
+
+
+def _mentoring(tomas: User, module: Module, coordinator: User) -> None:
+    from institutes.demo import NEXT_COHORT, score_on
+    from institutes.models import PracticeFeedback
+
+    fall = Institute.objects.filter(slug=NEXT_COHORT).first()
+    if fall is None:
+        return
+    today = timezone.localdate()
+    region = tomas.agency.region if tomas.agency else ""
+    offer = MentorOffer.objects.filter(trainer=tomas, module=module).first() or mentoring.offer_to_mentor(
+        tomas,
+        module=module,
+        region=region,
+        capacity=3,
+        note="Weekday afternoons; happy to meet online or in Sacramento.",
+    )
+    paired_on = _moment(today - timedelta(days=30), time(10))
+    MentorOffer.objects.filter(pk=offer.pk).update(created_at=paired_on - timedelta(days=10))
+    applications = {
+        a.applicant.email: a
+        for a in fall.applications.accepted()
+        .select_related("applicant")
+        .filter(applicant__email__in=["ana@scusd.edu", "ben@scusd.edu"])
+    }
+    notes = {
+        "ana@scusd.edu": [
+            (
+                28,
+                "Met over coffee in Sacramento: what Ana wants to practise (timing) and when she presents next.",
+            ),
+            (
+                12,
+                "Went through the coordinator's feedback on timing; Ana will time each part of her next try.",
+            ),
+        ],
+        "ben@scusd.edu": [(27, "Online: Ben's plan for the lesson-planning session, and how to open it.")],
+    }
+    for email, application in applications.items():
+        pairing = Mentorship.objects.active().filter(application=application).first()
+        if pairing is None:
+            pairing = mentoring.pair(offer, application, by=coordinator)
+            Mentorship.objects.filter(pk=pairing.pk).update(created_at=paired_on, updated_at=paired_on)
+            _backdate(application, "mentor:paired", paired_on)
+        for days_ago, text in notes[email]:
+            if not pairing.meetings.filter(notes=text).exists():
+                mentoring.log_meeting(pairing, met_on=today - timedelta(days=days_ago), notes=text, by=tomas)
+    ana = applications.get("ana@scusd.edu")
+    if ana is None:
+        return
+    first, second = list(ana.practice_facilitations.order_by("given_on"))[:2]
+    score_on(
+        first,
+        first.given_on + timedelta(days=1),
+        scorer=tomas,
+        role=PracticeFeedback.Role.MENTOR,
+        levels=[3, 4, 3],
+        comments="Your questions had everyone talking. Timing is the one thing to work on: we will plan it together.",
+    )
+    score_on(
+        second,
+        second.given_on,
+        scorer=tomas,
+        role=PracticeFeedback.Role.MENTOR,
+        levels=[3, 4, 3],
+        comments="You timed every part and still let the talk run where it mattered. Ready to turn the key.",
+    )
+    ben = applications.get("ben@scusd.edu")
+    if ben is not None:
+        score_on(
+            second,
+            second.given_on,
+            scorer=ben.applicant,
+            role=PracticeFeedback.Role.PEER,
+            levels=[4, 3, 3],
+            comments="The think-pair-share worked: I will try it with my staff.",
         )

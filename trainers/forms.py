@@ -35,6 +35,59 @@ class VerifyForm(forms.Form):
         return code
 
 
+class BadgeForm(forms.Form):
+    """A badge handed back to the verify page: pasted, or its downloaded file."""
+
+    MAX_FILE_BYTES = 50_000
+
+    badge = forms.CharField(
+        label="Paste the badge",
+        required=False,
+        max_length=20_000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocomplete": "off"}),
+        help_text="The whole badge as downloaded: one long line that starts with eyJ.",
+    )
+    badge_file = forms.FileField(
+        label="Or choose the badge file",
+        required=False,
+        help_text="The .jwt file downloaded from the certificate page.",
+    )
+
+    def clean_badge_file(self):
+        upload = self.cleaned_data.get("badge_file")
+        if not upload:
+            return ""
+        if upload.size > self.MAX_FILE_BYTES:
+            raise forms.ValidationError("This file is far larger than a badge. Please choose the .jwt file.")
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                "This file is not a badge: a badge file is plain text. Please choose the .jwt file."
+            ) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("badge") and not cleaned.get("badge_file"):
+            raise forms.ValidationError("Paste the badge, or choose its file, to check it.")
+        return cleaned
+
+    @property
+    def text(self) -> str:
+        return self.cleaned_data.get("badge_file") or self.cleaned_data.get("badge") or ""
+
+
+class RenewForm(forms.Form):
+    note = forms.CharField(
+        label="Note for the record (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: facilitated two trainings this year; refresher completed.",
+    )
+
+
 class RevokeForm(forms.Form):
     reason = forms.CharField(
         label="Reason for revoking", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})

@@ -42,7 +42,7 @@ from datetime import date
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractQuarter, ExtractYear, Lower, Trim
 from django.db.models.signals import post_delete, post_save
 
@@ -50,6 +50,7 @@ from portal.surveys.models import Answer, Question, Response
 from trainers.models import (
     Certification,
     FacilitationReport,
+    Mentorship,
     Registration,
     SessionAttendance,
     TurnkeyTraining,
@@ -421,6 +422,31 @@ def _impact_from(counted: list[tuple]) -> Impact:
 def impact(filters: Filters | None = None) -> Impact:
     """The chain overall and by each dimension, in one query."""
     return _impact_from(_counted(filters or Filters()))
+
+
+def mentoring(filters: Filters | None = None) -> dict[str, int]:
+    """Mentors (distinct trainers with a pairing, active or ended) and mentees (distinct
+    participants paired), for the same module, cohort and region filters, in one query. Mentoring
+    is a handful of rows a cohort: counted as asked, not cached."""
+    filters = filters or Filters()
+    pairs = Mentorship.objects.all()
+    if filters.module_id:
+        pairs = pairs.filter(offer__module_id=filters.module_id)
+    if filters.institute_id:
+        pairs = pairs.filter(application__institute_id=filters.institute_id)
+    if filters.region:
+        pairs = pairs.filter(mentor__agency__region=filters.region)
+    if filters.agency:
+        pairs = pairs.filter(mentor__agency__name__icontains=filters.agency)
+    if filters.date_from:
+        pairs = pairs.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        pairs = pairs.filter(created_at__date__lte=filters.date_to)
+    return pairs.aggregate(
+        mentors=Count("mentor", distinct=True),
+        mentees=Count("application__applicant", distinct=True),
+        active=Count("pk", filter=Q(ended_at__isnull=True)),
+    )
 
 
 # --- kept in the cache, keyed by a version of the data it counts --------------------------------

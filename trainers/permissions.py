@@ -25,6 +25,7 @@ from trainers.models import (
     CoFacilitator,
     FacilitationReport,
     Honorarium,
+    Mentorship,
     Recognition,
     RequestOffer,
     TrainingRequest,
@@ -55,6 +56,16 @@ def can_revoke_certification(user, certification: Certification) -> bool:
     if certification.institute_id is None:
         return is_coordinator(user)
     return can_certify(user, certification.institute)
+
+
+def can_renew_certification(user, certification: Certification) -> bool:
+    """Who may take a certification back may also give it a new period."""
+    return can_revoke_certification(user, certification)
+
+
+def can_download_credentials(user, certification: Certification) -> bool:
+    """The PDF and the badge go to whoever may see the certificate, while it stands."""
+    return certification.is_active and can_view_certificate(user, certification)
 
 
 # --- reports -----------------------------------------------------------------------------
@@ -239,6 +250,39 @@ def recognitions_visible_to(user) -> QuerySet[Recognition]:
     if not user.is_authenticated:
         return Recognition.objects.none()
     return Recognition.objects.filter(trainer=user)
+
+
+# --- mentoring ---------------------------------------------------------------------------
+# A mentor sees their active mentees' progress and nothing of anyone else's; the coordinator of
+# the mentee's institute pairs and sees the pairing. Institutes asks ``is_mentor_of_application``
+# (registered in TrainersConfig.ready) for its practice pages.
+
+
+def can_offer_to_mentor(user) -> bool:
+    """Certified trainers offer to mentor (a module they hold an active certification for)."""
+    return user.is_authenticated and Certification.objects.active().filter(participant=user).exists()
+
+
+def is_mentor_of_application(user, application) -> bool:
+    return Mentorship.objects.active().filter(mentor_id=user.pk, application_id=application.pk).exists()
+
+
+def can_view_mentee(user, mentorship: Mentorship) -> bool:
+    """The mentor, while the pairing is active, and the coordinator of the mentee's institute."""
+    if not user.is_authenticated:
+        return False
+    if mentorship.mentor_id == user.pk and mentorship.is_active:
+        return True
+    return is_institute_coordinator(user, mentorship.application.institute)
+
+
+def can_log_meeting(user, mentorship: Mentorship) -> bool:
+    return user.is_authenticated and mentorship.mentor_id == user.pk and mentorship.is_active
+
+
+def can_pair_mentors(user, institute: Institute) -> bool:
+    """The coordinator of the institute whose participants get mentors."""
+    return is_institute_coordinator(user, institute)
 
 
 # --- requests from agencies (trainers/training_requests.py) ----------------------------------

@@ -9,7 +9,7 @@ e-mail path.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -26,6 +26,7 @@ from trainers.models import (
     TurnkeyTraining,
     rate_in_force,
 )
+from trainers.models.certification import add_months
 
 
 class TrainerError(DomainError):
@@ -95,13 +96,16 @@ def _issue(
     existing = Certification.objects.filter(participant=participant, institute=institute).first()
     if existing is not None:
         return existing, False
+    issued_on = issued_on or timezone.localdate()
+    months = institute.module.certification_valid_months
     try:
         with transaction.atomic():
             certification = Certification.objects.create(
                 participant=participant,
                 module=institute.module,
                 institute=institute,
-                issued_on=issued_on or timezone.localdate(),
+                issued_on=issued_on,
+                valid_until=add_months(issued_on, months) - timedelta(days=1) if months else None,
                 issued_by=by,
             )
     except IntegrityError:  # a second coordinator certified the same person a moment ago
@@ -191,6 +195,66 @@ def revoke_certification(certification: Certification, *, by: User | None, reaso
             about=certification,
             certification=certification,
             reason=reason,
+        )
+    return certification
+
+
+RENEWAL_WINDOW_DAYS = 90
+
+
+def renewal_opens_on(certification: Certification) -> date | None:
+    """The first day a coordinator may renew (None: it does not expire)."""
+    if certification.valid_until is None:
+        return None
+    return certification.valid_until - timedelta(days=RENEWAL_WINDOW_DAYS)
+
+
+def renew_certification(certification: Certification, *, by: User | None, note: str = "") -> Certification:
+    """A new period for a certification that expires: from today, keeping any days still left.
+
+    Open from 90 days before the last valid day, and any time after it has passed; a revoked
+    certification is not renewed. The badge the trainer downloads next carries the new period.
+    """
+    with transaction.atomic():
+        certification = states.lock(certification, "module", "participant")
+        months = certification.module.certification_valid_months
+        if certification.status != Certification.Status.ACTIVE:
+            raise TrainerError("This certification is revoked, so it can't be renewed.")
+        if certification.valid_until is None or not months:
+            raise TrainerError(
+                f"Certification in {certification.module} does not expire, so there is nothing to renew."
+            )
+        today = timezone.localdate()
+        opens_on = renewal_opens_on(certification)
+        if today < opens_on:
+            raise TrainerError(
+                f"This certification is valid until {certification.valid_until:%B %-d, %Y}; "
+                f"it can be renewed from {opens_on:%B %-d, %Y}."
+            )
+        before = certification.valid_until
+        start = max(today, before + timedelta(days=1))
+        certification.valid_until = add_months(start, months) - timedelta(days=1)
+        certification.renewed_on = today
+        certification.save(update_fields=["valid_until", "renewed_on", "updated_at"])
+        states.record(
+            certification,
+            action="renewed",
+            by=by,
+            note=note.strip(),
+            details={
+                "valid_until_before": before.isoformat(),
+                "valid_until": certification.valid_until.isoformat(),
+            },
+        )
+        _mail(
+            certification.participant,
+            kind="trainers.certification_renewed",
+            template="certification_renewed",
+            subject=f"Your certification for {certification.module} is renewed",
+            about=certification,
+            milestone=certification.valid_until.isoformat(),
+            certification=certification,
+            certificate_url=absolute_url(certification.get_absolute_url()),
         )
     return certification
 

@@ -333,6 +333,9 @@ def scan_reminders(
     """Every trainers reminder due today (in the portal's time zone); safe to run again."""
     today = reminders.portal_today(now)
     size = reminders.batch_size(batch_size)
+    if not dry_run:
+        # Sites on cron rather than beat flag the requests waiting too long here (each once, ever).
+        flag_waiting_requests(now=now, batch_size=batch_size)
     return reminders.run_scans(
         {
             "commitments": lambda: commitment_reminder_batches(today, size=size, dry_run=dry_run),

@@ -6,6 +6,7 @@ from trainers.views import (
     directory,
     honoraria,
     impact,
+    mentoring,
     overview,
     planning,
     recognitions,
@@ -18,11 +19,15 @@ app_name = "trainers"
 urlpatterns = [
     # Public
     path("verify/", certificates.verify, name="verify"),
+    path("verify/badge/", certificates.verify_badge, name="verify-badge"),
     path("verify/<str:code>/", certificates.verify_code, name="verify-code"),
     path("trainers/", directory.directory, name="directory"),
     # Certificates and certification
     path("certificates/<int:pk>/", certificates.certificate, name="certificate"),
     path("certificates/<int:pk>/revoke/", certificates.revoke, name="certificate-revoke"),
+    path("certificates/<int:pk>/renew/", certificates.renew, name="certificate-renew"),
+    path("certificates/<int:pk>/certificate.pdf", certificates.certificate_pdf, name="certificate-pdf"),
+    path("certificates/<int:pk>/badge.jwt", certificates.certificate_badge, name="certificate-badge"),
     path("trainers/institutes/<int:pk>/certify/", certificates.certify_roster, name="certify-roster"),
     path("trainers/institutes/<int:pk>/certify/all/", certificates.certify_all, name="certify-all"),
     path("trainers/institutes/<int:pk>/certify/<int:user_pk>/", certificates.certify_one, name="certify-one"),
@@ -47,6 +52,10 @@ urlpatterns = [
     path("trainers/honoraria/<int:pk>/approve/", honoraria.honorarium_approve, name="honorarium-approve"),
     path("trainers/honoraria/<int:pk>/reject/", honoraria.honorarium_reject, name="honorarium-reject"),
     path("trainers/honoraria/<int:pk>/pay/", honoraria.honorarium_pay, name="honorarium-pay"),
+    # Mentoring
+    path("trainers/mentoring/", mentoring.my_mentoring, name="my-mentoring"),
+    path("trainers/mentoring/mentees/<int:pk>/", mentoring.mentee, name="mentee"),
+    path("trainers/mentoring/institutes/<slug:slug>/", mentoring.pairs, name="mentor-pairs"),
     # The trainer's directory listing
     path("trainers/my-listing/", directory.my_listing, name="my-listing"),
     # Turnkey trainings: planning (the trainer), every planned one (coordinators, state office)

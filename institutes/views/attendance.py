@@ -1,4 +1,4 @@
-"""Attendance, practice facilitation and the completion roster."""
+"""Attendance and the completion roster (practice facilitations: views/practice.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from institutes import permissions, services
-from institutes.forms import AttendanceForm, PracticeForm
+from institutes.forms import AttendanceForm
 from institutes.models import Attendance, Session
 from institutes.views._common import _reviewable_institute
 from portal.access import login_required
@@ -46,34 +46,13 @@ def attendance(request, pk):
 @login_required
 def roster(request, slug):
     institute = _reviewable_institute(request, slug)
-    if request.method == "POST":
-        form = PracticeForm(request.POST)
-        if form.is_valid():
-            application = institute.applications.filter(pk=form.cleaned_data["application"]).first()
-            if application is None:
-                raise Http404
-            try:
-                services.record_practice_result(
-                    application,
-                    result=form.cleaned_data["result"],
-                    by=request.user,
-                    note=form.cleaned_data["note"],
-                )
-                messages.success(
-                    request, f"Practice facilitation recorded for {application.applicant.display_name}."
-                )
-            except services.ApplicationError as exc:
-                messages.error(request, str(exc))
-        else:
-            messages.error(request, "Choose passed or not yet (a note can be up to 500 characters).")
-        return redirect("institutes:roster", slug=slug)
     rows = services.completion_roster(institute)
     return render(
         request,
         "institutes/roster.html",
         {
             "institute": institute,
-            "rows": [(row, PracticeForm(initial={"application": row.application.pk})) for row in rows],
+            "rows": rows,
             "complete_count": sum(row.complete for row in rows),
             "sessions": institute.sessions.all(),
         },

@@ -27,7 +27,13 @@ from institutes.models import Application, Audience, Institute, InstituteCoordin
 from portal.models import Agency, OutboundEmail
 from tests import factories
 from tests.browser.journey import link_in_email, relative
-from tests.institutes.factories import AssignmentFactory, InstituteFactory, SessionFactory
+from tests.institutes.factories import (
+    CRITERIA,
+    AssignmentFactory,
+    InstituteFactory,
+    SessionFactory,
+    rubric_for,
+)
 from trainers.models import Certification, FacilitationReport, Honorarium, HonorariumRate
 
 pytestmark = pytest.mark.browser
@@ -83,6 +89,7 @@ def test_seed_000_from_sign_up_to_community(page, journey, login_as, coordinator
         due_on=today + dt.timedelta(days=5),
     )
     InstituteCoordinator.objects.create(user=coordinator, institute=institute)
+    rubric_for(module, by=coordinator)
     HonorariumRate.objects.create(
         module=module, amount=Decimal("350.00"), effective_from=today - dt.timedelta(days=30)
     )
@@ -261,9 +268,25 @@ def test_seed_000_from_sign_up_to_community(page, journey, login_as, coordinator
             step(coord, "coordinator-attendance")
         coord.get_by_role("button", name="Save attendance").click()
         coord.get_by_role("link", name=re.compile("roster")).first.click()
+    # Each gave a practice facilitation in week 2; the coordinator scores it on the module's rubric
+    # (seed 000: "demonstrate facilitation skills in practice sessions") and the result follows.
+    week_two = sessions[1]
     for name in ("María López", "Luis Ortega"):
-        coord.get_by_label(f"Result for {name}").select_option("passed")
-        coord.get_by_role("row", name=re.compile(name)).get_by_role("button", name="Save").click()
+        coord.get_by_role("link", name=f"Practice and feedback of {name}").click()
+        coord.get_by_label("Topic").fill("Opening a session on persistence")
+        coord.get_by_label("Session").select_option(
+            label=f"{week_two.date:%B} {week_two.date.day}, {week_two.date.year}: Week 2"
+        )
+        coord.get_by_role("button", name="Add the facilitation").click()
+        coord.get_by_role("link", name="Opening a session on persistence").click()
+        for criterion in CRITERIA:
+            group = coord.get_by_role("group", name=re.compile(f"^{criterion}"))
+            group.get_by_role("radio", name=re.compile(r"^3: ")).check()
+        if name == "María López":
+            step(coord, "coordinator-scores-practice")
+        coord.get_by_role("button", name="Save scores and feedback").click()
+        coord.get_by_text(f"Your scores and feedback for {name} are saved.").wait_for()
+        coord.goto(f"/institutes/{institute.slug}/roster/")
     step(coord, "coordinator-roster-complete")
     assert "2 of 2 participants complete" in coord.locator("main").inner_text()
 

@@ -93,3 +93,43 @@ def coordinator_of(institute, user=None):
     user = user or coordinator()
     InstituteCoordinator.objects.create(user=user, institute=institute)
     return user
+
+
+CRITERIA = ("Opening and purpose", "Questions that invite talk", "Timing and pace")
+
+
+def rubric_for(
+    module, *, by=None, criteria=CRITERIA, levels=4, rule="every", pass_level=3, min_criteria=None
+):
+    """The module's rubric through the service (a level description per level of each criterion)."""
+    from institutes import practice
+
+    by = by or UserFactory()
+    return practice.save_rubric(
+        module,
+        levels=levels,
+        rule=rule,
+        pass_level=pass_level,
+        min_criteria=min_criteria,
+        criteria=[
+            practice.CriterionData(
+                title=title, level_descriptions=[f"{title}: level {n}" for n in range(1, levels + 1)]
+            )
+            for title in criteria
+        ],
+        by=by,
+    )
+
+
+def facilitation_for(application, *, topic="Warm-up and norms", rubric=None, by=None):
+    from institutes import practice
+
+    if rubric is None and not application.institute.module.rubrics.exists():
+        rubric_for(application.institute.module)
+    return practice.add_facilitation(
+        application,
+        topic=topic,
+        given_on=timezone.localdate(),
+        session=None,
+        by=by or application.applicant,
+    )

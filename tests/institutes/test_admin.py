@@ -21,6 +21,9 @@ MODELS = [
     "assignmentsubmission",
     "attendance",
     "practiceresult",
+    "rubric",
+    "practicefacilitation",
+    "practicefeedback",
 ]
 
 

@@ -8,14 +8,13 @@ from django.db import connection
 from django.utils import timezone
 
 from communities.models import Community, Membership
-from institutes import services
+from institutes import practice, services
 from institutes.models import (
     Application,
     Assignment,
     AssignmentSubmission,
     Attendance,
     Institute,
-    PracticeResult,
     TeamInvitation,
 )
 from portal import states
@@ -28,6 +27,7 @@ from tests.institutes.factories import (
     InstituteFactory,
     SessionFactory,
     coordinator_of,
+    facilitation_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -364,8 +364,10 @@ def test_completion_roster_lists_what_each_participant_lacks(django_assert_max_n
     )
     submission = services.submit_assignment(assignment, application=done, by=done.applicant)
     services.review_submission(submission, by=coordinator, accept=True)
-    services.record_practice_result(done, result=PracticeResult.Result.PASSED, by=coordinator)
-    services.record_practice_result(lacking, result=PracticeResult.Result.NOT_YET, by=coordinator)
+    for application, level in ((done, 3), (lacking, 2)):
+        facilitation = facilitation_for(application)
+        scores = dict.fromkeys(facilitation.rubric.criteria.values_list("pk", flat=True), level)
+        practice.score(facilitation, scorer=coordinator, role="coordinator", levels=scores, comments="")
     for _ in range(5):
         accepted_participant(institute)
     with django_assert_max_num_queries(5):
@@ -378,7 +380,7 @@ def test_completion_roster_lists_what_each_participant_lacks(django_assert_max_n
     assert by_app[lacking.pk].missing == [
         f"Only partly present at the session on {day} (Day one)",
         "Assignment not accepted yet: Reading",
-        "Practice facilitation not passed yet",
+        "Practice facilitation not passed yet under the rubric's rule",
     ]
     assert by_app[lacking.pk].complete is False
 

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from institutes import services
+from institutes import practice, services
 from institutes.models import Application, Assignment, AssignmentSubmission, Attendance, Institute
 from portal.models import Agency
 from tests.factories import AgencyFactory, UserFactory
@@ -17,6 +17,7 @@ from tests.institutes.factories import (
     InstituteFactory,
     SessionFactory,
     coordinator_of,
+    facilitation_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -538,17 +539,22 @@ def test_attendance_forbidden_to_other_coordinators(client_for, coordinator):
     )
 
 
-def test_roster_shows_missing_and_records_practice(client_for, coordinator):
+def test_roster_shows_missing_and_the_practice_result_from_the_rubric(client_for, coordinator):
     institute = InstituteFactory()
     coordinator_of(institute, coordinator)
     application = accepted(institute)
     client = client_for(coordinator)
     url = reverse("institutes:roster", kwargs={"slug": institute.slug})
-    assert "Practice facilitation not recorded yet" in client.get(url).content.decode()
-    client.post(url, {"application": application.pk, "result": "passed"})
+    page = client.get(url).content.decode()
+    assert "Practice facilitation not recorded yet" in page
+    assert reverse("institutes:application-practice", kwargs={"pk": application.pk}) in page
+    facilitation = facilitation_for(application)
+    scores = dict.fromkeys(facilitation.rubric.criteria.values_list("pk", flat=True), 4)
+    practice.score(facilitation, scorer=coordinator, role="coordinator", levels=scores, comments="")
+    assert "Practice facilitation not" not in client.get(url).content.decode()
+    # The roster no longer takes a bare passed/not yet: a POST changes nothing.
+    assert client.post(url, {"application": application.pk, "result": "not_yet"}).status_code == 200
     assert application.__class__.objects.get(pk=application.pk).practice.result == "passed"
-    foreign = accepted(InstituteFactory())
-    assert client.post(url, {"application": foreign.pk, "result": "passed"}).status_code == 404
 
 
 def test_dashboard_panel_shows_applications_progress_and_due(client_for, django_assert_max_num_queries):

@@ -422,3 +422,22 @@ def test_the_email_modules_import_each_other_in_one_direction_only():
         "tasks": {"emails"},
         "reminders": {"emails"},
     }
+
+
+@pytest.mark.django_db
+def test_plain_text_bodies_are_not_html_escaped(django_capture_on_commit_callbacks):
+    person = UserFactory(name="Siobhán O'Neil & Co <team>")
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.queue_email(
+            to=person.email,
+            kind="test",
+            template="emails/notice",
+            subject="A notice",
+            context={"lines": ['You\'d like this: "quotes" & <angles>']},
+            user=person,
+        )
+    text = mail.outbox[0].body
+    assert "Dear Siobhán O'Neil & Co <team>," in text
+    assert 'You\'d like this: "quotes" & <angles>' in text
+    html = mail.outbox[0].alternatives[0][0]
+    assert "O&#x27;Neil &amp; Co &lt;team&gt;" in html

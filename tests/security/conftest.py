@@ -254,6 +254,28 @@ def build_world() -> World:
     )
     present(o["held_training"].sessions.get(), RegistrationFactory(training=o["held_training"]))
 
+    # Practice and mentoring: the module's rubric, Ana's practice facilitation (Ben, her peer,
+    # scored it), Tess mentors Ana (Tom offers too, with nobody yet), and a meeting Tess logged.
+    from institutes import practice
+    from tests.institutes.factories import facilitation_for, rubric_for
+    from trainers import mentoring
+
+    o["rubric"] = rubric_for(module, by=u["coordinator"])
+    o["facilitation"] = facilitation_for(o["application"])
+    practice.score(
+        o["facilitation"],
+        scorer=u["other_applicant"],
+        role="peer",
+        levels=dict.fromkeys(o["rubric"].criteria.values_list("pk", flat=True), 3),
+        comments="Clear opening.",
+    )
+    o["mentor_offer"] = mentoring.offer_to_mentor(u["trainer"], module=module, region="Capital", capacity=2)
+    mentoring.offer_to_mentor(u["other_trainer"], module=module, region="", capacity=1)
+    o["mentorship"] = mentoring.pair(o["mentor_offer"], o["application"], by=u["coordinator"])
+    o["meeting"] = mentoring.log_meeting(
+        o["mentorship"], met_on=timezone.localdate(), notes="Planned the practice session.", by=u["trainer"]
+    )
+
     # Surveys: Ana's link to the institute's evaluation, and Ben's answered one with a quote.
     create_defaults(Instrument, Question)
     _, o["survey_token"] = invited("institute-end", o["institute"], person=u["applicant"])

@@ -18,12 +18,15 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from portal.credentials.keys import new_private_key_pem
+
 BASE_DIR = Path(settings.BASE_DIR)
 PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "a-production-like-secret-key-for-the-settings-test-0123456789abcdef",
     "ALLOWED_HOSTS": "tot.example.org",
     "SITE_URL": "https://tot.example.org",
+    "CREDENTIALS_SIGNING_KEY": new_private_key_pem(),
 }
 PRODUCTION_NAMES = [
     "DEBUG",

@@ -29,6 +29,10 @@ SECRETS = {
     "zqregistrant": {"trainer", "state_office", *COORDS},
     # A team plan's work: the team (Ana, Tess) and the network's coordinator (Cora) at the follow-up.
     "zqteamwork": {"applicant", "trainer", "coordinator", "admin"},
+    # Ben's feedback on Ana's practice: Ana, Ben, her mentor Tess, the institute's coordinator.
+    "zqpeerfeedback": {"applicant", "other_applicant", "trainer", "coordinator", "admin"},
+    # Tess's notes of a meeting with her mentee Ana: Tess and the institute's coordinator.
+    "zqmeetingnote": {"trainer", "coordinator", "admin"},
     # An agency's request: the requester, the trainer it is offered to, coordinators.
     "zqrequestnote": {"applicant", "trainer", *COORDS},
 }
@@ -56,6 +60,9 @@ def _plant(w):
     w.registration.save()
     w.team_step.notes = "zqteamwork"
     w.team_step.save()
+    w.facilitation.feedback.filter(scorer=w.users["other_applicant"]).update(comments="zqpeerfeedback")
+    w.meeting.notes = "zqmeetingnote"
+    w.meeting.save()
     w.training_request.notes = "zqrequestnote"
     w.training_request.save()
 
@@ -81,6 +88,12 @@ def _pages(w) -> list[str]:
         reverse("trainers:training-roster", args=[w.trainer_training.pk]),
         reverse("trainers:training-report", args=[w.held_training.pk]),
         reverse("trainers:check-in", args=[w.trainer_training.short_code]),
+        reverse("institutes:institute-practice", args=[w.institute.slug]),
+        reverse("institutes:application-practice", args=[w.application.pk]),
+        reverse("institutes:practice-detail", args=[w.facilitation.pk]),
+        reverse("trainers:my-mentoring"),
+        reverse("trainers:mentee", args=[w.mentorship.pk]),
+        reverse("trainers:mentor-pairs", args=[w.institute.slug]),
         reverse("trainers:request", args=[w.training_request.pk]),
         reverse("trainers:request-offer", args=[w.request_offer.pk]),
     ]

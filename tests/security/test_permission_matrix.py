@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from institutes.services import endorsement_token
+from portal.credentials.keys import current as current_key
 from portal.notifications import ALL_OPTIONAL, unsubscribe_token
 from tests.security.conftest import ROLES
 
@@ -76,6 +77,11 @@ TABLE: list[Row] = [
     ),
     *rows("unsubscribe", "forged link", lambda w: {"token": "forged"}, NOBODY, GP),
     *rows("admin:index", "-", none, {"admin"}),
+    # --- credentials: the public keys and issuer profile verifiers elsewhere read ---------------
+    *rows("credentials:keys", "-", none, ALL),
+    *rows("credentials:key", "the current key", lambda w: {"kid": current_key().kid}, ALL),
+    *rows("credentials:key", "unknown key", lambda w: {"kid": "no-such-key-0123456789"}, NOBODY),
+    *rows("credentials:issuer", "-", none, ALL),
     # --- surveys --------------------------------------------------------------------------------
     # The one-use link is the secret: whoever holds it may answer (an empty POST gets the errors).
     *rows("surveys:answer", "Ana's survey link", lambda w: {"token": w.survey_token}, ALL, GP),
@@ -191,6 +197,57 @@ TABLE: list[Row] = [
     *rows("institutes:applications-csv", "Cora's institute", lambda w: {"slug": w.institute.slug}, INST),
     *rows("institutes:assignments", "Cora's institute", lambda w: {"slug": w.institute.slug}, INST, GP),
     *rows("institutes:roster", "Cora's institute", lambda w: {"slug": w.institute.slug}, INST, GP),
+    # Practice: the cohort's list (its participants and coordinator), a participant's page (she,
+    # the coordinator, her mentor Tess), a facilitation (they, and Ben the peer who may score it:
+    # scorers post, the participant does not score herself), the module's rubric (coordinators).
+    *rows(
+        "institutes:institute-practice",
+        "Cora's institute",
+        lambda w: {"slug": w.institute.slug},
+        INST | {"applicant", "other_applicant"},
+    ),
+    *rows(
+        "institutes:institute-practice",
+        "Carl's institute",
+        lambda w: {"slug": w.other_institute.slug},
+        {"other_coordinator", "admin"},
+    ),
+    *rows(
+        "institutes:application-practice",
+        "Ana's practice",
+        lambda w: {"pk": w.application.pk},
+        INST | {"applicant", "trainer"},
+    ),
+    *rows(
+        "institutes:application-practice",
+        "Ana's practice",
+        lambda w: {"pk": w.application.pk},
+        INST | {"applicant"},
+        P,
+    ),
+    *rows(
+        "institutes:application-practice",
+        "Ben's practice (not Tess's mentee)",
+        lambda w: {"pk": w.other_application.pk},
+        INST | {"other_applicant"},
+        GP,
+    ),
+    *rows(
+        "institutes:practice-detail",
+        "Ana's facilitation",
+        lambda w: {"pk": w.facilitation.pk},
+        INST | {"applicant", "other_applicant", "trainer"},
+    ),
+    *rows(
+        "institutes:practice-detail",
+        "Ana's facilitation",
+        lambda w: {"pk": w.facilitation.pk},
+        INST | {"other_applicant", "trainer"},
+        P,
+    ),
+    *rows(
+        "institutes:rubric", "the module's rubric", lambda w: {"slug": w.institute.module.slug}, COORDS, GP
+    ),
     *rows("institutes:institute-results", "Cora's institute", lambda w: {"slug": w.institute.slug}, RESULTS),
     *rows(
         "institutes:institute-results", "draft institute", lambda w: {"slug": w.draft_institute.slug}, INST
@@ -392,6 +449,8 @@ TABLE: list[Row] = [
     ),
     # --- trainers -------------------------------------------------------------------------------
     *rows("trainers:verify", "-", none, ALL),
+    # A badge handed back: anyone may check one (an empty POST gets the form's message).
+    *rows("trainers:verify-badge", "-", none, ALL, GP),
     *rows("trainers:verify-code", "Tess's code", lambda w: {"code": w.trainer_certification.code}, ALL),
     *rows("trainers:verify-code", "unknown code", lambda w: {"code": "NOPE-NOPE"}, NOBODY),
     *rows("trainers:directory", "-", none, ALL),
@@ -408,6 +467,37 @@ TABLE: list[Row] = [
         {"other_trainer"} | COORDS,
     ),
     *rows(
+        "trainers:certificate-pdf",
+        "Tess's certificate",
+        lambda w: {"pk": w.trainer_certification.pk},
+        {"trainer"} | COORDS,
+    ),
+    *rows(
+        "trainers:certificate-pdf",
+        "Tom's certificate",
+        lambda w: {"pk": w.other_trainer_certification.pk},
+        {"other_trainer"} | COORDS,
+    ),
+    *rows(
+        "trainers:certificate-badge",
+        "Tess's certificate",
+        lambda w: {"pk": w.trainer_certification.pk},
+        {"trainer"} | COORDS,
+    ),
+    *rows(
+        "trainers:certificate-badge",
+        "Tom's certificate",
+        lambda w: {"pk": w.other_trainer_certification.pk},
+        {"other_trainer"} | COORDS,
+    ),
+    *rows(
+        "trainers:certificate-renew",
+        "Tess's certificate (Cora's institute)",
+        lambda w: {"pk": w.trainer_certification.pk},
+        INST,
+        GP,
+    ),
+    *rows(
         "trainers:certificate-revoke",
         "Tess's certificate (Cora's institute)",
         lambda w: {"pk": w.trainer_certification.pk},
@@ -415,6 +505,19 @@ TABLE: list[Row] = [
         GP,
     ),
     *rows("trainers:certify-roster", "Cora's institute", lambda w: {"pk": w.institute.pk}, INST),
+    # Mentoring: certified trainers offer; Tess's mentee page (hers, and the institute's
+    # coordinator reads it; only the mentor logs meetings); pairing is the institute coordinator's.
+    *rows("trainers:my-mentoring", "-", none, {"trainer", "other_trainer"}, GP),
+    *rows("trainers:mentee", "Tess mentors Ana", lambda w: {"pk": w.mentorship.pk}, INST | {"trainer"}),
+    *rows("trainers:mentee", "Tess mentors Ana", lambda w: {"pk": w.mentorship.pk}, {"trainer"}, P),
+    *rows("trainers:mentor-pairs", "Cora's institute", lambda w: {"slug": w.institute.slug}, INST, GP),
+    *rows(
+        "trainers:mentor-pairs",
+        "Carl's institute",
+        lambda w: {"slug": w.other_institute.slug},
+        {"other_coordinator", "admin"},
+        GP,
+    ),
     *rows("trainers:certify-all", "Cora's institute", lambda w: {"pk": w.institute.pk}, INST, P),
     *rows(
         "trainers:certify-one",

@@ -192,6 +192,56 @@ def test_seed_without_institutes_demo_makes_its_own_module():
     assert HonorariumRate.objects.count() == 1
 
 
+def test_tomas_mentors_ana_and_ben_and_the_story_of_their_practice_runs_in_order(world):
+    from institutes.models import PracticeFacilitation, PracticeFeedback, PracticeResult, Rubric
+    from trainers.models import MentoringMeeting, Mentorship
+
+    def practice_counts():
+        models = (
+            Rubric,
+            PracticeFacilitation,
+            PracticeFeedback,
+            PracticeResult,
+            Mentorship,
+            MentoringMeeting,
+        )
+        return [m.objects.count() for m in models]
+
+    counts = practice_counts()
+    institutes_demo.seed()
+    demo.seed()
+    assert practice_counts() == counts
+    pairings = Mentorship.objects.active().select_related("mentor", "application__applicant")
+    assert sorted((m.mentor.email, m.application.applicant.email) for m in pairings) == [
+        (TOMAS, "ana@scusd.edu"),
+        (TOMAS, "ben@scusd.edu"),
+    ]
+    fall = Institute.objects.get(slug=institutes_demo.NEXT_COHORT)
+    results = dict(
+        PracticeResult.objects.filter(application__institute=fall).values_list(
+            "application__applicant__email", "result"
+        )
+    )
+    assert results == {"ana@scusd.edu": "passed", "ben@scusd.edu": "not_yet"}
+    completed = Institute.objects.get(status="completed")
+    assert set(
+        PracticeResult.objects.filter(application__institute=completed).values_list("result", "basis")
+    ) == {("passed", "rubric")}
+    # In time: the rubric before the completed cohort's sessions, each score on or after its
+    # facilitation, the pairing before the meetings, and nothing after today.
+    today = timezone.localdate()
+    rubric = Rubric.objects.get(module=completed.module)
+    assert timezone.localdate(rubric.created_at) < completed.sessions.order_by("date").first().date
+    for feedback in PracticeFeedback.objects.select_related("facilitation"):
+        assert feedback.facilitation.given_on <= timezone.localdate(feedback.created_at) <= today
+    for pairing in pairings:
+        assert all(
+            timezone.localdate(pairing.created_at) <= meeting.met_on <= today
+            for meeting in pairing.meetings.all()
+        )
+    assert PracticeFeedback.objects.filter(role="mentor", scorer__email=TOMAS).count() == 2
+
+
 def test_requests_are_open_and_matched_and_consistent_in_time(world):
     by_email = {r.requester.email: r for r in TrainingRequest.objects.select_related("requester", "training")}
     assert {email: r.status for email, r in by_email.items()} == {
@@ -217,3 +267,15 @@ def test_requests_are_open_and_matched_and_consistent_in_time(world):
     assert timezone.localtime(matched.training.starts_at).date() == today + timedelta(days=24)
     waiting = by_email["ben@scusd.edu"].offers.get()
     assert (waiting.trainer.email, waiting.status) == (TOMAS, "pending")
+
+
+def test_the_demo_trainers_badges_verify_with_the_quick_start_key(world):
+    from trainers import credentials
+
+    for certification in Certification.objects.filter(participant__email__in=(TOMAS, GRACE)):
+        check = credentials.check_badge(credentials.badge(certification))
+        assert check.standing == "active"
+        assert check.certification == certification
+        assert certification.valid_until == certification.issued_on.replace(
+            year=certification.issued_on.year + 2
+        ) - timedelta(days=1)

@@ -594,6 +594,19 @@ def test_a_flagged_request_is_offered_to_someone_else_and_the_unanswered_offer_i
         services.accept_offer(first, by=slow)
 
 
+def test_the_cron_path_flags_waiting_requests_too(django_capture_on_commit_callbacks):
+    coordinator(email="cora@example.org")
+    now = timezone.now()
+    waiting = TrainingRequestFactory(waiting_since=now - dt.timedelta(days=15))
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.scan_reminders(now=now, dry_run=True)
+        waiting.refresh_from_db()
+        assert waiting.status == Status.NEW
+        tasks.scan_reminders(now=now)
+    waiting.refresh_from_db()
+    assert waiting.status == Status.FLAGGED
+
+
 def test_the_flag_scan_is_in_the_beat_schedule():
     entries = [
         e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "trainers.flag_waiting_requests"

@@ -1,6 +1,6 @@
 """Trainers' models: certification and what follows from it (certification.py), and the turnkey
-trainings trainers plan and run through the portal (trainings.py), and agencies' requests for
-trainers and hosts (requests.py)."""
+trainings trainers plan and run through the portal (trainings.py), agencies' requests for
+trainers and hosts (requests.py), and mentoring (mentoring.py)."""
 
 from trainers.models.certification import (
     COMMITMENT_DAYS,
@@ -16,6 +16,7 @@ from trainers.models.certification import (
     rate_in_force,
     state_on,
 )
+from trainers.models.mentoring import MentoringMeeting, MentorOffer, Mentorship
 from trainers.models.requests import RequestOffer, TrainingRequest
 from trainers.models.trainings import (
     CHECK_IN_CLOSES_AFTER,
@@ -41,6 +42,9 @@ __all__ = [
     "FacilitationReport",
     "Honorarium",
     "HonorariumRate",
+    "MentorOffer",
+    "MentoringMeeting",
+    "Mentorship",
     "Recognition",
     "Registration",
     "RequestOffer",

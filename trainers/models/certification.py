@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import secrets
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,6 +18,13 @@ from portal.models import TimeStampedModel
 
 COMMITMENT_DAYS = 365
 DUE_SOON_DAYS = 60
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def new_code() -> str:
@@ -127,6 +135,10 @@ class Certification(TimeStampedModel):
     )
     code = models.CharField(max_length=40, unique=True, default=new_code, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # Only in a module whose certification expires (Module.certification_valid_months): the
+    # last day it is valid, moved on by each renewal (services.renew_certification).
+    valid_until = models.DateField(null=True, blank=True, editable=False)
+    renewed_on = models.DateField(null=True, blank=True, editable=False)
     revoked_reason = models.TextField(blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(
@@ -161,6 +173,20 @@ class Certification(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def valid_from(self) -> date:
+        """The first day of the current period: the issue date, or the latest renewal."""
+        return self.renewed_on or self.issued_on
+
+    def is_expired(self, today: date | None = None) -> bool:
+        return self.valid_until is not None and self.valid_until < (today or timezone.localdate())
+
+    def standing(self, today: date | None = None) -> str:
+        """What the verify page says: active, expired or revoked."""
+        if not self.is_active:
+            return "revoked"
+        return "expired" if self.is_expired(today) else "active"
 
     @property
     def fulfilled_on(self) -> date | None:

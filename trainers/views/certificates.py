@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from institutes.models import Institute
+from portal import ratelimit
 from portal.access import login_required, public
+from portal.credentials.badges import MEDIA_TYPE, BadgeRefused
+from portal.credentials.qr import qr_svg
 from portal.emails import absolute_url
-from trainers import permissions, services
-from trainers.forms import RevokeForm, VerifyForm
+from trainers import credentials, permissions, services
+from trainers.forms import BadgeForm, RenewForm, RevokeForm, VerifyForm
 from trainers.models import Certification
+
+# Checking a badge costs a signature check: plenty for people, little for a script.
+VERIFY_BADGE_LIMIT = ratelimit.Limit(attempts=30, seconds=60)
 
 
 @public
@@ -21,7 +27,25 @@ def verify(request):
     form = VerifyForm(request.GET or None)
     if request.GET and form.is_valid():
         return redirect("trainers:verify-code", code=form.cleaned_data["code"])
-    return render(request, "trainers/verify.html", {"form": form})
+    return render(request, "trainers/verify.html", {"form": form, "badge_form": BadgeForm()})
+
+
+@public
+def verify_badge(request):
+    """A badge handed back: check its proof, then whether its certification still stands."""
+    form = BadgeForm(request.POST or None, request.FILES or None)
+    check = None
+    if request.method == "POST":
+        if not ratelimit.allow("verify-badge", ratelimit.client_ip(request), VERIFY_BADGE_LIMIT):
+            return ratelimit.too_many(request)
+        if form.is_valid():
+            try:
+                check = credentials.check_badge(form.text)
+            except BadgeRefused as exc:
+                form.add_error("badge_file" if form.cleaned_data.get("badge_file") else "badge", str(exc))
+            else:
+                form = BadgeForm()  # the result shows above; the form is ready for the next badge
+    return render(request, "trainers/verify_badge.html", {"badge_form": form, "check": check})
 
 
 @public
@@ -33,7 +57,7 @@ def verify_code(request, code: str):
     return render(
         request,
         "trainers/verify_result.html",
-        {"certification": certification, "code": code[:60], "form": VerifyForm()},
+        {"certification": certification, "code": code[:60], "form": VerifyForm(), "badge_form": BadgeForm()},
         status=status,
     )
 
@@ -45,16 +69,92 @@ def certificate(request, pk: int):
     )
     if not permissions.can_view_certificate(request.user, certification):
         raise Http404
+    verify_url = absolute_url(certification.get_verify_url())
+    can_renew = (
+        certification.is_active
+        and certification.valid_until is not None
+        and permissions.can_renew_certification(request.user, certification)
+    )
     return render(
         request,
         "trainers/certificate.html",
         {
             "certification": certification,
-            "verify_url": absolute_url(certification.get_verify_url()),
+            "verify_url": verify_url,
+            "qr": qr_svg(verify_url, title="QR code to this certificate's verification page"),
+            "can_download": permissions.can_download_credentials(request.user, certification),
             "can_revoke": certification.is_active
             and permissions.can_revoke_certification(request.user, certification),
+            "can_renew": can_renew,
+            "renewal_opens_on": services.renewal_opens_on(certification),
             "revoke_form": RevokeForm(),
         },
+    )
+
+
+def _downloadable(request, pk: int) -> Certification | None:
+    """The certification whose PDF or badge is asked for, or None (with a message) if revoked."""
+    certification = get_object_or_404(
+        Certification.objects.select_related("participant__agency", "module", "institute"), pk=pk
+    )
+    if not permissions.can_view_certificate(request.user, certification):
+        raise Http404
+    if not permissions.can_download_credentials(request.user, certification):
+        messages.error(
+            request, "This certification is revoked, so there is no certificate or badge to download."
+        )
+        return None
+    return certification
+
+
+@login_required
+@require_GET
+def certificate_pdf(request, pk: int):
+    certification = _downloadable(request, pk)
+    if certification is None:
+        return redirect("trainers:certificate", pk=pk)
+    response = HttpResponse(credentials.pdf(certification), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{credentials.pdf_filename(certification)}"'
+    return response
+
+
+@login_required
+@require_GET
+def certificate_badge(request, pk: int):
+    certification = _downloadable(request, pk)
+    if certification is None:
+        return redirect("trainers:certificate", pk=pk)
+    response = HttpResponse(credentials.badge(certification), content_type=MEDIA_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{credentials.badge_filename(certification)}"'
+    return response
+
+
+@login_required
+def renew(request, pk: int):
+    certification = get_object_or_404(Certification.objects.select_related("participant", "module"), pk=pk)
+    if not permissions.can_view_certificate(request.user, certification):
+        raise Http404
+    if not permissions.can_renew_certification(request.user, certification):
+        raise PermissionDenied
+    form = RenewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certification = services.renew_certification(
+                certification, by=request.user, note=form.cleaned_data["note"]
+            )
+        except services.TrainerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"The certification of {certification.participant} is renewed until "
+                f"{certification.valid_until:%B %-d, %Y}.",
+            )
+            return redirect(certification)
+    return render(
+        request,
+        "trainers/renew.html",
+        {"certification": certification, "form": form, "opens_on": services.renewal_opens_on(certification)},
     )
 
 

@@ -12,7 +12,7 @@ from portal.access import login_required, public
 from portal.fragments import CachedCountPaginator, render_form, render_items
 from trainers import services
 from trainers.forms import DirectoryFilterForm, ListingForm
-from trainers.models import Certification, Recognition, TrainerProfile
+from trainers.models import Certification, MentorOffer, Recognition, TrainerProfile
 from trainers.views._common import PER_PAGE, _apply_people_filters, _query_without_page
 
 FILTER_TEMPLATES = ("portal/_filter_fields.html", "portal/_field.html")
@@ -35,6 +35,7 @@ class DirectoryCard:
         "card",
         "certified_in",
         "email",
+        "mentoring",
         "name",
         "pk",
         "recognitions",
@@ -49,6 +50,7 @@ class DirectoryCard:
         self.email = row["user__email"] if row["show_email"] else None
         self.certified_in = []
         self.recognitions = []
+        self.mentoring = []
 
 
 def _add_certified_in(cards: list[DirectoryCard], active) -> None:
@@ -82,11 +84,27 @@ def _add_recognitions(cards: list[DirectoryCard]) -> None:
         card.recognitions = shown[card.user_id]
 
 
+def _add_mentoring(cards: list[DirectoryCard]) -> None:
+    """``card.mentoring``: (module title, mentees now) for each module a trainer offers to mentor
+    or mentors in, in one query for the page. Mentees are counted, never named."""
+    if not cards:
+        return
+    by_person = {card.user_id: card for card in cards}
+    rows = (
+        MentorOffer.objects.filter(trainer__in=list(by_person))
+        .with_load()
+        .order_by("module__title")
+        .values_list("trainer_id", "module__title", "load")
+    )
+    for trainer, title, load in rows:
+        by_person[trainer].mentoring.append((title, load))
+
+
 def _directory_card_inputs(card: DirectoryCard) -> list:
     """Everything a directory card shows (trainers/_directory_card.html)."""
     return [
         *(card.pk, card.name, card.agency_name, card.agency_region),
-        *(card.certified_in, card.recognitions, card.bio, card.email),
+        *(card.certified_in, card.recognitions, card.bio, card.email, card.mentoring),
     ]
 
 
@@ -110,6 +128,7 @@ def directory(request):
     page.object_list = [DirectoryCard(row) for row in page.object_list.values(*DIRECTORY_CARD_VALUES)]
     _add_certified_in(page.object_list, active)
     _add_recognitions(page.object_list)
+    _add_mentoring(page.object_list)
     render_items(page, "trainers/_directory_card.html", name="profile", inputs=_directory_card_inputs)
     return render(
         request,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from portal.access import program_results_required, public
 from portal.exports import csv_response, xlsx_response
 from portal.surveys.services import MINIMUM_GROUP, fold
-from trainers.impact import DIMENSIONS, Filters, Impact, Row, cached_impact
+from trainers.impact import DIMENSIONS, Filters, Impact, Row, cached_impact, mentoring
 from trainers.impact_forms import ImpactFilterForm
 from trainers.models import Recognition
 
@@ -110,6 +110,7 @@ def _dashboard(request, form: ImpactFilterForm, status: int = 200):
             if total.certified
             else 0,
             "tables": tables,
+            "mentoring": mentoring(form.filters()),
             "by": result.by,
             "query": query,
             "formats": FORMATS,

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('communities', '0006_team_plans'),
-        ('institutes', '0007_seat_offers'),
+        ('institutes', '0010_practice_results_recorded_before_rubrics'),
     ]
 
     operations = [
