@@ -223,7 +223,7 @@ def test_tomas_mentors_ana_and_ben_and_the_story_of_their_practice_runs_in_order
         )
     )
     assert results == {"ana@scusd.edu": "passed", "ben@scusd.edu": "not_yet"}
-    completed = Institute.objects.get(status="completed")
+    completed = Institute.objects.get(status="completed", kind=Institute.Kind.CERTIFYING)
     assert set(
         PracticeResult.objects.filter(application__institute=completed).values_list("result", "basis")
     ) == {("passed", "rubric")}
