@@ -100,6 +100,7 @@ def pages_to_bench() -> list[Page]:
         Page("impact", "reach and impact dashboard", ["trainers:impact"], "coordinator"),
         Page("impact-public", "public impact page", ["trainers:impact-public"], "anonymous"),
         Page("dashboard", "participant dashboard", ["dashboard"], "participant"),
+        Page("transcript", "my learning (500 credits this year)", ["learning:transcript"], "participant"),
         # "learners" is in two of the six seeded post bodies: 66,667 posts at scale 1.0.
         Page(
             "search", "community search (66,667 posts)", ["communities:search"], "member", query="?q=learners"

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import time as dtime
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -115,6 +116,9 @@ class Scale:
     held_trainings: int = 2000
     registrations: int = 40_000
     survey_answers: int = 30_000
+    # Professional-learning hours (issue 16): credits statewide, and the benched person's year.
+    learning_credits: int = 200_000
+    transcript_credits: int = 500
 
     @classmethod
     def of(cls, factor: float) -> "Scale":
@@ -133,6 +137,8 @@ class Scale:
                     ("held_trainings", 40),
                     ("registrations", 800),
                     ("survey_answers", 600),
+                    ("learning_credits", 2000),
+                    ("transcript_credits", 500),
                 ]
             }
         )
@@ -647,6 +653,13 @@ def seed(scale: Scale, log=print) -> Seeded:
         step("threads", len(threads))
         step("posts", n_posts)
 
+        # --- professional-learning hours ------------------------------------------------------
+        regional = communities[n_cohorts:]
+        Community.objects.filter(pk__in=[c.pk for c in regional]).update(
+            expected_hours_min=16, expected_hours_max=20
+        )
+        step("learning credits", _seed_learning(scale, rng, today, users, participant, regional))
+
     # As autovacuum would have by now: planner statistics and the visibility map (index-only scans).
     # (Not inside a test's transaction, where VACUUM cannot run, nor on SQLite.)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
@@ -654,6 +667,54 @@ def seed(scale: Scale, log=print) -> Seeded:
             cursor.execute("VACUUM ANALYZE")
     log(f"  seeded in {time.monotonic() - started:.1f} s")
     return out
+
+
+def _seed_learning(scale: Scale, rng, today, users, participant, communities) -> int:
+    """Credits over the last three years; the participant's ``transcript_credits`` this year, in
+    the five communities they belong to. Sources are institute sessions by id (one per credit)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from communities.models import TOPICS
+    from institutes.models import Session
+    from portal.learning.models import Kind, LearningCredit
+
+    session_type = ContentType.objects.get_for_model(Session)
+    kinds = list(Kind)
+    mine = communities[:5]
+    credits = [
+        LearningCredit(
+            person=participant,
+            content_type=session_type,
+            object_id=i + 1,
+            kind=kinds[i % len(kinds)],
+            title=f"Bench session {i + 1}",
+            on=today - timedelta(days=i % max(1, today.timetuple().tm_yday - 1)),
+            hours=Decimal(1 + i % 4),
+            topic=TOPICS[i % len(TOPICS)][:200],
+            community_id=mine[i % len(mine)].pk if mine and i % 3 else None,
+        )
+        for i in range(scale.transcript_credits)
+    ]
+    n = len(_bulk(LearningCredit, credits))
+    pending = []
+    for i in range(scale.learning_credits - scale.transcript_credits):
+        pending.append(
+            LearningCredit(
+                person_id=users[i % len(users)].pk,
+                content_type=session_type,
+                object_id=1_000_000 + i,
+                kind=kinds[i % len(kinds)],
+                title=f"Bench session {i}",
+                on=today - timedelta(days=rng.randrange(3 * 365)),
+                hours=Decimal(1 + i % 6),
+                topic=TOPICS[i % len(TOPICS)][:200],
+                community_id=communities[i % len(communities)].pk if communities and i % 2 else None,
+            )
+        )
+        if len(pending) >= BATCH * 4:
+            n += len(_bulk(LearningCredit, pending))
+            pending = []
+    return n + len(_bulk(LearningCredit, pending))
 
 
 def _seed_trainings(scale: Scale, rng, now, certifications, agencies, step) -> None:

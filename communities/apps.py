@@ -9,3 +9,7 @@ class CommunitiesConfig(AppConfig):
         from portal import dashboard
 
         dashboard.register(panel)
+        # The hours engine names communities and their expected hours through communities/learning.py.
+        from communities import learning
+
+        learning.connect()

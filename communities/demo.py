@@ -1,6 +1,8 @@
 """The communities part of the demo world: a regional CoP per seed-002 topic, the statewide e-CoP,
 facilitators, and a few threads, posts and resources. Looks up before it creates: safe to rerun."""
 
+from decimal import Decimal
+
 from communities import services
 from communities.models import TOPICS, Community, CommunityFacilitator, Resource, Thread
 from portal.models import User
@@ -58,12 +60,24 @@ def seed(stdout=None) -> None:
             join_policy=Community.JoinPolicy.OPEN if i % 2 == 0 else Community.JoinPolicy.REQUEST,
         )
         _facilitate(community, facilitators)
+        # Seed 002: each regional CoP asks "an average total of 16-20 hours of professional learning".
+        if community.expected_hours_min is None and facilitators:
+            services.set_expected_hours(
+                community=community, low=Decimal(16), high=Decimal(20), actor=facilitators[0]
+            )
 
     ana = User.objects.filter(email="ana@scusd.edu").first()
     chloe = User.objects.filter(email="chloe@fresnounified.org").first()
     if ana and chloe:
         for person in (ana, chloe):
             services.add_member(community=ecop, user=person)
+        # Each belongs to a regional CoP too: "My learning" shows their way to its 16-20 hours.
+        for person, region in ((ana, "Capital"), (chloe, "Central Valley")):
+            regional = (
+                Community.objects.filter(kind=Community.Kind.REGIONAL, region=region).order_by("pk").first()
+            )
+            if regional is not None:
+                services.add_member(community=regional, user=person)
         if not Thread.objects.filter(community=ecop, title="Keeping evening learners coming back").exists():
             thread = services.start_thread(
                 community=ecop,

@@ -119,6 +119,25 @@ class NotifyForm(forms.ModelForm):
         widgets = {"notify": forms.RadioSelect}
 
 
+class ExpectedHoursForm(forms.ModelForm):
+    class Meta:
+        model = Community
+        fields = ["expected_hours_min", "expected_hours_max"]
+        help_texts = {
+            "expected_hours_min": "Leave both empty if this community asks for no particular number of hours.",
+            "expected_hours_max": "Leave empty for a single number; for a range such as 16-20, give both.",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("expected_hours_min"), cleaned.get("expected_hours_max")
+        if high is not None and low is None and "expected_hours_min" not in self.errors:
+            self.add_error("expected_hours_min", "Give the lower number of the range too.")
+        elif low is not None and high is not None and high < low:
+            self.add_error("expected_hours_max", f"The most can't be below the least ({low}).")
+        return cleaned
+
+
 class ResourceForm(forms.ModelForm):
     topic = forms.ChoiceField(required=False, choices=[("", "No particular topic"), *TOPIC_CHOICES])
     url = forms.URLField(

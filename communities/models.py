@@ -2,10 +2,12 @@
 
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import BooleanField, Exists, ForeignKey, Lookup, OuterRef, Q, Value
 from django.urls import reverse
@@ -225,6 +227,23 @@ class Community(RendersMarkdown, TimeStampedModel):
     institute = models.ForeignKey(
         "institutes.Institute", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Seed 002: each CoP asks "an average total of 16-20 hours of professional learning" a year.
+    expected_hours_min = models.DecimalField(
+        "expected hours a year, at least",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("500"))],
+    )
+    expected_hours_max = models.DecimalField(
+        "expected hours a year, at most",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("500"))],
+    )
 
     objects = CommunityQuerySet.as_manager()
 
@@ -236,7 +255,12 @@ class Community(RendersMarkdown, TimeStampedModel):
                 fields=["institute"],
                 condition=Q(kind="cohort", institute__isnull=False),
                 name="one_cohort_community_per_institute",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_hours_max__isnull=True)
+                | Q(expected_hours_min__isnull=False, expected_hours_max__gte=models.F("expected_hours_min")),
+                name="community_expected_hours_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -265,6 +289,17 @@ class Community(RendersMarkdown, TimeStampedModel):
     @property
     def is_members_only(self) -> bool:
         return self.visibility == self.Visibility.MEMBERS
+
+    @property
+    def expected_hours(self) -> str:
+        """In words: "16-20", "16" or ""."""
+        low, high = self.expected_hours_min, self.expected_hours_max
+        if low is None:
+            return ""
+        low_text = f"{low.normalize():f}"
+        if high is None or high == low:
+            return low_text
+        return f"{low_text}-{high.normalize():f}"
 
 
 class CommunityFacilitator(DatedRole):

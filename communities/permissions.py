@@ -55,6 +55,11 @@ def can_moderate_community(user, community: Community) -> bool:
     return _signed_in(user) and (is_coordinator(user) or is_facilitator(user, community))
 
 
+def can_set_expected_hours(user, community: Community) -> bool:
+    """How many hours of professional learning a year the community asks of its members."""
+    return can_moderate_community(user, community)
+
+
 # --- Communities and membership ----------------------------------------------------------------
 
 

@@ -55,6 +55,19 @@ def _audit(community, actor, action, *, thread=None, post=None, subject_user=Non
     )
 
 
+# --- Expected professional-learning hours ------------------------------------------------------
+
+
+def set_expected_hours(*, community: Community, low, high, actor) -> Community:
+    """The hours a year the community asks of members (``low`` alone, a range, or none)."""
+    if high is not None and (low is None or high < low):
+        raise CommunityError("Give the least hours, and a most that is not below it.")
+    community.expected_hours_min, community.expected_hours_max = low, high
+    community.save(update_fields=["expected_hours_min", "expected_hours_max", "updated_at"])
+    _audit(community, actor, "expected-hours", note=community.expected_hours or "none")
+    return community
+
+
 # --- Membership ---------------------------------------------------------------------------------
 
 

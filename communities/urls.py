@@ -46,6 +46,7 @@ urlpatterns = [
     path("c/<slug:slug>/invite/", members.invite, name="invite"),
     path("c/<slug:slug>/invitation/accept/", members.invitation_accept, name="invitation-accept"),
     path("c/<slug:slug>/notifications/", communities.notify_settings, name="notify-settings"),
+    path("c/<slug:slug>/expected-hours/", communities.expected_hours, name="expected-hours"),
     path("c/<slug:slug>/follow/", communities.follow_community, name="follow"),
     path("c/<slug:slug>/threads/new/", threads.thread_create, name="thread-create"),
     path("c/<slug:slug>/resources/", resources.resources, name="resources"),

@@ -8,6 +8,7 @@ applicants on the site and never deleted (their history stays); an institute is 
 from django.contrib import admin, messages
 
 from institutes import services
+from institutes.learning import credit_session
 from institutes.models import (
     Application,
     Assignment,
@@ -152,6 +153,13 @@ class InstituteAdmin(admin.ModelAdmin):
                 obj, action="created", by=request.user, to_status=obj.status, note="Added in the admin"
             )
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Session:
+            # A session moved or shortened here moves its participants' hours too.
+            for session in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
+                credit_session(session)
+
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
@@ -159,6 +167,10 @@ class SessionAdmin(admin.ModelAdmin):
     list_filter = ["institute"]
     search_fields = ["institute__title", "title", "place"]
     date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        credit_session(obj)
 
 
 @admin.register(InstituteCoordinator)
@@ -299,6 +311,21 @@ class AttendanceAdmin(admin.ModelAdmin):
         "session__institute",
         "recorded_by",
     ]
+
+    # Attendance corrected here moves the session's hours, as on the attendance page.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        credit_session(obj.session)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        credit_session(obj.session)
+
+    def delete_queryset(self, request, queryset):
+        sessions = list(Session.objects.filter(pk__in=queryset.values("session_id")))
+        super().delete_queryset(request, queryset)
+        for session in sessions:
+            credit_session(session)
 
 
 @admin.register(PracticeResult)

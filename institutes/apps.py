@@ -32,3 +32,7 @@ class InstitutesConfig(AppConfig):
         register_quote_subjects("module", module_institutes)
         register_quote_subjects("module", module_sessions)
         register_email_kinds()
+        # Attended sessions credit professional-learning hours (institutes/learning.py).
+        from institutes import learning
+
+        learning.connect()

@@ -17,6 +17,7 @@ from communities.models import TOPICS, ImplementationPlan, PlanStep, PlanTemplat
 from communities.protocols import ensure_el_roadmap
 from communities.services import join_cohort
 from institutes import practice, services
+from institutes.learning import credit_session
 from institutes.models import (
     Application,
     Assignment,
@@ -341,6 +342,10 @@ def seed(stdout=None) -> None:
                     application=application,
                     defaults={"state": AssignmentSubmission.State.ACCEPTED, "reviewed_by": coordinator},
                 )
+
+    # The cohort's attended sessions credit their professional-learning hours (idempotent).
+    for session in completed.sessions.all():
+        credit_session(session)
 
     # Applications in several states for the CALPRO institute.
     chloe, ana, ben = _user("chloe@fresnounified.org"), _user("ana@scusd.edu"), _user("ben@scusd.edu")

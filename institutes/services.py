@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.services import join_cohort, leave_cohort, leave_team_plan, start_team_plan
+from institutes.learning import credit_session
 from institutes.models import (
     Application,
     Assignment,
@@ -1126,6 +1127,8 @@ def record_attendance(session: Session, *, marks: dict[int, str], by: User) -> i
                 defaults={"status": status, "recorded_by": by, "recorded_at": timezone.now()},
             )
             changed += 1
+        # The session's professional-learning hours follow its register (institutes/learning.py).
+        credit_session(session)
     return changed
 
 

@@ -32,6 +32,8 @@ NAV_URL_NAMES = {
     "requests": "trainers:request-queue",
     "impact": "trainers:impact",
     "impact_public": "trainers:impact-public",
+    "learning": "learning:transcript",
+    "learning_export": "learning:export",
 }
 
 

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "csp",
     "portal",
     "portal.surveys",
+    "portal.learning",
     "institutes",
     "communities",
     "trainers",

@@ -22,5 +22,6 @@ urlpatterns = [
     path("communities/", include("communities.urls")),
     path("surveys/", include("portal.surveys.urls")),
     path("credentials/", include("portal.credentials.urls")),
+    path("learning/", include("portal.learning.urls")),
     path("", include("trainers.urls")),
 ]

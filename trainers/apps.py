@@ -37,3 +37,7 @@ class TrainersConfig(AppConfig):
         impact.watch()
         # A participant's mentor scores and reads their practice (institutes' pages).
         register_mentor_check(is_mentor_of_application)
+        # Attended training sessions credit professional-learning hours (trainers/learning.py).
+        from trainers import learning
+
+        learning.connect()

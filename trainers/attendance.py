@@ -13,7 +13,8 @@ exactly as if a facilitator had added them, since only people in the room see th
 waitlisted registrant who checks in, or whom a facilitator adds as a walk-in, takes a place:
 they are in the room, and capacity is about planning, not about turning people away at the
 door. Attendance can be taken while the training is open for registration and corrected after
-it is held; never on a draft or a cancelled one.
+it is held; never on a draft or a cancelled one, and never for a session on a day still to
+come. Each mark moves the participants' professional-learning hours (trainers/learning.py).
 
 A participant's hours are the sum of the hours of the sessions they attended. Once its last
 session has started, the lead trainer marks the training held; the facilitation report is then
@@ -37,7 +38,7 @@ from portal import states
 from portal.models import Agency, User
 from portal.surveys import services as surveys
 from portal.surveys.models import Response
-from trainers import permissions, services
+from trainers import learning, permissions, services
 from trainers.models import (
     CHECK_IN_CLOSES_AFTER,
     CHECK_IN_OPENS_BEFORE,
@@ -108,7 +109,13 @@ def _check_takes_attendance(training: TurnkeyTraining) -> None:
 def _present(
     session: TrainingSession, registration: Registration, *, method: str, by: User | None
 ) -> SessionAttendance:
-    """Record ``registration`` present at ``session`` (once: a second mark returns the first)."""
+    """Record ``registration`` present at ``session`` (once: a second mark returns the first),
+    and credit the session's hours (trainers/learning.py)."""
+    day = timezone.localdate(session.starts_at)
+    if day > timezone.localdate():
+        raise TrainerError(
+            f"Attendance is taken on the day of the session: {day:%B %-d, %Y} is still to come."
+        )
     if registration.status != Registration.Status.REGISTERED:
         raise TrainerError(
             f"{registration.name}'s registration is {registration.get_status_display().lower()}."
@@ -120,6 +127,7 @@ def _present(
             )
     except IntegrityError:  # two phones marked the same person at once: the first mark stands
         attendance = SessionAttendance.objects.get(session=session, registration=registration)
+    learning.credit_session(session)
     return attendance
 
 
@@ -140,7 +148,9 @@ def unmark_present(session: TrainingSession, registration: Registration, *, by: 
     _check_runs(by, training)
     _check_takes_attendance(training)
     _check_on_roster(session, registration)
-    SessionAttendance.objects.filter(session=session, registration=registration).delete()
+    with transaction.atomic():
+        SessionAttendance.objects.filter(session=session, registration=registration).delete()
+        learning.credit_session(session)
 
 
 def _promote(registration: Registration, *, by: User | None, note: str) -> Registration:

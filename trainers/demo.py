@@ -103,6 +103,8 @@ class Plan:
     # Once held: whether a coordinator verified the report, and how many answered the survey.
     verified: bool = False
     answers: int = 0
+    # Demo educators with accounts who registered too (signed in, so their hours are credited).
+    educators: tuple[str, ...] = ()
 
 
 # --- certifications ------------------------------------------------------------------------
@@ -301,6 +303,30 @@ def _register_past(training: TurnkeyTraining, offset: int, count: int) -> list[R
     return made
 
 
+def _register_educators(training: TurnkeyTraining, emails: tuple[str, ...], start: int) -> list[Registration]:
+    """Demo educators who registered while signed in: their attendance credits their hours."""
+    made = []
+    for i, user in enumerate(
+        User.objects.filter(email__in=emails).select_related("agency").order_by("email")
+    ):
+        at = training.starts_at - timedelta(days=20 - i)
+        row = Registration.objects.create(
+            training=training,
+            name=user.display_name,
+            email=user.email,
+            agency=user.agency,
+            other_agency="" if user.agency else "Demo adult school",
+            role=ROLES[(start + i) % len(ROLES)],
+            person=user,
+            created_at=at,
+        )
+        states.record(
+            row, action="status:registered", by=user, to_status=row.status, note="Demo history", at=at
+        )
+        made.append(row)
+    return made
+
+
 def _register(training: TurnkeyTraining, offset: int, count: int) -> None:
     for i, (name, email, agency, other) in enumerate(_people(offset, count)):
         registration.register(
@@ -314,6 +340,7 @@ def _hold(training: TurnkeyTraining, trainer: User, plan: Plan, offset: int) -> 
         planning.set_checklist_item(training, key, done=True, by=trainer)
         _backdate(training, f"checklist:{key}", training.starts_at - timedelta(days=2))
     registrants = _register_past(training, offset, plan.registrants)
+    registrants += _register_educators(training, plan.educators, start=len(registrants))
     sessions = list(training.sessions.all())
     for j, session in enumerate(sessions):
         for i, row in enumerate(registrants):
@@ -608,6 +635,7 @@ def seed(stdout=None) -> None:
                 walk_ins=2,
                 verified=True,
                 answers=8,
+                educators=("ana@scusd.edu", "chloe@fresnounified.org"),
             ),
             Status.PUBLISHED: Plan(
                 "Effective Teaching online: planning lessons that stick",

@@ -20,17 +20,17 @@ CODE_ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
 
 class VerifyForm(forms.Form):
     code = forms.CharField(
-        label="Certificate code",
+        label="Certificate code or hours record code",
         max_length=60,
-        help_text="The code printed on the certificate, for example Xk3v9Q_2aBcD7eFgH1iJ.",
+        help_text="The code printed on the certificate or the record of hours, for example Xk3v9Q_2aBcD7eFgH1iJ.",
     )
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
         if not CODE_ALPHABET.fullmatch(code):
             raise forms.ValidationError(
-                "A certificate code has only letters, digits, dashes (-) and underscores (_). "
-                "Please check it against the certificate."
+                "A code has only letters, digits, dashes (-) and underscores (_). "
+                "Please check it against the certificate or record."
             )
         return code
 

@@ -10,7 +10,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_POST
 
 from communities import permissions, services
-from communities.forms import DirectoryFilterForm, NotifyForm
+from communities.forms import DirectoryFilterForm, ExpectedHoursForm, NotifyForm
 from communities.models import Community, CommunityFacilitator, Follow, JoinRequest, Post, Thread
 from communities.views._common import _listed_community, _membership, _page, _require, _visible_community
 from portal.access import login_required, public
@@ -94,6 +94,32 @@ def notify_settings(request, slug):
         messages.success(request, "Your e-mail settings for this community are saved.")
         return redirect(community)
     return render(request, "communities/notify_settings.html", {"community": community, "form": form})
+
+
+@login_required
+def expected_hours(request, slug):
+    community = _visible_community(request, slug)
+    _require(permissions.can_set_expected_hours(request.user, community))
+    form = ExpectedHoursForm(request.POST or None, instance=Community.objects.get(pk=community.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_expected_hours(
+                community=community,
+                low=form.cleaned_data["expected_hours_min"],
+                high=form.cleaned_data["expected_hours_max"],
+                actor=request.user,
+            )
+        except services.CommunityError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if community.expected_hours:
+                messages.success(
+                    request, f"Members are now asked for about {community.expected_hours} hours a year."
+                )
+            else:
+                messages.success(request, "This community now asks for no particular number of hours.")
+            return redirect(community)
+    return render(request, "communities/expected_hours.html", {"community": community, "form": form})
 
 
 @login_required

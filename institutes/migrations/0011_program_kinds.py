@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0006_team_plans'),
+        ('communities', '0007_team_plans'),
         ('institutes', '0010_practice_results_recorded_before_rubrics'),
     ]
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from institutes import permissions, services
+from institutes import learning, permissions, services
 from institutes.forms import AttendanceForm
 from institutes.models import Attendance, Session
 from institutes.views._common import _reviewable_institute
@@ -39,7 +39,14 @@ def attendance(request, pk):
     return render(
         request,
         "institutes/attendance.html",
-        {"session": session, "institute": session.institute, "form": form, "started": session.has_started()},
+        {
+            "session": session,
+            "institute": session.institute,
+            "form": form,
+            "started": session.has_started(),
+            "hours": learning.session_hours(session),
+            "partial": learning.partial_hours(learning.session_hours(session)),
+        },
     )
 
 

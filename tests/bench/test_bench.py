@@ -3,12 +3,14 @@
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from bench import reminders
 from bench.seed import Scale, seed
 from communities.models import Post, Thread
 from institutes.models import Application, Institute
-from portal.models import OutboundEmail
+from portal.learning.models import LearningCredit
+from portal.models import OutboundEmail, User
 from portal.reminders import portal_today
 from portal.surveys.models import Answer
 from trainers.models import Certification, SessionAttendance, TurnkeyTraining
@@ -28,6 +30,13 @@ def test_seed_builds_the_smallest_data_set_and_names_the_benched_objects():
     assert TurnkeyTraining.objects.held().count() == scale.held_trainings
     assert SessionAttendance.objects.exists()
     assert Answer.objects.count() == scale.survey_answers
+    assert LearningCredit.objects.count() == scale.learning_credits
+    assert (
+        LearningCredit.objects.of(User.objects.get(pk=seeded.participant_pk))
+        .in_year(timezone.localdate().year)
+        .count()
+        == scale.transcript_credits
+    )
     assert (
         Thread.objects.get(pk=seeded.thread_pk)
         .community.memberships.filter(user_id=seeded.member_pk)

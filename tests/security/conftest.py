@@ -23,6 +23,7 @@ from communities.models import (
     Resource,
 )
 from institutes.models import Application, Assignment, AssignmentSubmission, Institute, Team
+from portal.learning import services as learning
 from portal.surveys import services as surveys
 from portal.surveys.defaults import create_defaults
 from portal.surveys.models import Instrument, Question, Quote
@@ -317,6 +318,19 @@ def build_world() -> World:
         region=agency.region,
         offer="Our library room",
         waiting_since=timezone.now(),
+    )
+
+    # Professional-learning hours: Ana and Ben each attended the institute's first day and
+    # printed a record of their year.
+    day = SessionFactory(institute=o["institute"], date=timezone.localdate() - dt.timedelta(days=3))
+    for key in ("applicant", "other_applicant"):
+        learning.record(
+            u[key], day, 4, day.date, "Math Strategies ToT", "institute_session", topic=module.title
+        )
+    year = timezone.localdate().year
+    o["hours_record"] = learning.issue_record(u["applicant"], dt.date(year, 1, 1), dt.date(year, 12, 31))
+    o["other_hours_record"] = learning.issue_record(
+        u["other_applicant"], dt.date(year, 1, 1), dt.date(year, 12, 31)
     )
     return w
 

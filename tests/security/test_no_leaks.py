@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from portal.learning.models import LearningCredit
 from tests.quality.spider import crawl
 from tests.security.conftest import ROLES
 from tests.security.test_csrf import _starts
@@ -35,6 +37,9 @@ SECRETS = {
     "zqmeetingnote": {"trainer", "coordinator", "admin"},
     # An agency's request: the requester, the trainer it is offered to, coordinators.
     "zqrequestnote": {"applicant", "trainer", *COORDS},
+    # What Ana attended is hers (her transcript and record) and the program's: the coordinators'
+    # and state office's export lists every session; the public verify page shows totals only.
+    "zqanalearning": {"applicant", "state_office", *COORDS},
 }
 
 
@@ -65,6 +70,9 @@ def _plant(w):
     w.meeting.save()
     w.training_request.notes = "zqrequestnote"
     w.training_request.save()
+    LearningCredit.objects.filter(person=w.users["applicant"]).update(title="zqanalearning")
+    w.hours_record.lines = [{**line, "title": "zqanalearning"} for line in w.hours_record.lines]
+    w.hours_record.save()
 
 
 def _pages(w) -> list[str]:
@@ -96,6 +104,11 @@ def _pages(w) -> list[str]:
         reverse("trainers:mentor-pairs", args=[w.institute.slug]),
         reverse("trainers:request", args=[w.training_request.pk]),
         reverse("trainers:request-offer", args=[w.request_offer.pk]),
+        reverse("learning:transcript"),
+        reverse("learning:record", args=[w.hours_record.pk]),
+        reverse("learning:record", args=[w.other_hours_record.pk]),
+        reverse("trainers:verify-code", args=[w.hours_record.code]),
+        f"{reverse('learning:export')}?start={timezone.localdate().year}-01-01&end={timezone.localdate().year}-12-31",
     ]
 
 

@@ -82,6 +82,12 @@ TABLE: list[Row] = [
     *rows("credentials:key", "the current key", lambda w: {"kid": current_key().kid}, ALL),
     *rows("credentials:key", "unknown key", lambda w: {"kid": "no-such-key-0123456789"}, NOBODY),
     *rows("credentials:issuer", "-", none, ALL),
+    # --- professional-learning hours: a transcript and its records are the person's own --------
+    *rows("learning:transcript", "own transcript", none, USERS),
+    *rows("learning:record-issue", "own record", none, USERS, P),
+    *rows("learning:record", "Ana's record", lambda w: {"pk": w.hours_record.pk}, {"applicant"}),
+    *rows("learning:record", "Ben's record", lambda w: {"pk": w.other_hours_record.pk}, {"other_applicant"}),
+    *rows("learning:export", "-", none, PROGRAM),
     # --- surveys --------------------------------------------------------------------------------
     # The one-use link is the secret: whoever holds it may answer (an empty POST gets the errors).
     *rows("surveys:answer", "Ana's survey link", lambda w: {"token": w.survey_token}, ALL, GP),
@@ -428,6 +434,8 @@ TABLE: list[Row] = [
         P,
     ),
     *rows("communities:notify-settings", "members-only", lambda w: {"slug": w.community.slug}, MEMBERS, GP),
+    *rows("communities:expected-hours", "members-only", lambda w: {"slug": w.community.slug}, COORDS, GP),
+    *rows("communities:expected-hours", "public", lambda w: {"slug": w.public_community.slug}, COORDS, GP),
     *rows("communities:follow", "members-only", lambda w: {"slug": w.community.slug}, MEMBERS, P),
     *rows(
         "communities:thread-create",
@@ -453,6 +461,7 @@ TABLE: list[Row] = [
     *rows("trainers:verify-badge", "-", none, ALL, GP),
     *rows("trainers:verify-code", "Tess's code", lambda w: {"code": w.trainer_certification.code}, ALL),
     *rows("trainers:verify-code", "unknown code", lambda w: {"code": "NOPE-NOPE"}, NOBODY),
+    *rows("trainers:verify-code", "Ana's hours record", lambda w: {"code": w.hours_record.code}, ALL),
     *rows("trainers:directory", "-", none, ALL),
     *rows(
         "trainers:certificate",

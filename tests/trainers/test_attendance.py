@@ -71,7 +71,7 @@ def _started_training(**kwargs) -> TurnkeyTraining:
 
 
 def test_lead_and_accepted_co_facilitator_mark_present():
-    training = TrainingFactory()
+    training = _started_training()
     session = training.sessions.get()
     colleague = CoFacilitatorFactory(training=training, status=CoFacilitator.Status.ACCEPTED).person
     ana, ben = RegistrationFactory.create_batch(2, training=training)
@@ -115,7 +115,7 @@ def test_no_attendance_on_a_draft_or_cancelled_training(status):
 
 
 def test_marking_twice_keeps_one_row_and_unmark_takes_it_back():
-    training = TrainingFactory()
+    training = _started_training()
     session = training.sessions.get()
     registration = RegistrationFactory(training=training)
     first = attendance.mark_present(session, registration, by=training.trainer)
@@ -132,14 +132,14 @@ def test_a_registration_of_another_training_is_refused():
 
 
 def test_cancelled_registration_cannot_be_marked():
-    training = TrainingFactory()
+    training = _started_training()
     registration = RegistrationFactory(training=training, status=Registration.Status.CANCELLED)
     with pytest.raises(TrainerError, match="cancelled"):
         attendance.mark_present(training.sessions.get(), registration, by=training.trainer)
 
 
 def test_waitlisted_registrant_who_came_takes_a_place():
-    training = TrainingFactory()
+    training = _started_training()
     registration = RegistrationFactory(training=training, status=Registration.Status.WAITLISTED)
     attendance.mark_present(training.sessions.get(), registration, by=training.trainer)
     registration.refresh_from_db()
@@ -152,7 +152,7 @@ def test_waitlisted_registrant_who_came_takes_a_place():
 
 
 def test_walk_in_is_registered_and_present_even_over_capacity():
-    training = TrainingFactory(capacity=1)
+    training = _started_training(capacity=1)
     session = training.sessions.get()
     RegistrationFactory(training=training)
 
@@ -169,7 +169,7 @@ def test_walk_in_is_registered_and_present_even_over_capacity():
 
 
 def test_walk_in_already_registered_is_not_added_twice():
-    training = TrainingFactory()
+    training = _started_training()
     registration = RegistrationFactory(training=training, email="walter@example.org")
     walk_in = attendance.add_walk_in(training, WALK_IN, by=training.trainer, session=training.sessions.get())
     assert walk_in == registration
@@ -568,7 +568,7 @@ def test_roster_queries_do_not_grow_with_registrants(client_for, django_assert_m
 
 
 def test_tap_marks_present_with_htmx_and_without(client_for):
-    training = TrainingFactory()
+    training = _started_training()
     session = training.sessions.get()
     registration = RegistrationFactory(training=training)
     client = client_for(training.trainer)
@@ -620,7 +620,10 @@ def test_walk_in_form_keeps_bad_input(client_for):
 
 
 def test_walk_in_form_adds_and_marks_present(client_for):
-    training = TrainingFactory(sessions=2)
+    start = timezone.now() - timedelta(days=7)
+    training = _training_on(
+        (start, start + timedelta(hours=2)), (start + timedelta(days=7), start + timedelta(days=7, hours=2))
+    )
     second = training.sessions.last()
     response = client_for(training.trainer).post(
         f"{reverse('trainers:training-walk-in', args=[training.pk])}?session={second.pk}",

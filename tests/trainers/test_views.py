@@ -546,10 +546,11 @@ def test_dashboard_progress_shows_certified_only_for_an_active_certification_fro
     certified = '<span aria-hidden="true">✓</span> Certified<span class="visually-hidden"> (done)</span>'
     client = client_for(person)
     client.get(reverse("dashboard"))  # the first request of a session checks two-factor set-up
-    # 14: the trainer's panel also reads the trainings planned under each certification, the
-    # participant's panel the team invitations waiting for an answer, and the requests panel the
-    # person's requests and the offers waiting for their answer (one query each).
-    with django_assert_max_num_queries(14):
+    # 16: the trainer's panel also reads the trainings planned under each certification, the
+    # participant's panel the team invitations waiting for an answer, the requests panel the
+    # person's requests and the offers waiting for their answer (one query each), and the hours
+    # panel this year's hours per community and those communities' expected hours (two).
+    with django_assert_max_num_queries(16):
         assert certified in client.get(reverse("dashboard")).content.decode()
     html = client_for(other).get(reverse("dashboard")).content.decode()
     assert f"{institute.title}</a>: Accepted" in html

@@ -14,6 +14,7 @@ from portal.access import login_required, public
 from portal.credentials.badges import MEDIA_TYPE, BadgeRefused
 from portal.credentials.qr import qr_svg
 from portal.emails import absolute_url
+from portal.learning import services as learning
 from trainers import credentials, permissions, services
 from trainers.forms import BadgeForm, RenewForm, RevokeForm, VerifyForm
 from trainers.models import Certification
@@ -53,11 +54,20 @@ def verify_code(request, code: str):
     certification = (
         Certification.objects.select_related("participant", "module").filter(code=code[:60]).first()
     )
-    status = 200 if certification else 404
+    # The same page checks a printed record of professional-learning hours (portal.learning):
+    # it shows the name, the period and the total as printed, and whether a newer one replaced it.
+    hours_record = None if certification else learning.find_record(code)
+    status = 200 if certification or hours_record else 404
     return render(
         request,
         "trainers/verify_result.html",
-        {"certification": certification, "code": code[:60], "form": VerifyForm(), "badge_form": BadgeForm()},
+        {
+            "certification": certification,
+            "hours_record": hours_record,
+            "code": code[:60],
+            "form": VerifyForm(),
+            "badge_form": BadgeForm(),
+        },
         status=status,
     )
 

@@ -16,7 +16,7 @@ def add_el_roadmap(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0005_remove_moderationevent'),
+        ('communities', '0006_community_expected_hours'),
         ('institutes', '0006_endorsement_required'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
