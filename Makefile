@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install chromium pango migrate seed worker beat lint format check bench audit clean
+.PHONY: run test install chromium pango migrate seed worker beat lint format check bench audit clean messages screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -47,6 +47,16 @@ pango:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; \
 	  else echo "Install Pango first: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; fi; }
 
+# The README's journey pictures: the seed 000 browser journey saves one viewport shot per step
+# (test-artifacts/journey-viewport/<step>.png); these seven are the README's, one per role.
+SHOTS := apply-team-lead-draft:applicant supervisor-endorse-1:supervisor \
+  coordinator-roster-complete:coordinator trainer-commitment-fulfilled:trainer finance-pay:finance \
+  community-reply:community-member visitor-verifies:visitor
+screenshots: install chromium
+	$(PY) -m pytest tests/browser/test_journey_seed000.py -q
+	@for pair in $(SHOTS); do \
+	  cp test-artifacts/journey-viewport/$${pair%%:*}.png docs/screenshots/$${pair##*:}.png; done
+
 worker: install
 	$(VENV)/bin/celery -A portal worker --loglevel=info
 
@@ -57,6 +67,10 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# locale/en/LC_MESSAGES/django.po (allauth's wording in sentence case) -> django.mo (committed).
+messages:
+	msgfmt --check-format -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -358,7 +358,8 @@ class AttendanceForm(forms.Form):
             self.fields[f"p{application.pk}"] = forms.ChoiceField(
                 label=application.applicant.display_name,
                 choices=Attendance.Status.choices,
-                widget=forms.RadioSelect,
+                # Each choice a button-sized label around its radio: a large tap target (attendance.html).
+                widget=forms.RadioSelect(attrs={"class": "form-check-input mt-0"}),
                 required=False,
                 initial=current.get(application.pk),
             )
@@ -372,3 +373,7 @@ class AttendanceForm(forms.Form):
 
     def rows(self):
         return [(application, self[f"p{application.pk}"]) for application in self.applications]
+
+    def marked(self) -> int:
+        """How many participants have a mark saved for this session (the roster's completion)."""
+        return sum(1 for a in self.applications if self.fields[f"p{a.pk}"].initial)

@@ -39,6 +39,7 @@ from institutes.models import (
 from portal import states
 from portal.emails import absolute_url, queue_email
 from portal.models import Agency, AuditEntry, User
+from portal.reminders import clock
 from portal.states import DomainError
 
 log = logging.getLogger(__name__)
@@ -1109,7 +1110,7 @@ def record_attendance(session: Session, *, marks: dict[int, str], by: User) -> i
     if not session.has_started():
         raise ApplicationError(
             f"Attendance can be taken once the session has started, on {session.date:%B %-d, %Y} "
-            f"at {session.starts_at:%-I:%M %p}."
+            f"at {clock(session.starts_at)}."
         )
     valid = set(
         Application.objects.filter(institute_id=session.institute_id, status=Status.ACCEPTED).values_list(

@@ -51,9 +51,9 @@ def rule_required(rule: Callable[[object], bool], description: str) -> Callable:
 def is_coordinator(user) -> bool:
     """The state office's staff coordinator: a member of the Coordinators group (or a superuser).
 
-    The one staff-wide coordinator rule, for decisions about the whole state's work: verifying
-    facilitation reports, deciding honoraria, the commitments and the overview, moderating every
-    community and keeping the statewide library. A decision about one institute and its
+    The one staff-wide coordinator rule, for the whole state's work: the commitments and the
+    overview, moderating every community and keeping the statewide library. Trainers' reports and
+    honoraria belong to the coordinators of their module's institutes (trainers.permissions). A decision about one institute and its
     participants (reviewing, attendance, certifying its roster) is for the coordinator of that
     institute instead: institutes.permissions.is_institute_coordinator, which the group neither
     grants nor is needed for.
@@ -101,6 +101,37 @@ def holds_staff_role(user) -> bool:
     if user.is_superuser or any(user.in_group(name) for name in settings.MFA_REQUIRED_GROUPS):
         return True
     return any(holds_role(user) for holds_role in _staff_roles)
+
+
+# Facts about a person that the layout asks on every page (is this person a certified trainer?),
+# added by the apps that know them: portal imports no app. Each comes with the person on
+# PostgreSQL (an EXISTS in the one query of portal.backends) and otherwise is asked once per
+# request, only when a page reads it.
+_person_flags: dict[str, tuple[Callable[[], str], Callable[[object], bool]]] = {}
+
+
+def register_person_flag(name: str, exists_sql: Callable[[], str], holds: Callable[[object], bool]) -> None:
+    """``exists_sql()`` is a boolean SQL expression on the person's row, aliased ``p``
+    (e.g. ``EXISTS (SELECT 1 FROM t WHERE t."user_id" = p."id")``); ``holds(user)`` asks the same
+    with the ORM. Twice is once."""
+    _person_flags[name] = (exists_sql, holds)
+
+
+def person_flags() -> dict[str, tuple[Callable[[], str], Callable[[object], bool]]]:
+    return dict(_person_flags)
+
+
+def has_person_flag(user, name: str) -> bool:
+    """The flag as loaded with the person, or asked once and kept on this person for the request."""
+    if not user.is_authenticated or name not in _person_flags:
+        return False
+    flags = getattr(user, "_person_flags", None)
+    if flags is None:
+        flags = {}
+        user._person_flags = flags
+    if name not in flags:
+        flags[name] = bool(_person_flags[name][1](user))
+    return flags[name]
 
 
 coordinator_required = rule_required(is_coordinator, "coordinators")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
+from portal.access import has_person_flag
+
 # The links of the layout (base.html and portal/_nav_links.html). They are the same on every
 # page, so they are reversed once per process instead of some fifteen times per request; a name
 # an app does not provide (yet) gives "" and the layout leaves its link out.
@@ -17,6 +19,8 @@ NAV_URL_NAMES = {
     "login": "account_login",
     "signup": "account_signup",
     "logout": "account_logout",
+    "my_reports": "trainers:my-reports",
+    "my_honoraria": "trainers:my-honoraria",
     "catalog": "institutes:catalog",
     "communities": "communities:directory",
     "trainers": "trainers:directory",
@@ -66,6 +70,16 @@ def _asset_urls(static_url: str) -> dict:
     return {key: static(path) for key, path in LAYOUT_ASSETS.items()}
 
 
+class _Flag:
+    """A person flag the template reads only if it renders the link that depends on it."""
+
+    def __init__(self, user, name: str):
+        self.user, self.name = user, name
+
+    def __bool__(self) -> bool:
+        return has_person_flag(self.user, self.name)
+
+
 def navigation(request) -> dict:
     """Role flags and the layout's links for the navigation (each role sees what it can do), and
     the layout's assets."""
@@ -82,6 +96,8 @@ def navigation(request) -> dict:
             "finance": user.is_finance,
             "state_office": user.is_state_office,
             "admin": user.is_superuser,
+            # Holds a certification: their reports and honoraria are in the person's menu.
+            "trainer": _Flag(user, "trainer"),
             "urls": urls,
         },
     }

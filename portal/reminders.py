@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 
 from portal.emails import BatchResult
 
@@ -67,6 +67,14 @@ def long_date(day: date) -> str:
     # A scan words thousands of messages around a few hundred dates; Django's date_format
     # looks the format up on every call.
     return date_format(day, "l, F j, Y")
+
+
+def clock(moment: datetime | time) -> str:
+    """A time of day as the whole site writes it: Django's en-us TIME_FORMAT ("P": "1:20 p.m.",
+    "9 a.m.", "noon"), in the portal's time zone. Templates use ``|time`` for the same."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return time_format(moment, settings.TIME_FORMAT)
 
 
 def iso_week(day: date) -> str:

@@ -161,8 +161,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# One way to write a time of day everywhere (pages, e-mails, calendar files): en-us's own
+# "1:20 p.m.", "9 a.m.", "noon" (templates' |time, portal.reminders.clock).
+TIME_FORMAT = "P"
 TIME_ZONE = env("TIME_ZONE")
 USE_I18N = True
+# locale/en: django-allauth's Title Case headings and buttons in the site's sentence case.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -11,13 +11,23 @@ class TrainersConfig(AppConfig):
         from institutes.permissions import register_mentor_check
         from institutes.services import register_certification_check
         from portal import dashboard
+        from portal.access import register_person_flag
         from portal.surveys.services import register_quote_subjects
         from trainers import impact, mentoring, planning, registration, training_requests
-        from trainers.dashboard import certified_in_institute, request_panel, staff_panel, trainer_panel
+        from trainers.dashboard import (
+            certified_in_institute,
+            holds_a_certification,
+            request_panel,
+            staff_panel,
+            trainer_flag_sql,
+            trainer_panel,
+        )
         from trainers.models.trainings import trainings_of_module
         from trainers.permissions import is_mentor_of_application
         from trainers.services import holds_active_certification
 
+        # A certified trainer finds their reports and honoraria in the person's menu.
+        register_person_flag("trainer", trainer_flag_sql, holds_a_certification)
         dashboard.register(trainer_panel)
         dashboard.register(staff_panel)
         dashboard.register(request_panel)

@@ -6,7 +6,10 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from portal.fragments import url_for_pk
+from portal.pictures import bar_step
+from trainers import permissions
 from trainers.models import (
+    COMMITMENT_DAYS,
     Certification,
     CoFacilitator,
     FacilitationReport,
@@ -22,6 +25,17 @@ def certified_in_institute(user) -> Exists:
     """The participant tracker's last step: the person holds an active certification from the
     application's institute (registered with institutes.dashboard, an EXISTS on its query)."""
     return Exists(Certification.objects.active().filter(participant=user, institute=OuterRef("institute")))
+
+
+def trainer_flag_sql() -> str:
+    """The person holds a certification (any state): a column of the person's one query (see
+    portal.backends), so the menu's "My reports" and "My honoraria" cost no query of their own."""
+    table = Certification._meta.db_table
+    return f'EXISTS (SELECT 1 FROM "{table}" c WHERE c."participant_id" = p."id")'
+
+
+def holds_a_certification(user) -> bool:
+    return Certification.objects.filter(participant=user).exists()
 
 
 # What the panel shows of each certification, read as plain values (not a certification and its
@@ -47,6 +61,7 @@ class _CertificationRow:
         self.is_active = row["status"] == Certification.Status.ACTIVE
         self.state = state_on(row["issued_on"], row["fulfilled_date"], today)
         self.left = Certification.days_left(self, today)
+        self.left_step = bar_step(self.left, COMMITMENT_DAYS)
 
 
 def trainer_panel(request) -> dict | None:
@@ -121,27 +136,38 @@ def trainer_panel(request) -> dict | None:
         "honoraria_total": honoraria["paid"],
         "can_file": any(c.is_active for c in certifications),
         "invitations": invitations,
+        "year_days": COMMITMENT_DAYS,
     }
 
 
 def staff_panel(request) -> dict | None:
-    """For coordinators and finance staff: reports and honoraria waiting for a decision or payment."""
+    """For staff coordinators (the group, like the institutes' coordinator panel) who coordinate an
+    institute: the reports and honoraria of those institutes' modules waiting for a decision; for
+    finance staff: the approved honoraria waiting for payment."""
     user = request.user
+    # The staff groups first (loaded with the person): a participant's dashboard asks nothing more.
     if not (user.is_authenticated and (user.is_coordinator or user.is_finance)):
         return None
-    counts = Honorarium.objects.aggregate(
-        requested=Count("pk", filter=Q(status=Honorarium.Status.REQUESTED)),
+    finance = user.is_finance
+    deciding = permissions.can_decide_honorarium(user)
+    if not (deciding or finance):
+        return None
+    counts = permissions.honoraria_visible_to(user).aggregate(
+        requested=Count("pk", filter=Q(status=Honorarium.Status.REQUESTED) & ~Q(trainer=user)),
         approved=Count("pk", filter=Q(status=Honorarium.Status.APPROVED)),
     )
-    if user.is_coordinator:
-        counts["reports"] = FacilitationReport.objects.filter(
-            status=FacilitationReport.Status.SUBMITTED
-        ).count()
+    if deciding:
+        counts["reports"] = (
+            permissions.reports_visible_to(user)
+            .filter(status=FacilitationReport.Status.SUBMITTED)
+            .exclude(trainer=user)
+            .count()
+        )
     return {
         "template": "trainers/staff_panel.html",
         "order": 6,
-        "coordinator": user.is_coordinator,
-        "finance": user.is_finance,
+        "coordinator": deciding,
+        "finance": finance,
         **counts,
     }
 

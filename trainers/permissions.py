@@ -1,24 +1,29 @@
 """Who may see and do what in the trainers app. Views call these; nothing else decides access.
 
 A trainer sees only their own reports (as filer or co-facilitator) and their own honoraria.
-Two coordinator rules, each defined once elsewhere and only used here:
 
-- about one institute's participants (certifying its roster, taking a certification from it
-  back): the coordinator of THAT institute, ``institutes.permissions.is_institute_coordinator``;
-- about the whole state's work (verifying facilitation reports, deciding honoraria, the
-  commitments and the overview): the state office's staff, ``portal.access.is_coordinator``.
+A certification, the facilitation reports under its module (with their files) and the honoraria
+for them belong to the coordinators of that module's institutes: a person with an active
+InstituteCoordinator role for an institute teaching the module (``coordinates_module``). They
+read them, verify or return the reports, and decide the honoraria (never their own). The
+Coordinators group alone opens none of them. The state office reads every one and changes none;
+Finance reads every honorarium and pays the approved ones; a superuser does everything. Lists
+filter by the same rule in their one query (``coordinated_modules`` as a subquery).
 
-Finance pays and exports honoraria (``portal.access.is_finance``). Turnkey trainings: see the
-section at the end.
+Certifying an institute's roster, and taking one of its certifications back, stays with the
+coordinator of THAT institute (``institutes.permissions.is_institute_coordinator``). The
+commitments list and the statewide overview are for the state office's staff coordinators
+(``portal.access.is_coordinator``); the commitments list shows the modules they coordinate.
+Turnkey trainings: see the section at the end.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from institutes.models import Institute
-from institutes.permissions import is_institute_coordinator
-from portal.access import is_coordinator, is_finance, sees_program_results
+from institutes.models import Institute, InstituteCoordinator
+from institutes.permissions import coordinates_an_institute, is_institute_coordinator
+from portal.access import is_coordinator, is_finance, is_state_office, sees_program_results
 from portal.models import User
 from trainers.models import (
     Certification,
@@ -32,6 +37,30 @@ from trainers.models import (
     TurnkeyTraining,
 )
 
+# --- the module rule ------------------------------------------------------------------------
+
+
+def coordinated_modules(user) -> QuerySet:
+    """The ids of the modules ``user`` coordinates an institute of (a subquery for lists)."""
+    return Institute.objects.filter(
+        pk__in=InstituteCoordinator.objects.active().filter(user=user).values("institute")
+    ).values("module")
+
+
+def coordinates_module(user, module_id: int) -> bool:
+    """An active coordinator role for an institute of this module (or a superuser)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return InstituteCoordinator.objects.active().filter(user=user, institute__module_id=module_id).exists()
+
+
+def reads_every_trainer_record(user) -> bool:
+    """The state office (read-only) and superusers see every certification, report and honorarium."""
+    return user.is_authenticated and (user.is_superuser or is_state_office(user))
+
+
 # --- certifications ----------------------------------------------------------------------
 
 
@@ -42,19 +71,28 @@ def can_certify(user, institute: Institute) -> bool:
     return institute.certifies and is_institute_coordinator(user, institute)
 
 
+def certifications_visible_to(user) -> QuerySet[Certification]:
+    """Every certification for the state office and superusers; the module's for its coordinators."""
+    if reads_every_trainer_record(user):
+        return Certification.objects.all()
+    if not user.is_authenticated:
+        return Certification.objects.none()
+    return Certification.objects.of_modules(coordinated_modules(user))
+
+
 def can_view_certificate(user, certification: Certification) -> bool:
     if not user.is_authenticated:
         return False
-    if certification.participant_id == user.pk or is_coordinator(user):
+    if certification.participant_id == user.pk or reads_every_trainer_record(user):
         return True
-    return certification.institute_id is not None and can_certify(user, certification.institute)
+    return coordinates_module(user, certification.module_id)
 
 
 def can_revoke_certification(user, certification: Certification) -> bool:
     """Who may certify an institute's roster may take one of its certifications back; one that
-    came from no institute is the state office's (staff coordinators)."""
+    came from no institute is for the coordinators of its module."""
     if certification.institute_id is None:
-        return is_coordinator(user)
+        return coordinates_module(user, certification.module_id)
     return can_certify(user, certification.institute)
 
 
@@ -68,19 +106,34 @@ def can_download_credentials(user, certification: Certification) -> bool:
     return certification.is_active and can_view_certificate(user, certification)
 
 
+def can_see_commitments(user) -> bool:
+    """The commitments list: staff coordinators (their modules' certifications) and the state office."""
+    return is_coordinator(user) or is_state_office(user)
+
+
 # --- reports -----------------------------------------------------------------------------
 
 
 def reports_visible_to(user: User) -> QuerySet[FacilitationReport]:
-    if is_coordinator(user):
+    """The reports ``user`` may read as a reviewer (the queue): not the trainer's own list."""
+    if reads_every_trainer_record(user):
         return FacilitationReport.objects.all()
-    return FacilitationReport.objects.filter(Q(trainer=user) | Q(co_facilitators=user)).distinct()
+    if not user.is_authenticated:
+        return FacilitationReport.objects.none()
+    return FacilitationReport.objects.of_modules(coordinated_modules(user))
+
+
+def can_see_report_queue(user) -> bool:
+    """Whoever coordinates an institute (the reports of its module), the state office (to read)."""
+    return reads_every_trainer_record(user) or coordinates_an_institute(user)
 
 
 def can_view_report(user, report: FacilitationReport) -> bool:
     if not user.is_authenticated:
         return False
-    return is_coordinator(user) or user.pk in report.facilitator_ids()
+    if user.pk in report.facilitator_ids() or reads_every_trainer_record(user):
+        return True
+    return coordinates_module(user, report.module_id)
 
 
 def can_file_report(user) -> bool:
@@ -95,11 +148,9 @@ def can_change_report(user, report: FacilitationReport) -> bool:
     )
 
 
-def can_review_report(user, report: FacilitationReport | None = None) -> bool:
-    """Coordinators verify or return reports, but never their own."""
-    if not is_coordinator(user):
-        return False
-    return report is None or user.pk not in report.facilitator_ids()
+def can_review_report(user, report: FacilitationReport) -> bool:
+    """The coordinators of the report's module verify or return it, but never their own."""
+    return user.pk not in report.facilitator_ids() and coordinates_module(user, report.module_id)
 
 
 def can_request_honorarium(user, report: FacilitationReport) -> bool:
@@ -114,24 +165,35 @@ def can_request_honorarium(user, report: FacilitationReport) -> bool:
 
 
 def can_manage_honoraria(user) -> bool:
-    """The honoraria list: coordinators (to decide) and Finance (to pay and export)."""
-    return is_coordinator(user) or is_finance(user)
+    """The honoraria list: coordinators of an institute (to decide their modules'), Finance (to pay
+    and export), the state office (to read)."""
+    return reads_every_trainer_record(user) or is_finance(user) or coordinates_an_institute(user)
 
 
 def honoraria_visible_to(user: User) -> QuerySet[Honorarium]:
-    if can_manage_honoraria(user):
+    """Every honorarium for Finance, the state office and superusers; the module's for its
+    coordinators; one's own for everyone else."""
+    if not user.is_authenticated:
+        return Honorarium.objects.none()
+    if reads_every_trainer_record(user) or is_finance(user):
         return Honorarium.objects.all()
-    return Honorarium.objects.filter(trainer=user)
+    return Honorarium.objects.filter(Q(trainer=user) | Q(report__module__in=coordinated_modules(user)))
 
 
 def can_view_honorarium(user, honorarium: Honorarium) -> bool:
-    return user.is_authenticated and (honorarium.trainer_id == user.pk or can_manage_honoraria(user))
+    if not user.is_authenticated:
+        return False
+    if honorarium.trainer_id == user.pk or reads_every_trainer_record(user) or is_finance(user):
+        return True
+    return coordinates_module(user, honorarium.report.module_id)
 
 
 def can_decide_honorarium(user, honorarium: Honorarium | None = None) -> bool:
-    if not is_coordinator(user):
-        return False
-    return honorarium is None or honorarium.trainer_id != user.pk
+    """The coordinators of the report's module approve or decline it, never their own. Without an
+    honorarium: whether ``user`` decides any (the list's column)."""
+    if honorarium is None:
+        return user.is_authenticated and (user.is_superuser or coordinates_an_institute(user))
+    return honorarium.trainer_id != user.pk and coordinates_module(user, honorarium.report.module_id)
 
 
 def can_pay_honorarium(user, honorarium: Honorarium | None = None) -> bool:

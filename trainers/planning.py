@@ -23,6 +23,7 @@ from django.utils import timezone
 from portal import notifications, states
 from portal.emails import Message, absolute_url, object_ref, queue_email, queue_many
 from portal.models import NotificationPreference, User
+from portal.reminders import clock
 from trainers import registration
 from trainers.models import (
     CHECKLIST,
@@ -195,7 +196,10 @@ def move_session(session: TrainingSession, *, day: date, starts: time, ends: tim
         session.save(update_fields=["starts_at", "ends_at"])
         _keep_dates_in_step(training)
         states.record(
-            training, action="session moved", by=by, note=f"{before:%b %-d, %Y %-I:%M %p} → {day:%b %-d, %Y}"
+            training,
+            action="session moved",
+            by=by,
+            note=f"{before:%b %-d, %Y}, {clock(before)} → {day:%b %-d, %Y}",
         )
         registration.tell_of_new_dates(training)
 
@@ -367,7 +371,8 @@ def _tell_cancelled(training: TurnkeyTraining, reason: str) -> None:
 def _long_when(training: TurnkeyTraining) -> str:
     if training.starts_at is None:
         return "a date to be set"
-    return timezone.localtime(training.starts_at).strftime("%A, %B %-d, %Y at %-I:%M %p")
+    starts = timezone.localtime(training.starts_at)
+    return f"{starts:%A, %B %-d, %Y} at {clock(starts)}"
 
 
 # --- preparation --------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from portal import notifications, states
 from portal.emails import Attachment, Message, absolute_url, object_ref, queue_email
 from portal.models import Agency, User
-from portal.reminders import long_date
+from portal.reminders import clock, long_date
 from portal.states import DomainError
 from trainers.models import CoFacilitator, Registration, TrainingSession, TurnkeyTraining
 
@@ -367,7 +367,7 @@ def reminder_message(registration: Registration) -> Message:
         return f"Tomorrow: {training.title}", {
             "lines": [
                 f"A reminder that {training.title} ({training.module.title}) begins tomorrow, "
-                f"{long_date(starts.date())}, at {starts:%-I:%M %p}.",
+                f"{long_date(starts.date())}, at {clock(starts)}.",
                 where,
                 "If you can no longer come, please cancel so that someone on the waitlist can take your place.",
             ],

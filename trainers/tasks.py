@@ -216,7 +216,7 @@ def _training_message(training: TurnkeyTraining, today: date) -> Message | None:
         start = timezone.localtime(training.starts_at)
         lines = [
             f"{training.title} ({training.module}) starts {when}: {reminders.long_date(first_day)} at"
-            f" {start:%-I:%M %p}."
+            f" {reminders.clock(start)}."
         ]
         if training.status == TurnkeyTraining.Status.DRAFT:
             lines.append("It is still a draft: open it for registration so that educators can sign up.")

@@ -12,6 +12,7 @@ from institutes.forms import AttendanceForm
 from institutes.models import Attendance, Session
 from institutes.views._common import _reviewable_institute
 from portal.access import login_required
+from portal.pictures import bar_step
 
 
 @login_required
@@ -46,6 +47,8 @@ def attendance(request, pk):
             "started": session.has_started(),
             "hours": learning.session_hours(session),
             "partial": learning.partial_hours(learning.session_hours(session)),
+            "marked": (marked := form.marked()),
+            "marked_step": bar_step(marked, len(form.applications)),
         },
     )
 

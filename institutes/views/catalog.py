@@ -185,8 +185,8 @@ def _session_rows(institute) -> list[dict]:
         {
             "date": formats.date_format(date, "l, F j, Y"),
             "title": title,
-            "starts": formats.time_format(starts_at, "g:i A"),
-            "ends": formats.time_format(ends_at, "g:i A"),
+            "starts": formats.time_format(starts_at, "P"),
+            "ends": formats.time_format(ends_at, "P"),
             "place": place,
             "online_link": online_link,
             "follow_up": follow_up,

@@ -23,7 +23,7 @@ def test_sign_in_form_with_wrong_password_keeps_the_email(page, shot, axe):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill("ana@example.org")
     page.get_by_label("Password").fill("not-the-password")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     assert page.get_by_label("Email").input_value() == "ana@example.org"
     assert page.get_by_role("alert").first.is_visible()
     shot(page, "login-error")

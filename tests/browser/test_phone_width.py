@@ -26,7 +26,7 @@ def test_wide_tables_fit_a_phone(page, login_as, coordinator, finance_user, axe)
     coordinator_of(institute, coordinator)
     ApplicationFactory(institute=institute, status=Application.Status.SUBMITTED, position="ESL instructor")
     trainer, _ = certified_trainer(name="Tomás Reyes-Villanueva")
-    HonorariumFactory(trainer=trainer, amount=Decimal("350.00"))
+    HonorariumFactory(trainer=trainer, amount=Decimal("350.00"), report__module=institute.module)
     page.set_viewport_size(PHONE)
 
     staff_pages = {

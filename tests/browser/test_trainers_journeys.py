@@ -15,7 +15,13 @@ from playwright.sync_api import expect
 
 from tests.factories import AgencyFactory, UserFactory
 from tests.institutes.factories import coordinator_of
-from tests.trainers.factories import RateFactory, ReportFactory, certified_trainer, completed_institute
+from tests.trainers.factories import (
+    RateFactory,
+    ReportFactory,
+    certified_trainer,
+    completed_institute,
+    coordinating,
+)
 from trainers import services
 from trainers.models import Certification, FacilitationReport, Honorarium
 
@@ -126,7 +132,7 @@ def test_trainer_reports_coordinator_verifies_commitment_fulfilled(page, login_a
     expect(page.locator("[data-field=status]")).to_have_text("Waiting for review")
     shot(page, "report-filed")
 
-    coordinator = _coordinator()
+    coordinator = coordinating(_coordinator(), certification.module)  # coordinates the module's institute
     login_as(page, coordinator)
     page.goto("/trainers/reports/queue/")
     page.get_by_role("link", name="Tomás Reyes").click()
@@ -160,7 +166,7 @@ def test_honorarium_requested_approved_paid_and_exported(page, login_as, shot, a
     expect(page.locator("[data-field=status]")).to_have_text("Requested")
     shot(page, "honorarium-requested")
 
-    login_as(page, _coordinator())
+    login_as(page, coordinating(_coordinator(), certification.module))
     page.goto("/trainers/honoraria/")
     page.get_by_role("link", name="Review for Tomás Reyes").click()
     page.get_by_role("button", name="Approve $312.50").click()

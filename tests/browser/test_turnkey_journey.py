@@ -23,6 +23,7 @@ from django.utils import timezone
 from portal.surveys.models import Question
 from tests import factories
 from tests.browser.journey import PHONE, fits_the_phone, link_in_email, newest_email, relative
+from tests.institutes.factories import coordinator_of
 from tests.trainers.factories import certified_trainer
 from tests.trainers.impact_factories import impact_world
 from trainers.models import FacilitationReport, Registration, TrainingSession, TurnkeyTraining
@@ -55,7 +56,10 @@ def test_a_turnkey_training_from_plan_to_impact(page, journey, login_as):
     trainer, certification = certified_trainer(
         world["m1"], days_ago=200, name="Rosa Delgado", agency=world["alder"]
     )
-    coordinator = factories.with_totp(factories.coordinator(name="Cora Coordinator"))
+    # Cora coordinates the module's institute: she verifies the reports on its module.
+    coordinator = coordinator_of(
+        world["i1"], factories.with_totp(factories.coordinator(name="Cora Coordinator"))
+    )
     tomorrow = timezone.localdate() + timedelta(days=1)
 
     login_as(page, coordinator)

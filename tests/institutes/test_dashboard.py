@@ -34,7 +34,10 @@ def test_a_registered_step_ends_the_tracker_once(registry, client_for):
     registry.register_tracker_step("Shared with the community", shared)
     application = ApplicationFactory(institute=InstituteFactory(title="CALPRO ToT"))
     html = client_for(application.applicant).get(reverse("dashboard")).content.decode()
-    done = '<span aria-hidden="true">✓</span> Shared with the community<span class="visually-hidden"> (done)'
+    done = (
+        '<span class="stepper-mark" aria-hidden="true">✓</span> '
+        '<span class="stepper-label">Shared with the community<span class="visually-hidden"> (done)'
+    )
     assert html.count("Shared with the community") == 1
     assert done in html
     assert html.index("Practice passed") < html.index("Certified") < html.index("Shared with the community")

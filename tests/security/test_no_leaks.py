@@ -25,7 +25,8 @@ SECRETS = {
     "zqsharedplan": {"applicant", "trainer", *COORDS},
     "zqbenplan": {"other_applicant"},
     "zqanastatement": {"applicant", "coordinator", "admin"},
-    "zqtessreflection": {"trainer", *COORDS},
+    # A report: its facilitator, the coordinator of its module's institute, the state office.
+    "zqtessreflection": {"trainer", "coordinator", "admin", "state_office"},
     "zqmembersresource": {"applicant", "trainer", *COORDS},
     "zqreportreason": {*COORDS},
     "zqregistrant": {"trainer", "state_office", *COORDS},

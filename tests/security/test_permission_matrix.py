@@ -34,6 +34,10 @@ NOBODY = frozenset()
 AGENCY_STAFF = frozenset(
     {"applicant", "other_applicant", "trainer", "other_trainer"}
 )  # an agency on their profile
+# A certification, the reports on its module (with their files) and their honoraria: the
+# coordinator of an institute of that module (Cora; Carl coordinates another module's), the
+# superuser, and the state office, which reads them all (its POSTs are refused: see INST rows).
+MODULE = INST | {"state_office"}
 
 PROJECT_APPS = ("portal", "institutes", "communities", "trainers")
 
@@ -467,37 +471,37 @@ TABLE: list[Row] = [
         "trainers:certificate",
         "Tess's certificate",
         lambda w: {"pk": w.trainer_certification.pk},
-        {"trainer"} | COORDS,
+        {"trainer"} | MODULE,
     ),
     *rows(
         "trainers:certificate",
         "Tom's certificate",
         lambda w: {"pk": w.other_trainer_certification.pk},
-        {"other_trainer"} | COORDS,
+        {"other_trainer"} | MODULE,
     ),
     *rows(
         "trainers:certificate-pdf",
         "Tess's certificate",
         lambda w: {"pk": w.trainer_certification.pk},
-        {"trainer"} | COORDS,
+        {"trainer"} | MODULE,
     ),
     *rows(
         "trainers:certificate-pdf",
         "Tom's certificate",
         lambda w: {"pk": w.other_trainer_certification.pk},
-        {"other_trainer"} | COORDS,
+        {"other_trainer"} | MODULE,
     ),
     *rows(
         "trainers:certificate-badge",
         "Tess's certificate",
         lambda w: {"pk": w.trainer_certification.pk},
-        {"trainer"} | COORDS,
+        {"trainer"} | MODULE,
     ),
     *rows(
         "trainers:certificate-badge",
         "Tom's certificate",
         lambda w: {"pk": w.other_trainer_certification.pk},
-        {"other_trainer"} | COORDS,
+        {"other_trainer"} | MODULE,
     ),
     *rows(
         "trainers:certificate-renew",
@@ -535,19 +539,19 @@ TABLE: list[Row] = [
         INST,
         P,
     ),
-    *rows("trainers:commitments", "-", none, COORDS),
+    *rows("trainers:commitments", "-", none, COORDS | {"state_office"}),
     *rows("trainers:overview", "-", none, COORDS),
     *rows("trainers:my-reports", "own reports", none, USERS),
     *rows("trainers:report-new", "-", none, {"trainer", "other_trainer"}, GP),
-    *rows("trainers:report-queue", "-", none, COORDS),
+    *rows("trainers:report-queue", "-", none, COORDS | {"state_office"}),
     *rows(
-        "trainers:report-detail", "Tess's report", lambda w: {"pk": w.trainer_report.pk}, {"trainer"} | COORDS
+        "trainers:report-detail", "Tess's report", lambda w: {"pk": w.trainer_report.pk}, {"trainer"} | MODULE
     ),
     *rows(
         "trainers:report-detail",
         "Tom's report",
         lambda w: {"pk": w.other_trainer_report.pk},
-        {"other_trainer"} | COORDS,
+        {"other_trainer"} | MODULE,
     ),
     *rows(
         "trainers:report-edit",
@@ -567,27 +571,27 @@ TABLE: list[Row] = [
         "trainers:report-verify",
         "Tess's returned report",
         lambda w: {"pk": w.trainer_returned_report.pk},
-        COORDS,
+        INST,
         P,
     ),
-    *rows("trainers:report-return", "Tess's report", lambda w: {"pk": w.trainer_report.pk}, COORDS, GP),
+    *rows("trainers:report-return", "Tess's report", lambda w: {"pk": w.trainer_report.pk}, INST, GP),
     *rows(
         "trainers:report-file",
         "Tess's agenda",
         lambda w: {"pk": w.trainer_report.pk, "which": "agenda"},
-        {"trainer"} | COORDS,
+        {"trainer"} | MODULE,
     ),
     *rows(
         "trainers:report-file",
         "Tess's sign-in sheet",
         lambda w: {"pk": w.trainer_report.pk, "which": "sign-in-sheet"},
-        {"trainer"} | COORDS,
+        {"trainer"} | MODULE,
     ),
     *rows(
         "trainers:report-file",
         "Tom's agenda",
         lambda w: {"pk": w.other_trainer_report.pk, "which": "agenda"},
-        {"other_trainer"} | COORDS,
+        {"other_trainer"} | MODULE,
     ),
     *rows(
         "trainers:report-file",
@@ -602,33 +606,33 @@ TABLE: list[Row] = [
         {"trainer"},
         P,
     ),
-    *rows("trainers:honoraria", "-", none, COORDS | FINANCE),
+    *rows("trainers:honoraria", "-", none, COORDS | FINANCE | {"state_office"}),
     *rows("trainers:my-honoraria", "own honoraria", none, USERS),
     *rows("trainers:honoraria-export", "-", none, FINANCE),
     *rows(
         "trainers:honorarium-detail",
         "Tess's honorarium",
         lambda w: {"pk": w.trainer_honorarium.pk},
-        {"trainer"} | COORDS | FINANCE,
+        {"trainer"} | MODULE | FINANCE,
     ),
     *rows(
         "trainers:honorarium-detail",
         "Tom's honorarium",
         lambda w: {"pk": w.other_trainer_honorarium.pk},
-        {"other_trainer"} | COORDS | FINANCE,
+        {"other_trainer"} | MODULE | FINANCE,
     ),
     *rows(
         "trainers:honorarium-approve",
         "Tess's honorarium",
         lambda w: {"pk": w.trainer_honorarium.pk},
-        COORDS,
+        INST,
         P,
     ),
     *rows(
         "trainers:honorarium-reject",
         "Tess's honorarium",
         lambda w: {"pk": w.trainer_honorarium.pk},
-        COORDS,
+        INST,
         GP,
     ),
     *rows(

@@ -77,7 +77,7 @@ def test_a_coordinator_taken_out_of_the_group_by_sql_loses_coordinator_pages_on_
     client_for, coordinator
 ):
     client = client_for(coordinator)
-    url = reverse("trainers:report-queue")
+    url = reverse("trainers:commitments")
     assert client.get(url).status_code == 200
 
     User.groups.through.objects.filter(
@@ -96,3 +96,19 @@ def test_a_dashboard_stops_showing_a_community_after_the_membership_is_deleted(c
     Membership.objects.filter(user=member).delete()
 
     assert "Numeracy circle of the north" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_a_coordinator_whose_role_ends_by_sql_loses_the_modules_reports_on_the_next_request(client_for, db):
+    from tests.factories import with_totp
+    from tests.trainers.factories import ReportFactory
+
+    institute = InstituteFactory()
+    runner = coordinator_of(institute, with_totp(User.objects.create_user("runner@example.org")))
+    report = ReportFactory(module=institute.module)
+    client = client_for(runner)
+    url = reverse("trainers:report-detail", args=[report.pk])
+    assert client.get(url).status_code == 200
+
+    InstituteCoordinator.objects.filter(user=runner).update(ends_on=yesterday())
+
+    assert client.get(url).status_code == 404

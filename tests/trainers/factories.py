@@ -134,3 +134,13 @@ def completed_institute(participants: int = 2, incomplete: int = 1, title: str |
         PracticeResult.objects.create(application=application, result=PracticeResult.Result.PASSED)
         (done if complete else not_done).append(application.applicant)
     return institute, done, not_done
+
+
+def coordinating(user, *modules):
+    """Gives ``user`` an active coordinator role for an institute of each module: whoever
+    coordinates a module's institutes reads and decides its reports and honoraria."""
+    from institutes.models import InstituteCoordinator
+
+    for module in modules:
+        InstituteCoordinator.objects.create(user=user, institute=InstituteFactory(module=module))
+    return user

@@ -19,7 +19,7 @@ from portal.surveys.models import Invitation
 from tests.factories import AgencyFactory, UserFactory, coordinator, with_totp
 from tests.surveys.factories import answers_for, invited
 from tests.trainers.day_factories import present
-from tests.trainers.factories import RateFactory, ReportFactory, certified_trainer
+from tests.trainers.factories import RateFactory, ReportFactory, certified_trainer, coordinating
 from tests.trainers.training_factories import (
     CoFacilitatorFactory,
     RegistrationFactory,
@@ -404,7 +404,7 @@ def test_prefilled_report_is_filed_without_paper_and_linked(client_for, held):
     )
     assert (report.status, bool(report.agenda), bool(report.sign_in_sheet)) == ("submitted", False, False)
     assert list(report.co_facilitators.all()) == [accepted]
-    page = client_for(with_totp(coordinator())).get(report.get_absolute_url())
+    page = client_for(coordinating(with_totp(coordinator()), report.module)).get(report.get_absolute_url())
     assert page.context["agencies"] == [("Riverside Adult School", 2), ("Hill Adult School", 1)]
     assert f"The attendance taken in the portal at {training.title}" in page.content.decode()
 

@@ -17,7 +17,13 @@ from portal.credentials import keys
 from portal.models import AuditEntry, OutboundEmail
 from tests.factories import coordinator as new_coordinator
 from tests.institutes.factories import coordinator_of
-from tests.trainers.factories import InstituteFactory, ModuleFactory, certified_trainer, completed_institute
+from tests.trainers.factories import (
+    InstituteFactory,
+    ModuleFactory,
+    certified_trainer,
+    completed_institute,
+    coordinating,
+)
 from trainers import credentials, services
 from trainers.models import Certification
 
@@ -328,7 +334,8 @@ def test_dashboard_shows_how_long_an_expiring_certification_lasts(client_for):
 
 
 def test_renew_page_of_a_certification_that_does_not_expire_says_so(client_for, coordinator):
-    _, certification = certified_trainer()
+    _, certification = certified_trainer()  # issued by no institute: its module's coordinators renew
+    coordinating(coordinator, certification.module)
 
     page = client_for(coordinator).get(reverse("trainers:certificate-renew", kwargs={"pk": certification.pk}))
 

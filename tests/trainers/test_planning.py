@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.models import AuditEntry, OutboundEmail
 from tests.factories import AgencyFactory, UserFactory, coordinator, state_office, with_totp
-from tests.trainers.factories import CertificationFactory, ModuleFactory, certified_trainer
+from tests.trainers.factories import CertificationFactory, ModuleFactory, certified_trainer, coordinating
 from tests.trainers.training_factories import (
     CoFacilitatorFactory,
     RegistrationFactory,
@@ -504,8 +504,8 @@ def test_coordinators_commitments_show_the_planned_training(client_for, django_a
     training = TrainingFactory()
     TrainingFactory(certification=training.certification, status=Status.CANCELLED)
     for _ in range(5):
-        TrainingFactory()
-    client = client_for(with_totp(coordinator()))
+        TrainingFactory(certification__module=training.certification.module)
+    client = client_for(coordinating(with_totp(coordinator()), training.certification.module))
     with django_assert_max_num_queries(14):
         page = client.get(reverse("trainers:commitments")).content.decode()
     assert page.count("Training planned for") == 6

@@ -286,7 +286,7 @@ def test_registrants_with_a_place_are_reminded_once_the_day_before(django_captur
     [sent] = [m for m in mail.outbox if set(m.to) & registrants]  # trainers get their own reminders
     assert sent.to == ["holder@example.org"]
     assert sent.subject == f"Tomorrow: {training.title}"
-    assert "9:30 AM" in sent.body
+    assert "9:30 a.m." in sent.body
     assert ROOM in sent.body
     assert "/cancel/" in sent.body
 
@@ -307,7 +307,7 @@ def test_the_public_page_shows_the_training_but_no_link_and_no_registrant(client
     assert training.trainer.display_name in page
     assert "Cleo Cofacilitator" in page
     assert "Ivan Invited" not in page
-    assert page.count("9:00 AM to 11:00 AM") == 2
+    assert page.count("9 a.m. to 11 a.m.") == 2
     assert "Room 12, Main campus, 1 School Street, Sacramento" in page
     assert "3 of 4 places left" in " ".join(page.replace("<strong>", "").replace("</strong>", "").split())
     assert 'aria-label="1 of 4 places taken"' in page

@@ -17,7 +17,9 @@ def test_coordinator_sees_counts_for_their_own_institutes_only(client_for, coord
     ApplicationFactory.create_batch(2, institute=mine, status=Application.Status.SUBMITTED)
     ApplicationFactory(institute=mine, status=Application.Status.WAITLISTED)
     ApplicationFactory.create_batch(3, institute=theirs, status=Application.Status.SUBMITTED)
-    ReportFactory()
+    ReportFactory(module=mine.module)
+    HonorariumFactory(report__module=mine.module)
+    ReportFactory()  # another module's report and honorarium: not this coordinator's
     HonorariumFactory()
 
     page = client_for(coordinator).get("/dashboard/").content.decode()

@@ -16,9 +16,11 @@ from tests.trainers.factories import (
     HonorariumFactory,
     ModuleFactory,
     ProfileFactory,
+    RateFactory,
     ReportFactory,
     certified_trainer,
     completed_institute,
+    coordinating,
 )
 from trainers import services
 from trainers.models import FacilitationReport, Honorarium
@@ -92,7 +94,8 @@ def test_certificate_page_for_owner_and_coordinator_only(client_for, coordinator
     assert certification.code in response.content.decode()
     assert f"/verify/{certification.code}/" in response.content.decode()
     assert client_for(other).get(url).status_code == 404
-    assert client_for(coordinator).get(url).status_code == 200
+    assert client_for(coordinator).get(url).status_code == 404  # the group alone: not their module
+    assert client_for(coordinating(coordinator, certification.module)).get(url).status_code == 200
 
 
 def test_trainer_cannot_revoke_own_certificate(client_for):
@@ -250,6 +253,7 @@ def test_uncertified_user_cannot_file_a_report(client_for, user):
 def test_coordinator_verifies_from_the_report_page(client_for, coordinator):
     trainer, certification = certified_trainer()
     report = ReportFactory(trainer=trainer, module=certification.module)
+    coordinating(coordinator, certification.module)
     response = client_for(coordinator).post(
         reverse("trainers:report-verify", args=[report.pk]), {"comment": ""}
     )
@@ -261,6 +265,7 @@ def test_coordinator_verifies_from_the_report_page(client_for, coordinator):
 def test_coordinator_return_requires_a_comment(client_for, coordinator):
     trainer, certification = certified_trainer()
     report = ReportFactory(trainer=trainer, module=certification.module)
+    coordinating(coordinator, certification.module)
     response = client_for(coordinator).post(
         reverse("trainers:report-return", args=[report.pk]), {"comment": ""}
     )
@@ -271,9 +276,12 @@ def test_coordinator_return_requires_a_comment(client_for, coordinator):
 
 def test_report_queue_queries_do_not_grow(client_for, coordinator, django_assert_max_num_queries):
     client = client_for(coordinator)
-    for _ in range(30):
-        trainer, certification = certified_trainer(agency=AgencyFactory())
+    modules = ModuleFactory.create_batch(3)
+    coordinating(coordinator, *modules)
+    for i in range(30):
+        trainer, certification = certified_trainer(modules[i % 3], agency=AgencyFactory())
         ReportFactory(trainer=trainer, module=certification.module, host_agency=trainer.agency)
+    ReportFactory()  # another module's: not in this coordinator's queue
     with django_assert_max_num_queries(12):
         response = client.get(reverse("trainers:report-queue"))
     assert len(response.context["page"]) == 25
@@ -285,10 +293,13 @@ def test_report_queue_queries_do_not_grow(client_for, coordinator, django_assert
 def test_commitments_filter_by_state_and_region(client_for, coordinator, django_assert_max_num_queries):
     capital = AgencyFactory(region="Capital")
     south = AgencyFactory(region="South Coast")
+    module = ModuleFactory()
+    coordinating(coordinator, module)
     for _ in range(27):
-        certified_trainer(days_ago=10, agency=capital)
-    due, _ = certified_trainer(days_ago=320, agency=south)
-    certified_trainer(days_ago=400, agency=south)
+        certified_trainer(module, days_ago=10, agency=capital)
+    due, _ = certified_trainer(module, days_ago=320, agency=south)
+    certified_trainer(module, days_ago=400, agency=south)
+    certified_trainer(days_ago=10, agency=capital)  # another module's: not this coordinator's
     client = client_for(coordinator)
     with django_assert_max_num_queries(14):
         response = client.get(reverse("trainers:commitments"))
@@ -310,8 +321,13 @@ def test_commitments_are_for_coordinators_only(client_for, user):
 
 
 def test_honoraria_list_queries_do_not_grow(client_for, coordinator, django_assert_max_num_queries):
-    for _ in range(28):
-        HonorariumFactory(report__trainer__agency=AgencyFactory())
+    modules = ModuleFactory.create_batch(3)
+    rates = [RateFactory(module=module) for module in modules]
+    coordinating(coordinator, *modules)
+    for i in range(28):
+        HonorariumFactory(
+            report__trainer__agency=AgencyFactory(), report__module=modules[i % 3], rate=rates[i % 3]
+        )
     client = client_for(coordinator)
     with django_assert_max_num_queries(10):
         response = client.get(reverse("trainers:honoraria"))
@@ -366,7 +382,7 @@ def test_export_outside_the_range_is_empty_and_bad_range_is_refused(client_for, 
 
 def test_coordinator_cannot_export_or_pay(client_for, coordinator):
     honorarium = HonorariumFactory()
-    services.approve_honorarium(honorarium, by=coordinator)
+    services.approve_honorarium(honorarium, by=coordinating(coordinator, honorarium.report.module))
     client = client_for(coordinator)
     assert client.get(reverse("trainers:honoraria-export")).status_code == 403
     response = client.post(reverse("trainers:honorarium-pay", args=[honorarium.pk]), {"reference": "X"})
@@ -543,7 +559,10 @@ def test_dashboard_progress_shows_certified_only_for_an_active_certification_fro
     revoked = CertificationFactory(participant=other, institute=institute, module=institute.module)
     services.revoke_certification(revoked, by=None, reason="x")
     CertificationFactory(participant=other, institute=completed_institute(participants=1, incomplete=0)[0])
-    certified = '<span aria-hidden="true">✓</span> Certified<span class="visually-hidden"> (done)</span>'
+    certified = (
+        '<span class="stepper-mark" aria-hidden="true">✓</span> '
+        '<span class="stepper-label">Certified<span class="visually-hidden"> (done)</span>'
+    )
     client = client_for(person)
     client.get(reverse("dashboard"))  # the first request of a session checks two-factor set-up
     # 16: the trainer's panel also reads the trainings planned under each certification, the

@@ -62,6 +62,10 @@ def commitment_state(certification: Certification, today: date | None = None) ->
 
 
 class CertificationQuerySet(models.QuerySet):
+    def of_modules(self, modules):
+        """Those of ``modules`` (module ids, or a subquery of them: trainers.permissions says whose)."""
+        return self.filter(module__in=modules)
+
     def active(self):
         return self.filter(status=Certification.Status.ACTIVE)
 
@@ -215,6 +219,12 @@ class Certification(TimeStampedModel):
         return (self.commitment_ends_on - today).days
 
 
+class FacilitationReportQuerySet(models.QuerySet):
+    def of_modules(self, modules):
+        """Reports on ``modules`` (module ids, or a subquery of them: trainers.permissions says whose)."""
+        return self.filter(module__in=modules)
+
+
 class FacilitationReport(TimeStampedModel):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Waiting for review"
@@ -272,6 +282,8 @@ class FacilitationReport(TimeStampedModel):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = FacilitationReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "-pk"]
@@ -334,6 +346,12 @@ def rate_in_force(module, on_date: date) -> HonorariumRate | None:
     return HonorariumRate.objects.in_force(module, on_date)
 
 
+class HonorariumQuerySet(models.QuerySet):
+    def of_modules(self, modules):
+        """Honoraria for reports on ``modules`` (module ids, or a subquery of them)."""
+        return self.filter(report__module__in=modules)
+
+
 class Honorarium(TimeStampedModel):
     class Status(models.TextChoices):
         REQUESTED = "requested", "Requested"
@@ -364,6 +382,8 @@ class Honorarium(TimeStampedModel):
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = HonorariumQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at"]

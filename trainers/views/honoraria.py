@@ -141,11 +141,13 @@ def honorarium_pay(request, pk: int):
     )
 
 
-@rule_required(permissions.can_manage_honoraria, "coordinators or finance")
+@rule_required(permissions.can_manage_honoraria, "coordinators of an institute, finance, the state office")
 def honoraria(request):
     form = HonorariaFilterForm(request.GET or None)
-    queryset = Honorarium.objects.select_related("trainer__agency", "report__module").order_by(
-        "-requested_at"
+    queryset = (
+        permissions.honoraria_visible_to(request.user)
+        .select_related("trainer__agency", "report__module")
+        .order_by("-requested_at")
     )
     if form.is_valid() and form.cleaned_data.get("status"):
         queryset = queryset.filter(status=form.cleaned_data["status"])

@@ -9,14 +9,15 @@ from django.db.models import Count, OuterRef, Subquery, Sum
 from django.shortcuts import render
 from django.utils import timezone
 
-from portal.access import coordinator_required
+from portal.access import coordinator_required, rule_required
 from portal.pictures import bar_step
+from trainers import permissions
 from trainers.forms import CommitmentFilterForm
-from trainers.models import Certification, CommitmentState, Honorarium, TurnkeyTraining
+from trainers.models import COMMITMENT_DAYS, Certification, CommitmentState, Honorarium, TurnkeyTraining
 from trainers.views._common import _apply_people_filters, _page, _query_without_page
 
 
-@coordinator_required
+@rule_required(permissions.can_see_commitments, "coordinators and the state office")
 def commitments(request):
     today = timezone.localdate()
     form = CommitmentFilterForm(request.GET or None)
@@ -26,7 +27,8 @@ def commitments(request):
         status__in=(TurnkeyTraining.Status.DRAFT, TurnkeyTraining.Status.PUBLISHED),
     ).order_by("starts_at", "pk")
     queryset = (
-        Certification.objects.active()
+        permissions.certifications_visible_to(request.user)
+        .active()
         .with_commitment(today)
         .annotate(
             planned_pk=Subquery(planned.values("pk")[:1]),
@@ -45,10 +47,17 @@ def commitments(request):
     for certification in page:
         certification.state = CommitmentState(certification.commitment)
         certification.left = certification.days_left(today)
+        certification.left_step = bar_step(certification.left, COMMITMENT_DAYS)
     return render(
         request,
         "trainers/commitments.html",
-        {"form": form, "page": page, "query": _query_without_page(request), "today": today},
+        {
+            "form": form,
+            "page": page,
+            "query": _query_without_page(request),
+            "today": today,
+            "year_days": COMMITMENT_DAYS,
+        },
     )
 
 

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from portal.access import coordinator_required, login_required
+from portal.access import login_required, rule_required
 from portal.uploads import attachment_response
 from trainers import attendance, permissions, services
 from trainers.forms import ReportForm, ReturnReportForm, VerifyReportForm
@@ -176,13 +176,15 @@ def report_return(request, pk: int):
     return render(request, "trainers/report_return.html", {"report": report, "form": form})
 
 
-@coordinator_required
+@rule_required(permissions.can_see_report_queue, "coordinators of an institute and the state office")
 def report_queue(request):
     status = request.GET.get("status", FacilitationReport.Status.SUBMITTED)
     if status not in FacilitationReport.Status.values and status != "all":
         status = FacilitationReport.Status.SUBMITTED
-    queryset = FacilitationReport.objects.select_related("trainer__agency", "module", "host_agency").order_by(
-        "submitted_at"
+    queryset = (
+        permissions.reports_visible_to(request.user)
+        .select_related("trainer__agency", "module", "host_agency")
+        .order_by("submitted_at")
     )
     if status != "all":
         queryset = queryset.filter(status=status)
