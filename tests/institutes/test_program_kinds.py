@@ -322,7 +322,7 @@ def test_the_tracker_ticks_the_team_plan_when_every_step_is_done(client_for):
     services.accept_application(applications[0], by=coordinator_of(institute))
     plan = ImplementationPlan.objects.get(team=team)
     lead = team.lead
-    done = '<span aria-hidden="true">✓</span> Team plan done'
+    done = 'Team plan done<span class="visually-hidden"> (done)</span>'
     html = client_for(lead).get(reverse("dashboard")).content.decode()
     assert done not in html
     assert f'href="{plan.get_absolute_url()}">{plan.title}</a>' in html
