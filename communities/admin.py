@@ -12,8 +12,12 @@ from communities.models import (
     JoinRequest,
     Membership,
     PlanComment,
+    PlanDeliverable,
     PlanReflection,
+    PlanReview,
     PlanStep,
+    PlanTemplate,
+    PlanTemplateStep,
     Post,
     Report,
     Resource,
@@ -144,12 +148,41 @@ class PlanStepInline(admin.TabularInline):
     readonly_fields = ["status"]  # the plan's owner keeps it on the site
 
 
+class PlanTemplateStepInline(admin.TabularInline):
+    model = PlanTemplateStep
+    extra = 0
+
+
+@admin.register(PlanTemplate)
+class PlanTemplateAdmin(admin.ModelAdmin):
+    """A planning protocol: a team plan started from it gets its steps (plans already started keep
+    theirs)."""
+
+    list_display = ["title", "updated_at"]
+    search_fields = ["title"]
+    inlines = [PlanTemplateStepInline]
+
+
+class PlanDeliverableInline(admin.TabularInline):
+    model = PlanDeliverable
+    extra = 0
+    fields = ["title", "url", "file", "added_by", "resource"]
+    readonly_fields = ["added_by", "resource"]
+
+
 @admin.register(ImplementationPlan)
 class ImplementationPlanAdmin(admin.ModelAdmin):
-    list_display = ["title", "owner", "shared_with", "updated_at"]
+    list_display = ["title", "owner", "institute", "shared_with", "updated_at"]
     search_fields = ["title", "owner__email"]
-    raw_id_fields = ["owner", "shared_with"]
-    inlines = [PlanStepInline]
+    raw_id_fields = ["owner", "shared_with", "institute", "team"]
+    filter_horizontal = ["members"]
+    inlines = [PlanStepInline, PlanDeliverableInline]
+
+
+@admin.register(PlanReview)
+class PlanReviewAdmin(admin.ModelAdmin):
+    list_display = ["plan", "author", "created_at"]
+    raw_id_fields = ["plan", "author"]
 
 
 @admin.register(PlanStep)

@@ -19,9 +19,10 @@ def panel(request) -> dict | None:
     ]
     open_steps = PlanStep.objects.exclude(status=PlanStep.Status.DONE)
     plans = list(
-        ImplementationPlan.objects.filter(owner=user).prefetch_related(
-            Prefetch("steps", queryset=open_steps, to_attr="open_steps")
-        )[:6]
+        # One's own plans and one's team's (a planning network's team plan).
+        ImplementationPlan.objects.filter(
+            pk__in=ImplementationPlan.objects.filter(Q(owner=user) | Q(members=user)).values("pk")
+        ).prefetch_related(Prefetch("steps", queryset=open_steps, to_attr="open_steps"))[:6]
     )
     for plan in plans:
         plan.next_steps = plan.open_steps[:2]

@@ -11,6 +11,7 @@ from communities.models import (
     Event,
     ImplementationPlan,
     Membership,
+    PlanDeliverable,
     PlanStep,
     Resource,
     Thread,
@@ -201,9 +202,44 @@ class PlanForm(forms.ModelForm):
 class PlanStepForm(forms.ModelForm):
     class Meta:
         model = PlanStep
-        fields = ["description", "owner_name", "due_on", "status"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        fields = ["description", "owner_name", "due_on", "status", "notes"]
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 6, "maxlength": 10_000}),
+        }
         labels = {"description": "Step", "owner_name": "Who does it"}
+
+
+class DeliverableForm(forms.ModelForm):
+    url = forms.URLField(
+        label="Link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="A document or page online. Give a link or upload a file.",
+    )
+
+    class Meta:
+        model = PlanDeliverable
+        fields = ["title", "url", "file"]
+        labels = {"title": "What it is"}
+        help_texts = {
+            "title": "For instance: “Journey map, 2015-2026” or “Learning targets for grade 9 ELD”.",
+            "file": "PDF, Word, Excel, PowerPoint, image or plain text, up to the upload limit.",
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "content_type"):
+            validate_upload(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        has_url, has_file = bool(cleaned.get("url")), bool(cleaned.get("file"))
+        if not self.errors and has_url == has_file:
+            raise ValidationError("Give either a link or a file (one of the two).")
+        return cleaned
 
 
 class ReflectionForm(forms.Form):

@@ -580,16 +580,43 @@ class Resource(RendersMarkdown, TimeStampedModel):
         return self.title
 
 
+class PlanTemplate(TimeStampedModel):
+    """A planning protocol: the steps a team's plan starts with (seed 001's EL Roadmap (a)-(f))."""
+
+    title = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True, max_length=5000)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanTemplateStep(models.Model):
+    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    guidance = models.TextField(blank=True, max_length=2000, help_text="What the team does in this step.")
+
+    class Meta:
+        ordering = ["template", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class PlanQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
+        own = Q(owner=user) | Q(members=user)
         if _is_moderator_everywhere(user):
-            return self.filter(Q(owner=user) | Q(shared_with__isnull=False))
+            return self.filter(own | Q(shared_with__isnull=False)).distinct()
         shared = Q(shared_with__in=Community.objects.filter(memberships__user=user)) | Q(
             shared_with__in=CommunityFacilitator.objects.active().filter(user=user).values("community")
         )
-        return self.filter(Q(owner=user) | shared)
+        return self.filter(own | shared).distinct()
 
 
 class ImplementationPlan(RendersMarkdown, TimeStampedModel):
@@ -608,6 +635,23 @@ class ImplementationPlan(RendersMarkdown, TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="shared_plans",
         help_text="Empty: only you can see this plan.",
+    )
+    # A team plan (planning networks): started from a protocol when the team is accepted, edited
+    # by every member of the team, and reviewed by the institute's coordinator at follow-ups.
+    template = models.ForeignKey(
+        PlanTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans"
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="team_plans",
+        help_text="The team: each member edits the plan as the owner does.",
+    )
+    institute = models.ForeignKey(
+        "institutes.Institute", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    team = models.OneToOneField(
+        "institutes.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     objects = PlanQuerySet.as_manager()
@@ -631,6 +675,10 @@ class PlanStep(models.Model):
 
     plan = models.ForeignKey(ImplementationPlan, on_delete=models.CASCADE, related_name="steps")
     description = models.CharField(max_length=300)
+    guidance = models.TextField(blank=True, max_length=2000, editable=False)
+    notes = models.TextField(
+        "the team's work", blank=True, max_length=10_000, help_text="What the team found, decided or drafted."
+    )
     owner_name = models.CharField("who", max_length=150, blank=True)
     due_on = models.DateField("due date", null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
@@ -673,6 +721,54 @@ class PlanComment(RendersMarkdown, models.Model):
 
     def __str__(self) -> str:
         return f"Comment on {self.plan}"
+
+
+def deliverable_upload_to(instance, filename: str) -> str:
+    return f"communities/deliverables/{timezone.now():%Y/%m}/{secrets.token_hex(8)}"
+
+
+class PlanDeliverable(TimeStampedModel):
+    """A document or link the team made; shared as a community resource when the team chooses."""
+
+    plan = models.ForeignKey(ImplementationPlan, on_delete=models.CASCADE, related_name="deliverables")
+    title = models.CharField(max_length=200)
+    url = models.URLField("link", max_length=500, blank=True)
+    file = models.FileField(upload_to=deliverable_upload_to, blank=True, max_length=200)
+    filename = models.CharField(max_length=200, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resource = models.OneToOneField(
+        Resource, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="deliverable_has_link_or_file")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanReview(models.Model):
+    """A coordinator's note on a team's progress at a follow-up session."""
+
+    plan = models.ForeignKey(ImplementationPlan, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(max_length=5000)
+    steps_done = models.PositiveSmallIntegerField(default=0, editable=False)
+    steps_total = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Review of {self.plan}"
 
 
 # --- Events -------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from communities.models import (
     ImplementationPlan,
     JoinRequest,
     Membership,
+    PlanDeliverable,
     Post,
     Report,
     Resource,
@@ -221,10 +222,22 @@ def can_delete_resource(user, resource: Resource) -> bool:
 # --- Implementation plans ----------------------------------------------------------------------
 
 
-def can_view_plan(user, plan: ImplementationPlan) -> bool:
+def is_plan_member(user, plan: ImplementationPlan) -> bool:
+    """The owner, or a member of the team the plan belongs to (asked once per request)."""
     if not _signed_in(user):
         return False
     if plan.owner_id == user.pk:
+        return True
+    cache = plan.__dict__.setdefault("_member_cache", {})
+    if user.pk not in cache:
+        cache[user.pk] = plan.members.filter(pk=user.pk).exists()
+    return cache[user.pk]
+
+
+def can_view_plan(user, plan: ImplementationPlan) -> bool:
+    if not _signed_in(user):
+        return False
+    if is_plan_member(user, plan):
         return True
     return plan.shared_with is not None and (
         is_member(user, plan.shared_with) or can_moderate_community(user, plan.shared_with)
@@ -232,11 +245,21 @@ def can_view_plan(user, plan: ImplementationPlan) -> bool:
 
 
 def can_edit_plan(user, plan: ImplementationPlan) -> bool:
-    return _signed_in(user) and plan.owner_id == user.pk
+    """The owner and, for a team plan, every member of the team."""
+    return is_plan_member(user, plan)
 
 
 def can_comment_on_plan(user, plan: ImplementationPlan) -> bool:
-    return can_view_plan(user, plan) and (plan.owner_id == user.pk or plan.shared_with is not None)
+    return can_view_plan(user, plan) and (is_plan_member(user, plan) or plan.shared_with is not None)
+
+
+def can_add_deliverable(user, plan: ImplementationPlan) -> bool:
+    return can_edit_plan(user, plan)
+
+
+def can_share_deliverable(user, deliverable: PlanDeliverable) -> bool:
+    """A team member makes a deliverable a resource of the cohort's community, once."""
+    return deliverable.resource_id is None and can_edit_plan(user, deliverable.plan)
 
 
 def can_share_plan_with(user, community: Community) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -22,8 +23,11 @@ from communities.models import (
     JoinRequest,
     Membership,
     PlanComment,
+    PlanDeliverable,
     PlanReflection,
+    PlanReview,
     PlanStep,
+    PlanTemplate,
     Post,
     Report,
     Resource,
@@ -633,20 +637,77 @@ def delete_resource(*, resource: Resource, actor) -> None:
 # --- Implementation plans -----------------------------------------------------------------------
 
 
+def _plan_history(plan: ImplementationPlan, by, action: str, note: str = "", **details) -> None:
+    """One line of the plan's history (who changed what, when), in the portal's audit trail."""
+    states.record(plan, action=action, by=by, note=note, details={k: v for k, v in details.items() if v})
+
+
+def _touch(plan: ImplementationPlan) -> None:
+    ImplementationPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+
+
+def plan_history(plan: ImplementationPlan):
+    """The plan's edits, newest first, with who made them."""
+    return states.history(plan).order_by("-at", "-pk")
+
+
 def save_plan(
     *, plan: ImplementationPlan | None, owner, title: str, goals: str, shared_with=None
 ) -> ImplementationPlan:
+    """Create a plan (``owner`` owns it) or change one (``owner``: the person editing, who must be
+    the owner or, for a team plan, a member of the team)."""
     if shared_with is not None and not Membership.objects.filter(user=owner, community=shared_with).exists():
         raise CommunityError("You can share a plan only with a community you belong to.")
     plan = plan or ImplementationPlan()
-    if plan.pk and plan.owner_id != owner.pk:
-        raise CommunityError("Only the owner can change a plan.")
-    plan.owner = owner
+    new = plan.pk is None
+    if not new and plan.owner_id != owner.pk and not plan.members.filter(pk=owner.pk).exists():
+        raise CommunityError("Only the plan's owner and its team can change it.")
+    if new:
+        plan.owner = owner
     plan.title = title.strip()
     plan.goals = goals
     plan.shared_with = shared_with
-    plan.save()
+    with transaction.atomic():
+        plan.save()
+        _plan_history(plan, owner, "plan:started" if new else "plan:edited", note=plan.title)
     return plan
+
+
+def start_team_plan(*, team, institute, lead, members, title: str, template: PlanTemplate | None = None):
+    """The plan a planning network's team leaves with (institutes calls this on acceptance).
+
+    It starts with the protocol's steps; every member of the team edits it. Safe to call twice:
+    a team has one plan, and people who joined since are added to it.
+    """
+    with transaction.atomic():
+        plan = ImplementationPlan.objects.select_for_update().filter(team=team).first()
+        if plan is None:
+            plan = ImplementationPlan.objects.create(
+                owner=lead,
+                team=team,
+                institute=institute,
+                template=template,
+                title=title[:200],
+                goals="",
+            )
+            if template is not None:
+                PlanStep.objects.bulk_create(
+                    PlanStep(plan=plan, description=step.title[:300], guidance=step.guidance)
+                    for step in template.steps.all()
+                )
+            _plan_history(
+                plan, None, "plan:started", note=f"From the protocol “{template}”" if template else ""
+            )
+        plan.members.add(*members)
+        return plan
+
+
+def leave_team_plan(*, team, user, by) -> None:
+    """Someone who withdrew from the team no longer edits its plan (their changes stay in its history)."""
+    plan = ImplementationPlan.objects.filter(team=team).first()
+    if plan is not None and plan.members.filter(pk=user.pk).exists():
+        plan.members.remove(user)
+        _plan_history(plan, by, "plan:member-left", note=f"{user} left the team")
 
 
 def save_plan_step(
@@ -657,25 +718,119 @@ def save_plan_step(
     owner_name: str = "",
     due_on=None,
     status=None,
+    notes: str | None = None,
+    by=None,
 ) -> PlanStep:
+    new = step is None
     step = step or PlanStep(plan=plan)
     if step.plan_id != plan.pk:
         raise CommunityError("This step belongs to another plan.")
+    # The stored status, not the instance's: a ModelForm has already put the new one on it.
+    stored = None if new else PlanStep.objects.filter(pk=step.pk).values_list("status", flat=True).first()
+    before = PlanStep.Status(stored).label if stored else ""
     step.description = description.strip()
     step.owner_name = owner_name.strip()
     step.due_on = due_on
     step.status = status or PlanStep.Status.NOT_STARTED
+    if notes is not None:
+        step.notes = notes
     with transaction.atomic():
         step.save()
-        ImplementationPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+        _touch(plan)
+        after = step.get_status_display()
+        if new:
+            note = f"Added the step “{step.description}”"
+        elif before != after:
+            note = f"“{step.description}”: {before.lower()} → {after.lower()}"
+        else:
+            note = f"Edited the step “{step.description}”"
+        _plan_history(plan, by, "plan:step-added" if new else "plan:step-edited", note=note, step=step.pk)
     return step
 
 
-def add_reflection(*, plan: ImplementationPlan, body: str) -> PlanReflection:
+def add_reflection(*, plan: ImplementationPlan, body: str, by=None) -> PlanReflection:
     with transaction.atomic():
         reflection = PlanReflection.objects.create(plan=plan, body=body)
-        ImplementationPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+        _touch(plan)
+        _plan_history(plan, by, "plan:reflection", note="Added a reflection")
         return reflection
+
+
+def add_deliverable(*, plan: ImplementationPlan, by, title: str, url: str = "", file=None) -> PlanDeliverable:
+    """A document or link the team made (the upload already checked in the form)."""
+    with transaction.atomic():
+        deliverable = PlanDeliverable(plan=plan, added_by=by, title=title.strip(), url=url or "")
+        if file:
+            deliverable.filename = safe_filename(getattr(file, "name", "") or title)
+            deliverable.file = file
+        deliverable.save()
+        _touch(plan)
+        _plan_history(plan, by, "plan:deliverable", note=f"Added the deliverable “{deliverable.title}”")
+        return deliverable
+
+
+def deliverable_community(plan: ImplementationPlan) -> Community | None:
+    """Where a team's deliverables are shared: the institute's cohort community (made when its
+    first participant was accepted), else the community the plan is shared with."""
+    if plan.institute_id:
+        return Community.objects.filter(kind=Community.Kind.COHORT, institute_id=plan.institute_id).first()
+    return plan.shared_with
+
+
+def share_deliverable(*, deliverable: PlanDeliverable, by) -> Resource:
+    """Make a deliverable a resource of the cohort's community (once; the team chooses when)."""
+    with transaction.atomic():
+        deliverable = (
+            PlanDeliverable.objects.select_for_update().select_related("plan").get(pk=deliverable.pk)
+        )
+        if deliverable.resource_id:
+            raise CommunityError("This deliverable is already shared.")
+        plan = deliverable.plan
+        community = deliverable_community(plan)
+        if community is None:
+            raise CommunityError(
+                "This plan has no community to share with yet: share the plan with a community first."
+            )
+        if not Membership.objects.filter(user=by, community=community).exists():
+            raise CommunityError(f"Join {community.title} to share a deliverable there.")
+        resource = Resource(
+            community=community,
+            added_by=by,
+            title=deliverable.title,
+            description=f"A deliverable of the team plan “{plan.title}”.",
+            url=deliverable.url,
+        )
+        if deliverable.file:
+            # A copy: the team keeps its own on the plan, whatever becomes of the resource.
+            with deliverable.file.open("rb") as stored:
+                resource.file.save(deliverable.filename or "deliverable", File(stored), save=False)
+            resource.filename = deliverable.filename
+        resource.save()
+        deliverable.resource = resource
+        deliverable.save(update_fields=["resource", "updated_at"])
+        _audit(community, by, "shared a resource", note=resource.title)
+        _plan_history(
+            plan, by, "plan:deliverable-shared", note=f"Shared “{deliverable.title}” in {community.title}"
+        )
+        return resource
+
+
+def review_plan(*, plan: ImplementationPlan, by, note: str) -> PlanReview:
+    """A coordinator's note on the team's progress at a follow-up (institutes checks who may)."""
+    note = note.strip()
+    if not note:
+        raise CommunityError("Write a note for the team.")
+    steps = list(plan.steps.values_list("status", flat=True))
+    with transaction.atomic():
+        review = PlanReview.objects.create(
+            plan=plan,
+            author=by,
+            note=note,
+            steps_done=sum(1 for s in steps if s == PlanStep.Status.DONE),
+            steps_total=len(steps),
+        )
+        _plan_history(plan, by, "plan:reviewed", note="Reviewed the team's progress")
+        return review
 
 
 def comment_on_plan(*, plan: ImplementationPlan, author, body: str) -> PlanComment:

@@ -18,6 +18,7 @@ from institutes.models import (
     Institute,
     InstituteCoordinator,
     Module,
+    ModuleFamily,
     PracticeFacilitation,
     PracticeFeedback,
     PracticeResult,
@@ -31,10 +32,16 @@ from portal import states
 from portal.admin import audit_history
 
 
+@admin.register(ModuleFamily)
+class ModuleFamilyAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
 @admin.register(Module)
 class ModuleAdmin(admin.ModelAdmin):
-    list_display = ["title", "hours", "certification_valid_months", "is_active"]
-    list_filter = ["is_active"]
+    list_display = ["title", "family", "level", "hours", "certification_valid_months", "is_active"]
+    list_filter = ["is_active", "family"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
 
@@ -82,6 +89,7 @@ class InstituteAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "module",
+        "kind",
         "status",
         "location",
         "capacity",
@@ -89,6 +97,7 @@ class InstituteAdmin(admin.ModelAdmin):
         "team_required",
     ]
     list_filter = [
+        "kind",
         "status",
         "training_type",
         "location",

@@ -6,10 +6,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Expression, Q
+from django.db.models import Count, Exists, Expression, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from communities.models import ImplementationPlan, PlanStep
 from institutes.models import (
     Application,
     Assignment,
@@ -23,6 +24,8 @@ from portal.fragments import render_items, url_for_pk
 
 Status = Application.Status
 STEPS = ["Applied", "Accepted", "Assignments done", "Attended", "Practice passed"]
+# A planning network certifies nobody and practises no facilitation: its teams leave with a plan.
+PLANNING_STEPS = ["Applied", "Accepted", "Assignments done", "Attended", "Team plan done"]
 
 
 @dataclass
@@ -42,14 +45,18 @@ class TrackerStep:
 
     label: str
     done: Callable[[object], Expression]
+    kinds: frozenset[str] | None = None  # the program kinds whose tracker shows it (None: every kind)
 
 
 _tracker_steps: list[TrackerStep] = []
 
 
-def register_tracker_step(label: str, done: Callable[[object], Expression]) -> None:
-    """Add a step to every participant's tracker (from an AppConfig.ready(); twice is once)."""
-    step = TrackerStep(label, done)
+def register_tracker_step(
+    label: str, done: Callable[[object], Expression], kinds: frozenset[str] | None = None
+) -> None:
+    """Add a step to every participant's tracker (from an AppConfig.ready(); twice is once);
+    ``kinds``: only for institutes of these program kinds."""
+    step = TrackerStep(label, done, frozenset(kinds) if kinds is not None else None)
     if step not in _tracker_steps:
         _tracker_steps.append(step)
 
@@ -66,7 +73,7 @@ def _step_field(index: int) -> str:
 # application, its institute (some thirty columns) and its practice result as model instances.
 TRACKED_VALUES = (
     *("pk", "status", "institute_id", "practice__result", "offer_expires_at", "waitlist_position"),
-    *("institute__title", "institute__slug", "institute__status"),
+    *("team_plan_done", "institute__title", "institute__slug", "institute__status", "institute__kind"),
     *("institute__applications_open_at", "institute__applications_close_at"),
 )
 
@@ -76,7 +83,7 @@ class _TrackedInstitute:
 
     def __init__(self, row: dict):
         self.pk, self.title, self.slug = row["institute_id"], row["institute__title"], row["institute__slug"]
-        self.status = row["institute__status"]
+        self.status, self.kind = row["institute__status"], row["institute__kind"]
         self.applications_open_at = row["institute__applications_open_at"]
         self.applications_close_at = row["institute__applications_close_at"]
 
@@ -95,6 +102,7 @@ class _TrackedApplication:
         self.status_label = Status(self.status).label
         self.institute_id, self.institute = row["institute_id"], _TrackedInstitute(row)
         self.practice_result = row["practice__result"]
+        self.team_plan_done = row["team_plan_done"]
         self.waitlist_position = row["waitlist_position"]
         self.offer_expires_at = row["offer_expires_at"] if self.status == Status.OFFERED else None
         self.steps_done = [row[_step_field(i)] for i in range(len(_tracker_steps))]
@@ -159,11 +167,19 @@ def _progress(application: _TrackedApplication, work: _Work) -> list[Step]:
             for pk, _t, _d in work.assignments[application.institute_id]
         ),
         accepted and bool(sessions) and all(pk in work.present[application.pk] for pk in sessions),
-        accepted and application.practice_result == "passed",
     ]
-    steps = [Step(label, done) for label, done in zip(STEPS, flags, strict=True)]
+    kind = application.institute.kind
+    if kind == Institute.Kind.PLANNING:
+        flags.append(accepted and application.team_plan_done)
+        labels = PLANNING_STEPS
+    else:
+        flags.append(accepted and application.practice_result == "passed")
+        labels = STEPS
+    steps = [Step(label, done) for label, done in zip(labels, flags, strict=True)]
     steps += [
-        Step(step.label, done) for step, done in zip(_tracker_steps, application.steps_done, strict=True)
+        Step(step.label, done)
+        for step, done in zip(_tracker_steps, application.steps_done, strict=True)
+        if step.kinds is None or kind in step.kinds
     ]
     for step in steps:
         if not step.done:
@@ -181,6 +197,16 @@ def _tracker_inputs(application: _TrackedApplication) -> list:
     ]
 
 
+def _team_plan_done() -> Expression:
+    """The application's team has a plan, and every step of it is done."""
+    open_steps = PlanStep.objects.filter(plan=OuterRef("pk")).exclude(status=PlanStep.Status.DONE)
+    return Exists(
+        ImplementationPlan.objects.filter(team=OuterRef("team"), steps__isnull=False)
+        .exclude(Exists(open_steps))
+        .values("pk")
+    )
+
+
 def panel(request) -> dict | None:
     user = request.user
     if not user.is_authenticated:
@@ -190,7 +216,7 @@ def panel(request) -> dict | None:
         Application.objects.filter(applicant=user)
         .exclude(status=Status.WITHDRAWN)
         .with_waitlist_position()
-        .annotate(**steps_done)
+        .annotate(**steps_done, team_plan_done=_team_plan_done())
         .order_by("-created_at")
         .values(*TRACKED_VALUES, *steps_done)
     )

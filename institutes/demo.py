@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.text import slugify
 
-from communities.models import TOPICS
+from communities import services as communities
+from communities.models import TOPICS, ImplementationPlan, PlanStep, PlanTemplate, PlanTemplateStep
+from communities.protocols import ensure_el_roadmap
 from communities.services import join_cohort
 from institutes import practice, services
 from institutes.learning import credit_session
@@ -24,11 +27,13 @@ from institutes.models import (
     Institute,
     InstituteCoordinator,
     Module,
+    ModuleFamily,
     PracticeFacilitation,
     PracticeFeedback,
     PracticeResult,
     Rubric,
     Session,
+    Team,
 )
 from institutes.surveys import END_SURVEY, SESSION_SURVEY
 from portal import states
@@ -95,9 +100,15 @@ def _institute(slug: str, *, status: str = Institute.Status.DRAFT, **fields) -> 
         sessions = fields.pop("sessions", [])
         institute = Institute.objects.create(slug=slug, **fields)
         institute.audiences.set([_audience(a) for a in audiences])
-        for title, day, start, end, place in sessions:
+        for title, day, start, end, place, *follow_up in sessions:
             Session.objects.create(
-                institute=institute, title=title, date=day, starts_at=start, ends_at=end, place=place
+                institute=institute,
+                title=title,
+                date=day,
+                starts_at=start,
+                ends_at=end,
+                place=place,
+                follow_up=bool(follow_up and follow_up[0]),
             )
         steps = STATUS_PATH[: STATUS_PATH.index(status) + 1] if status in STATUS_PATH else []
         for step in steps:
@@ -182,9 +193,12 @@ def seed(stdout=None) -> None:
     )
     _coordinate("coordinator@tot.example.org", calpro)
 
+    protocol = ensure_el_roadmap(PlanTemplate, PlanTemplateStep)
     april = dt.date(today.year + (1 if today >= dt.date(today.year, 2, 1) else 0), 4, 8)
     el_roadmap = _institute(
         "el-roadmap-local-planning-tot",
+        kind=Institute.Kind.PLANNING,
+        plan_template=protocol,
         module=_module(EL_ROADMAP_MODULE),
         title="Empowering Local Implementation: Training of Trainers for the English Learner Roadmap",
         description=EL_DESCRIPTION,
@@ -224,7 +238,15 @@ def seed(stdout=None) -> None:
             )
         ],
     )
+    # A demo database from before program kinds: the EL Roadmap session is a planning network.
+    Institute.objects.filter(pk=el_roadmap.pk, kind=Institute.Kind.CERTIFYING).update(
+        kind=Institute.Kind.PLANNING, plan_template=protocol
+    )
     _coordinate("coordinator2@tot.example.org", el_roadmap)
+    network = _planning_network(protocol, now, today)
+    _coordinate("coordinator2@tot.example.org", network)
+    _team_plan_story(network, now)
+    _levelled_series(now, today, coordinator)
 
     past = today - dt.timedelta(days=240)
     completed = _institute(
@@ -366,6 +388,287 @@ def seed(stdout=None) -> None:
         _practice(completed, coordinator, today)
     if stdout:
         stdout.write(f"Institutes: {Institute.objects.count()}, applications: {Application.objects.count()}")
+
+
+# --- A planning network under way (seeds 001, 004) ---------------------------------------------
+
+NETWORK_TEAM = ["priya@egusd.net", "trainer@egusd.net"]  # the lead first; both from Elk Grove USD
+
+
+def _planning_network(protocol, now: dt.datetime, today: dt.date) -> Institute:
+    """Last spring's EL Roadmap local planning network: teams met ~200 days ago, came back for a
+    follow-up three weeks ago, and meet again in the spring."""
+    first = today - dt.timedelta(days=200)
+    place = "Sacramento County Office of Education"
+    return _institute(
+        "el-roadmap-local-planning-network-2026",
+        kind=Institute.Kind.PLANNING,
+        plan_template=protocol,
+        module=_module(EL_ROADMAP_MODULE),
+        title="EL Roadmap Local Planning Network",
+        description="District and county leadership teams plan, step by step, how to implement the English "
+        "Learner Roadmap in their LEA, and meet again with the network to review their plans.\n\n"
+        "Capacity building, not a presentation to replicate: each team leaves with its own local plan.",
+        status=Institute.Status.RUNNING,
+        training_type=Institute.TrainingType.WORKSHOP,
+        topic="English Learners",
+        accreditation=Institute.Accreditation.NONE,
+        occurrence=Institute.Occurrence.MULTI,
+        duration=Institute.Duration.LONGER,
+        duration_note="A year, with follow-ups",
+        location=Institute.Location.IN_PERSON,
+        venue=place,
+        capacity=30,
+        applications_open_at=now - dt.timedelta(days=260),
+        applications_close_at=now - dt.timedelta(days=215),
+        allowed_agency_kinds=[
+            Agency.Kind.COUNTY_OFFICE,
+            Agency.Kind.SCHOOL_DISTRICT,
+            Agency.Kind.CHARTER_SYSTEM,
+        ],
+        requires_caep_funding=False,
+        endorsement_required=False,
+        team_required=True,
+        min_team_size=2,
+        audiences=["County Office Teams", "District Office Teams", "Charter System Teams"],
+        sessions=[
+            ("Local planning", first, dt.time(8, 30), dt.time(12, 30), place),
+            (
+                "Follow-up: where each team stands",
+                today - dt.timedelta(days=21),
+                dt.time(9),
+                dt.time(12),
+                place,
+                True,
+            ),
+            (
+                "Follow-up: spring review",
+                today + dt.timedelta(days=150),
+                dt.time(9),
+                dt.time(12),
+                place,
+                True,
+            ),
+        ],
+    )
+
+
+STEP_WORK = [
+    # (status, notes, who edits, days ago)
+    (
+        PlanStep.Status.DONE,
+        "2012: first EL master plan. 2017: the Roadmap adopted by the board. 2020: newcomer centers at two "
+        "high schools. 2023: designated ELD time in every elementary schedule.",
+        "priya@egusd.net",
+        196,
+    ),
+    (
+        PlanStep.Status.DONE,
+        "Long-term ELs in grades 6-8 (ELPAC level 3 for three years or more); reclassification stalls in "
+        "middle school; newcomer attendance dips in spring.",
+        "trainer@egusd.net",
+        150,
+    ),
+    (
+        PlanStep.Status.IN_PROGRESS,
+        "Principle 2 (intellectual quality) and Principle 3 (system conditions) carry most of our issues. "
+        "Still to map: the family engagement work under Principle 1.",
+        "priya@egusd.net",
+        25,
+    ),
+]
+
+
+def _when(plan: ImplementationPlan, days_ago: int, now: dt.datetime) -> None:
+    """The plan's latest history line gets the story's day (services stamp the present)."""
+    entry = AuditEntry.objects.about(plan).order_by("-pk").first()
+    if entry is not None:
+        AuditEntry.objects.filter(pk=entry.pk).update(at=now - dt.timedelta(days=days_ago))
+
+
+def _team_plan_story(network: Institute, now: dt.datetime) -> None:
+    """An Elk Grove team, accepted last spring: two steps done, the third under way, the journey map
+    shared with the network, and the coordinator's note from the follow-up."""
+    people = [_user(email) for email in NETWORK_TEAM]
+    coordinator2 = _user("coordinator2@tot.example.org")
+    if None in people or not people[0].agency or network.teams.exists():
+        return
+    lead, mate = people
+    team = services.start_team(institute=network, lead=lead, agency=lead.agency)
+    statements = {
+        lead: "Our district leadership team wants a plan every site can own.",
+        mate: "I support the ELD teachers at four middle schools.",
+    }
+    for person in people:
+        application, _ = _draft(
+            person,
+            network,
+            team=team,
+            statement=statements[person],
+            commits_to_present=False,
+            local_data="ELPAC results by site, reclassification rates by grade, LTEL counts, attendance.",
+        )
+        # Seeding a past decision, with its date: written directly, and said so in the history.
+        Application.objects.filter(pk=application.pk).update(
+            status=Application.Status.ACCEPTED,
+            part_completed_at=now - dt.timedelta(days=240),
+            submitted_at=now - dt.timedelta(days=240),
+            decided_at=now - dt.timedelta(days=220),
+            is_eligible=True,
+        )
+        states.record(
+            application,
+            action="status:accepted",
+            by=coordinator2,
+            from_status="submitted",
+            to_status="accepted",
+            note="Demo history",
+            at=now - dt.timedelta(days=220),
+        )
+        communities.join_cohort(institute=network, user=person)
+    Team.objects.filter(pk=team.pk).update(submitted_at=now - dt.timedelta(days=240))
+    services.give_team_its_plan(network, team)
+    plan = ImplementationPlan.objects.get(team=team)
+    _when(plan, 220, now)
+    by_email = {p.email: p for p in people}
+    steps = list(plan.steps.order_by("pk"))
+    for step, (status, notes, email, days_ago) in zip(steps, STEP_WORK, strict=False):
+        communities.save_plan_step(
+            plan=plan,
+            step=step,
+            description=step.description,
+            status=status,
+            notes=notes,
+            by=by_email[email],
+        )
+        _when(plan, days_ago, now)
+    deliverable = communities.add_deliverable(
+        plan=plan,
+        by=lead,
+        title="Our journey map: EL education in Elk Grove, 2012-2026",
+        file=ContentFile(
+            f"Journey map: EL education in Elk Grove\n\n{STEP_WORK[0][1]}\n".encode(), name="journey-map.txt"
+        ),
+    )
+    _when(plan, 190, now)
+    communities.share_deliverable(deliverable=deliverable, by=mate)
+    _when(plan, 185, now)
+    if coordinator2:
+        review = communities.review_plan(
+            plan=plan,
+            by=coordinator2,
+            note="A clear journey map and a sharp look at your data. Before the spring review: finish the "
+            "crosswalk and draft two inquiries for the middle schools.",
+        )
+        review.__class__.objects.filter(pk=review.pk).update(created_at=now - dt.timedelta(days=21))
+        _when(plan, 21, now)
+    ImplementationPlan.objects.filter(pk=plan.pk).update(updated_at=now - dt.timedelta(days=21))
+
+
+# --- A levelled series (seed 003: "Level Two") ----------------------------------------------------
+
+PARA_FAMILY = "Paraprofessional Train the Trainer"
+LEVEL_ONE_CERTIFIED = ["maria@twinriversusd.org", "kthao@twinriversusd.org"]
+
+
+def _level_module(level: int) -> Module:
+    family, _ = ModuleFamily.objects.get_or_create(name=PARA_FAMILY)
+    title = f"{PARA_FAMILY}: Level {'One' if level == 1 else 'Two'}"
+    module = Module.objects.filter(title=title).first()
+    if module is None:
+        module = Module.objects.create(
+            title=title,
+            hours=12,
+            family=family,
+            level=level,
+            summary="Classroom team building, communication and facilitation techniques for "
+            "paraprofessionals who turn-key the content at their school.",
+        )
+    return module
+
+
+def _levelled_series(now: dt.datetime, today: dt.date, coordinator: User | None) -> None:
+    """Level One ran last spring (its cohort was certified a week after); Level Two opens now."""
+    level_one, level_two = _level_module(1), _level_module(2)
+    place = "Twin Rivers Adult School"
+    common = {
+        "kind": Institute.Kind.SERIES,
+        "training_type": Institute.TrainingType.INSTITUTE,
+        "topic": "Paraprofessionals",
+        "location": Institute.Location.IN_PERSON,
+        "venue": place,
+        "requires_caep_funding": False,
+        "endorsement_required": False,
+        "capacity": 16,
+        "audiences": ["Paraprofessionals", "Support Staff"],
+        "duration": Institute.Duration.LONGER,
+        "duration_note": "Three monthly sessions",
+    }
+    first = _institute(
+        "paraprofessional-ttt-level-one",
+        module=level_one,
+        title="Paraprofessional Train the Trainer: Level One",
+        description="Paraprofessionals learn to turn-key strategies for inclusive classrooms at their school.",
+        status=Institute.Status.COMPLETED,
+        applications_open_at=now - dt.timedelta(days=300),
+        applications_close_at=now - dt.timedelta(days=240),
+        sessions=[
+            (f"Session {n + 1}", today - dt.timedelta(days=210 - 30 * n), dt.time(9), dt.time(15), place)
+            for n in range(3)
+        ],
+        **common,
+    )
+    _coordinate("coordinator@tot.example.org", first)
+    second = _institute(
+        "paraprofessional-ttt-level-two",
+        module=level_two,
+        title="Paraprofessional Train the Trainer: Level Two",
+        description="Level Two builds on Level One: behaviour support, students' independence, vocational "
+        "assessments, and facilitation techniques to turn-key them in your school community.",
+        status=Institute.Status.OPEN,
+        applications_open_at=now - dt.timedelta(days=10),
+        applications_close_at=now + dt.timedelta(days=30),
+        prerequisites="An active Level One certification.",
+        sessions=[
+            (f"Session {n + 1}", today + dt.timedelta(days=45 + 30 * n), dt.time(9), dt.time(15), place)
+            for n in range(3)
+        ],
+        **common,
+    )
+    _coordinate("coordinator@tot.example.org", second)
+    # Level One's participants completed it; the trainers app certifies them (trainers/demo.py).
+    for email in LEVEL_ONE_CERTIFIED:
+        user = _user(email)
+        if user is None:
+            continue
+        application, created = _draft(
+            user, first, statement="I lead the paraprofessionals' PLC at my school."
+        )
+        if not created:
+            continue
+        Application.objects.filter(pk=application.pk).update(
+            status=Application.Status.ACCEPTED,
+            submitted_at=now - dt.timedelta(days=250),
+            decided_at=now - dt.timedelta(days=235),
+            is_eligible=True,
+        )
+        states.record(
+            application,
+            action="status:accepted",
+            by=coordinator,
+            from_status="submitted",
+            to_status="accepted",
+            note="Demo history",
+            at=now - dt.timedelta(days=235),
+        )
+        for session in first.sessions.all():
+            Attendance.objects.get_or_create(
+                session=session, application=application, defaults={"status": Attendance.Status.PRESENT}
+            )
+        PracticeResult.objects.get_or_create(
+            application=application,
+            defaults={"result": PracticeResult.Result.PASSED, "recorded_by": coordinator},
+        )
 
 
 def _seat_offer(institute: Institute, coordinator: User, now: dt.datetime) -> None:

@@ -62,6 +62,7 @@ class LightFieldCopyMixin:
 
 class CatalogFilterForm(LightFieldCopyMixin, BootstrapFormMixin, forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=100)
+    kind = forms.ChoiceField(label="Program kind", required=False, choices=_with_any(Institute.Kind.choices))
     training_type = forms.ChoiceField(
         label="Training type", required=False, choices=_with_any(Institute.TrainingType.choices)
     )
@@ -105,6 +106,7 @@ class ApplicationForm(forms.ModelForm):
             "supervisor_email",
             "commits_to_attend",
             "commits_to_present",
+            "local_data",
         ]
         labels = {
             "position": "Your position or job title",
@@ -116,11 +118,33 @@ class ApplicationForm(forms.ModelForm):
             "statement": "A few paragraphs are plenty (up to 4,000 characters).",
             "supervisor_email": "We will ask your supervisor to endorse your application by e-mail.",
         }
-        widgets = {"statement": forms.Textarea(attrs={"rows": 8, "maxlength": 4000})}
+        widgets = {
+            "statement": forms.Textarea(attrs={"rows": 8, "maxlength": 4000}),
+            "local_data": forms.Textarea(attrs={"rows": 4, "maxlength": 4000}),
+        }
 
     def __init__(self, *args, submitting: bool = False, team=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.submitting = submitting
+        institute = self.instance.institute
+        self.planning = institute.is_planning_network
+        if not institute.has_commitment:
+            del self.fields["commits_to_present"]
+        if self.planning:
+            self.fields["position"].label = "Your leadership role in your LEA"
+            self.fields[
+                "position"
+            ].help_text = "For instance: director of EL programs, assistant superintendent, site principal."
+            self.fields["local_data"].label = "What local data can your team bring?"
+            self.fields["local_data"].help_text = (
+                "For instance: ELPAC results, reclassification rates, EL enrollment by site, surveys. "
+                "A few lines are plenty."
+            )
+            self.fields[
+                "commits_to_attend"
+            ].label = "I will attend every session with my team, and the follow-up sessions"
+        else:
+            del self.fields["local_data"]
         if team is not None:
             self.fields["agency"].disabled = True
             self.fields["agency"].help_text = f"Your team applies from {team.agency.name}."
@@ -136,7 +160,11 @@ class ApplicationForm(forms.ModelForm):
                 "supervisor_email": "Give your supervisor's e-mail address.",
                 "commits_to_attend": "Please confirm that you will attend every session.",
                 "commits_to_present": "Please confirm that you will present the module within a year.",
+                "local_data": "Tell us what local data your team can bring.",
             }
+            if self.planning:
+                required["position"] = "Tell us your leadership role in your LEA."
+            required = {name: message for name, message in required.items() if name in self.fields}
             for name, message in required.items():
                 value = data.get(name)
                 blank = not value or (isinstance(value, str) and not value.strip())

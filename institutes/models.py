@@ -15,6 +15,19 @@ from django.utils.text import slugify
 from portal.models import Agency, AuditEntry, DatedRole, TimeStampedModel
 
 
+class ModuleFamily(models.Model):
+    """Modules taken in levels, each building on the one below (seed 003: "Level Two")."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "module families"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Module(TimeStampedModel):
     """A professional-learning module that trainers are certified to present."""
 
@@ -28,6 +41,17 @@ class Module(TimeStampedModel):
         help_text="The module's usual agenda: trainers start their turnkey training's agenda from it and adapt it.",
     )
     is_active = models.BooleanField(default=True)
+    family = models.ForeignKey(
+        ModuleFamily,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="modules",
+        help_text="For a levelled series: the family this module is one level of.",
+    )
+    level = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Its level in the family: 1, 2, … (Level 2 requires Level 1)."
+    )
     certification_valid_months = models.PositiveSmallIntegerField(
         "certification lasts (months)",
         null=True,
@@ -38,12 +62,29 @@ class Module(TimeStampedModel):
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "level"], name="one_module_per_family_level"),
+            models.CheckConstraint(
+                condition=Q(family__isnull=True, level__isnull=True) | Q(family__isnull=False, level__gte=1),
+                name="module_family_has_level",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("institutes:module-detail", kwargs={"slug": self.slug})
+
+    @property
+    def level_label(self) -> str:
+        return f"{self.family}: Level {self.level}" if self.family_id else ""
+
+    def level_below(self) -> Module | None:
+        """The module one level below in the same family (None at Level 1 or outside a family)."""
+        if not self.family_id or not self.level or self.level < 2:
+            return None
+        return Module.objects.filter(family_id=self.family_id, level=self.level - 1).first()
 
     def save(self, *args, **kwargs):
         self.slug = self.slug or slugify(self.title)[:200]
@@ -130,11 +171,38 @@ class Institute(TimeStampedModel):
         FACILITATED = "facilitated", "Facilitated"
         SELF_PACED = "self_paced", "Self-paced"
 
+    class Kind(models.TextChoices):
+        """What the institute is for (DESIGN.md "Program kinds"); everything downstream follows it."""
+
+        CERTIFYING = "certifying", "Certifying ToT"
+        PLANNING = "planning", "Planning network"
+        SERIES = "series", "Levelled series"
+
+    KIND_SUMMARIES = {
+        Kind.CERTIFYING: "Participants are certified to present the module and commit to present it "
+        "at least once within a year.",
+        Kind.PLANNING: "Teams of leaders from one LEA build a local plan together from a protocol and "
+        "meet again once or twice a year. There is no certification and nothing to replicate.",
+        Kind.SERIES: "One level of a series: participants are certified at this level, and each level "
+        "builds on an active certification of the level below.",
+    }
+
     module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="institutes")
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    kind = models.CharField(
+        "program kind", max_length=12, choices=Kind.choices, default=Kind.CERTIFYING, db_index=True
+    )
+    plan_template = models.ForeignKey(
+        "communities.PlanTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For a planning network: the protocol each accepted team's plan starts from.",
+    )
 
     # Catalog facets (seed 000)
     training_type = models.CharField(
@@ -213,6 +281,48 @@ class Institute(TimeStampedModel):
             self.status == self.Status.OPEN and self.applications_open_at <= now <= self.applications_close_at
         )
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.kind == self.Kind.PLANNING and not self.team_required:
+            errors["team_required"] = "A planning network takes teams from one LEA: tick this box."
+        if self.kind == self.Kind.SERIES and self.module_id and not self.module.level:
+            errors["module"] = "A levelled series needs a module with a family and a level."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def certifies(self) -> bool:
+        """Participants who complete are certified (and so take on the one-year commitment)."""
+        return self.kind != self.Kind.PLANNING
+
+    @property
+    def has_commitment(self) -> bool:
+        """Participants commit to present the module within a year of a certification."""
+        return self.certifies
+
+    @property
+    def is_planning_network(self) -> bool:
+        return self.kind == self.Kind.PLANNING
+
+    @property
+    def kind_summary(self) -> str:
+        return self.KIND_SUMMARIES[self.Kind(self.kind)]
+
+    @property
+    def commitments_sentence(self) -> str:
+        """What participants commit to, for the application, the supervisor and the endorsement."""
+        if self.has_commitment:
+            return (
+                "Participants commit to attend every session of the institute, with no exceptions, "
+                "and to present the module at least once within a year."
+            )
+        return (
+            "Teams commit to attend every session together and to build their local plan; they meet "
+            "again at the follow-up sessions once or twice a year. Nothing is to be replicated."
+        )
+
     @property
     def allowed_kind_labels(self) -> list[str]:
         return [Agency.Kind(k).label for k in self.allowed_agency_kinds if k in Agency.Kind.values]
@@ -226,6 +336,11 @@ class Session(models.Model):
     ends_at = models.TimeField()
     place = models.CharField(max_length=200, blank=True)
     online_link = models.URLField(blank=True)
+    follow_up = models.BooleanField(
+        "follow-up session",
+        default=False,
+        help_text="A planning network's teams meet again (once or twice a year) to review their plans.",
+    )
 
     class Meta:
         ordering = ["date", "starts_at"]
@@ -413,6 +528,12 @@ class Application(TimeStampedModel):
     )
     commits_to_present = models.BooleanField(
         "I will present the module at least once within a year of the institute", default=False
+    )
+    local_data = models.TextField(
+        "local data your team can bring",
+        max_length=4000,
+        blank=True,
+        help_text="For a planning network: the local data your LEA has at hand.",
     )
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"

@@ -64,6 +64,11 @@ def can_review_institute(user, institute: Institute) -> bool:
     return is_institute_coordinator(user, institute)
 
 
+def can_review_team_plans(user, institute: Institute) -> bool:
+    """A planning network's coordinator follows each team's plan and writes a note at follow-ups."""
+    return institute.is_planning_network and is_institute_coordinator(user, institute)
+
+
 def can_coordinate(user) -> bool:
     """The "Coordinate" page: staff coordinators, and anyone who coordinates an institute."""
     return is_coordinator(user) or (user.is_authenticated and Institute.objects.coordinated_by(user).exists())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -21,7 +22,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
-from communities.services import join_cohort, leave_cohort
+from communities.services import join_cohort, leave_cohort, leave_team_plan, start_team_plan
 from institutes.learning import credit_session
 from institutes.models import (
     Application,
@@ -62,14 +63,50 @@ class EligibilityError(ApplicationError):
 
 # --- Eligibility ------------------------------------------------------------------------------
 
+# Who holds an active certification in a module: certifications are the trainers app's, above this
+# one, so it registers the check (trainers/apps.py) rather than institutes reaching up for it.
+_certification_checks: list[Callable[[User, object], bool]] = []
+
+
+def register_certification_check(check: Callable[[User, object], bool]) -> None:
+    """``check(user, module)``: True when the user holds an active certification in the module."""
+    if check not in _certification_checks:
+        _certification_checks.append(check)
+
+
+def holds_active_certification(user: User, module) -> bool:
+    return any(check(user, module) for check in _certification_checks)
+
+
+def level_reasons(applicant: User, institute: Institute) -> list[str]:
+    """What keeps this person from a level of a levelled series (empty: nothing). Unlike the
+    eligibility policy, no coordinator can accept past it: each level builds on the one below."""
+    module = institute.module
+    if institute.kind != Institute.Kind.SERIES or not module.level or module.level < 2:
+        return []
+    below = module.level_below()
+    if below is None:
+        return [
+            f"{institute.title} is Level {module.level} of {module.family}, which requires an active "
+            f"Level {module.level - 1} certification; that level is not in the catalog, so nobody can "
+            "hold it yet. Ask the coordinator."
+        ]
+    if holds_active_certification(applicant, below):
+        return []
+    return [
+        f"{institute.title} is Level {module.level} of {module.family}: it requires an active "
+        f"Level {below.level} certification in {below.title}, and {applicant.display_name} does not "
+        f"hold one. Complete {below.title} first (or ask us if your certification was revoked)."
+    ]
+
 
 def eligibility_reasons(application: Application) -> list[str]:
     """Why this application does not meet the institute's policy, in plain words (empty: eligible)."""
     institute = application.institute
     agency = application.agency
-    reasons: list[str] = []
+    reasons: list[str] = level_reasons(application.applicant, institute)
     if agency is None:
-        return ["Choose your agency from the registry so that we can check eligibility."]
+        return [*reasons, "Choose your agency from the registry so that we can check eligibility."]
     if not agency.is_active:
         reasons.append(f"{agency.name} is no longer active in the agency registry.")
     email_domain = application.applicant.email.rsplit("@", 1)[-1].lower()
@@ -123,17 +160,20 @@ def team_reasons(team: Team) -> list[str]:
 def completeness_problems(application: Application) -> list[str]:
     """Fields a submission needs; the form says the same, field by field."""
     problems = []
+    planning = application.institute.is_planning_network
     if application.agency_id is None:
         problems.append("Choose your agency.")
     if not application.position.strip():
-        problems.append("Tell us your position.")
+        problems.append("Tell us your leadership role in your LEA." if planning else "Tell us your position.")
+    if planning and not application.local_data.strip():
+        problems.append("Tell us what local data your team can bring.")
     if not application.statement.strip():
         problems.append("Write a short statement about why you want to take part.")
     if not application.supervisor_name.strip() or not application.supervisor_email.strip():
         problems.append("Give your supervisor's name and e-mail address.")
     if not application.commits_to_attend:
         problems.append("Confirm that you will attend every session.")
-    if not application.commits_to_present:
+    if application.institute.has_commitment and not application.commits_to_present:
         problems.append("Confirm that you will present the module at least once within a year.")
     return problems
 
@@ -336,6 +376,9 @@ def _ready_to_submit(application: Application) -> None:
     problems = completeness_problems(application)
     if problems:
         raise ApplicationError("Before you submit: " + " ".join(problems))
+    refused = level_reasons(application.applicant, application.institute)
+    if refused:
+        raise ApplicationError(" ".join(refused))
 
 
 def submit_application(application: Application, *, by: User) -> Application:
@@ -369,6 +412,8 @@ def withdraw_application(application: Application, *, by: User, note: str = "") 
             leave_cohort(
                 institute=application.institute, user=application.applicant, actor=by, note="withdrew"
             )
+            if application.team_id:
+                leave_team_plan(team=application.team, user=application.applicant, by=by)
         if was in Application.SEAT_HOLDING:
             offer_freed_seats(institute, freed=1, freed_by=application)
     return application
@@ -620,6 +665,10 @@ def accept_application(
                 f"{names} does not meet this institute's eligibility policy. To accept anyway, "
                 "give your reason for the exception."
             )
+        for member in unit:
+            refused = level_reasons(member.applicant, institute)
+            if refused:
+                raise EligibilityError(" ".join(refused))
         if institute.endorsement_required:
             waiting = [m for m in unit if m.endorsement != Application.Endorsement.ENDORSED]
             if waiting:
@@ -649,7 +698,23 @@ def accept_application(
         for member in unit:
             _move(member, Status.ACCEPTED, by=by, note=note, decided_at=now)
             join_cohort(institute=institute, user=member.applicant)
+        if institute.is_planning_network and application.team_id:
+            give_team_its_plan(institute, application.team)
     return application
+
+
+def give_team_its_plan(institute: Institute, team: Team) -> None:
+    """A planning network's accepted team leaves with a plan from the institute's protocol (safe to
+    call again: someone accepted later joins the team's plan)."""
+    members = User.objects.filter(pk__in=team.applications.filter(status=Status.ACCEPTED).values("applicant"))
+    start_team_plan(
+        team=team,
+        institute=institute,
+        lead=team.lead,
+        members=list(members),
+        title=f"{team.agency.name}: {institute.title}",
+        template=institute.plan_template,
+    )
 
 
 def waitlist_application(application: Application, *, by: User, note: str = "") -> Application:

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from institutes.views import applications, assignments, attendance, catalog, practice, results, review, teams
+from institutes.views import (
+    applications,
+    assignments,
+    attendance,
+    catalog,
+    plans,
+    practice,
+    results,
+    review,
+    teams,
+)
 
 app_name = "institutes"
 urlpatterns = [
@@ -38,4 +48,6 @@ urlpatterns = [
     path("<slug:slug>/roster/", attendance.roster, name="roster"),
     path("<slug:slug>/practice/", practice.institute_practice, name="institute-practice"),
     path("<slug:slug>/results/", results.institute_results, name="institute-results"),
+    path("<slug:slug>/plans/", plans.team_plans, name="team-plans"),
+    path("<slug:slug>/plans/<int:plan_pk>/review/", plans.team_plan_review, name="team-plan-review"),
 ]

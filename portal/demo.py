@@ -51,6 +51,24 @@ DEMO_USERS = [
         "Long Beach Unified School District",
         "ESL lead teacher",
     ),
+    # A planning network's team lead (with Tomás, from the same LEA) and a paraprofessional in the
+    # levelled series (Level 1 certified, applying to Level 2).
+    (
+        "priya@egusd.net",
+        "Priya Natarajan",
+        [],
+        False,
+        "Elk Grove Unified School District",
+        "Director of English learner programs",
+    ),
+    (
+        "maria@twinriversusd.org",
+        "María López",
+        [],
+        False,
+        "Twin Rivers Unified School District",
+        "Paraprofessional",
+    ),
 ]
 
 # The rest of the completed institute's cohort: certified trainers across the regions, so the

@@ -7,7 +7,9 @@ class TrainersConfig(AppConfig):
 
     def ready(self):
         from institutes.dashboard import register_tracker_step
+        from institutes.models import Institute
         from institutes.permissions import register_mentor_check
+        from institutes.services import register_certification_check
         from portal import dashboard
         from portal.access import register_person_flag
         from portal.surveys.services import register_quote_subjects
@@ -22,6 +24,7 @@ class TrainersConfig(AppConfig):
         )
         from trainers.models.trainings import trainings_of_module
         from trainers.permissions import is_mentor_of_application
+        from trainers.services import holds_active_certification
 
         # A certified trainer finds their reports and honoraria in the person's menu.
         register_person_flag("trainer", trainer_flag_sql, holds_a_certification)
@@ -29,7 +32,11 @@ class TrainersConfig(AppConfig):
         dashboard.register(staff_panel)
         dashboard.register(request_panel)
         # A participant's tracker ends when the institute's coordinator certifies them.
-        register_tracker_step("Certified", certified_in_institute)
+        register_tracker_step(
+            "Certified", certified_in_institute, kinds={Institute.Kind.CERTIFYING, Institute.Kind.SERIES}
+        )
+        # A levelled series' Level 2 asks whether the applicant holds an active Level 1.
+        register_certification_check(holds_active_certification)
         planning.register_email_kinds()
         registration.register_email_kinds()
         mentoring.register_email_kinds()

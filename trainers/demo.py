@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from institutes import services as institute_services
 from institutes.models import Institute, Module
 from portal import states
 from portal.credentials import keys
@@ -110,7 +111,11 @@ class Plan:
 
 
 def _module_and_institute() -> tuple[Module, Institute | None]:
-    institute = Institute.objects.filter(status=Institute.Status.COMPLETED).select_related("module").first()
+    institute = (
+        Institute.objects.filter(status=Institute.Status.COMPLETED, kind=Institute.Kind.CERTIFYING)
+        .select_related("module")
+        .first()
+    )
     if institute is not None:
         return institute.module, institute
     module = Module.objects.filter(title=DEMO_MODULE).first() or Module.objects.order_by("title").first()
@@ -149,6 +154,31 @@ def _certify(user: User, module: Module, institute: Institute | None, issued_on:
         at=_moment(issued_on, time(10)),
     )
     return certification
+
+
+def _levelled_series(coordinator: User | None) -> None:
+    """Level One's cohort is certified a week after its last session; María, certified, applies to
+    Level Two (the series' rule lets her: Level Two requires an active Level One)."""
+    level_one = (
+        Institute.objects.filter(slug="paraprofessional-ttt-level-one").select_related("module").first()
+    )
+    level_two = Institute.objects.filter(slug="paraprofessional-ttt-level-two").first()
+    if level_one is None or level_two is None:
+        return
+    issued_on = _certification_day(level_one)
+    for application in level_one.applications.accepted().select_related("applicant"):
+        _certify(application.applicant, level_one.module, level_one, issued_on, coordinator)
+    maria = User.objects.filter(email="maria@twinriversusd.org").first()
+    if maria and not level_two.applications.filter(applicant=maria).exists():
+        application = institute_services.start_application(institute=level_two, applicant=maria)
+        application.statement = (
+            "Level One changed how our classroom team works; I want to bring Level Two to my school."
+        )
+        application.supervisor_name = "Dana Director"
+        application.supervisor_email = "director@twinriversusd.org"
+        application.commits_to_attend = application.commits_to_present = True
+        institute_services.save_draft(application, by=maria)
+        institute_services.submit_application(application, by=maria)
 
 
 def _credentials(module: Module) -> None:
@@ -671,6 +701,7 @@ def seed(stdout=None) -> None:
         _mentoring(tomas, module, coordinator)
     _requests(module, coordinator, people)
     _credentials(module)
+    _levelled_series(coordinator)
     if stdout:
         stdout.write(
             f"Trainers: {len(people)} certified in {module}, "

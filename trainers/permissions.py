@@ -67,8 +67,8 @@ def reads_every_trainer_record(user) -> bool:
 def can_certify(user, institute: Institute) -> bool:
     """The coordinator of this institute certifies those who completed it: they kept its
     attendance, assignments and practice, and the Coordinators group alone does not make
-    anyone responsible for one institute's roster."""
-    return is_institute_coordinator(user, institute)
+    anyone responsible for one institute's roster. A planning network certifies nobody."""
+    return institute.certifies and is_institute_coordinator(user, institute)
 
 
 def certifications_visible_to(user) -> QuerySet[Certification]:

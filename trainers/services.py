@@ -126,8 +126,23 @@ def _issue(
     return certification, True
 
 
+def holds_active_certification(user: User, module) -> bool:
+    return Certification.objects.filter(
+        participant=user, module=module, status=Certification.Status.ACTIVE
+    ).exists()
+
+
+def _refuse_uncertifying(institute) -> None:
+    if not institute.certifies:
+        raise TrainerError(
+            f"{institute.title} is a {institute.get_kind_display().lower()}: its participants are not "
+            "certified and take on no facilitation commitment."
+        )
+
+
 def certify_participant(institute, participant: User, *, by: User | None) -> Certification:
     """Certify one participant who completed ``institute``; refuse with the reasons otherwise."""
+    _refuse_uncertifying(institute)
     row = _roster_row(institute, participant)
     if row is None:
         raise TrainerError(f"{participant} is not an accepted participant of {institute}.")
@@ -144,6 +159,7 @@ def certify_completed(institute, by: User | None) -> CertifyResult:
     """Certify everyone on the roster who completed; list the others with what they lack."""
     from institutes.services import completion_roster
 
+    _refuse_uncertifying(institute)
     result = CertifyResult()
     with transaction.atomic():
         for row in completion_roster(institute):

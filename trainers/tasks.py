@@ -101,6 +101,7 @@ def commitment_reminder_batches(today: date, *, size: int, dry_run: bool = False
     """Active, unfulfilled certifications whose deadline falls in a reminder window."""
     candidates = (
         Certification.objects.active()
+        .with_a_commitment()
         .filter(
             commitment_ends_on__gte=today - timedelta(days=LAPSED_REMINDER_DAYS),
             commitment_ends_on__lte=today + timedelta(days=90),
@@ -127,6 +128,7 @@ def coordinator_summary_batches(today: date, *, size: int, dry_run: bool = False
     week = f"week:{reminders.iso_week(today)}"
     commitments = (
         Certification.objects.active()
+        .with_a_commitment()
         .filter(
             commitment_ends_on__gte=today - timedelta(days=SUMMARY_LAPSED_DAYS),
             commitment_ends_on__lte=today + timedelta(days=SUMMARY_DUE_DAYS),

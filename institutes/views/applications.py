@@ -91,10 +91,10 @@ def apply(request, slug):
             messages.error(request, str(exc))
             return redirect("institutes:apply", slug=institute.slug)
         return redirect(application)
-    if application.agency_id or application.pk:
-        reasons = services.eligibility_reasons(application) if application.agency_id else []
-    else:
-        reasons = []
+    if application.agency_id:
+        reasons = services.eligibility_reasons(application)
+    else:  # a levelled series says what it requires before anything is filled in
+        reasons = services.level_reasons(request.user, institute)
     return render(
         request,
         "institutes/apply.html",

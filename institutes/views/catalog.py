@@ -38,7 +38,7 @@ def _with_seats(queryset):
 # What a catalog card shows (institutes/_catalog_card.html), read as plain values: not the whole
 # institute and its module, nor a model instance per card.
 CATALOG_CARD_VALUES = [
-    *("pk", "slug", "title", "description", "topic", "training_type", "location", "occurrence"),
+    *("pk", "slug", "title", "description", "topic", "training_type", "location", "occurrence", "kind"),
     *("duration", "duration_note", "accreditation", "status", "capacity", "accepted_count"),
     *("applications_open_at", "applications_close_at"),
 ]
@@ -68,6 +68,7 @@ class CatalogCard:
             row["duration_note"],
         )
         self.training_type_label = _label("training_type", row["training_type"])
+        self.kind, self.kind_label = row["kind"], _label("kind", row["kind"])
         self.location_label = _label("location", row["location"])
         self.occurrence_label = _label("occurrence", row["occurrence"])
         self.duration_label = _label("duration", row["duration"])
@@ -86,7 +87,7 @@ class CatalogCard:
 def _catalog_card_inputs(card: CatalogCard) -> list:
     """Everything a catalog card shows (institutes/_catalog_card.html)."""
     return [
-        *(card.pk, card.url, card.title, card.description, card.topic),
+        *(card.pk, card.url, card.title, card.description, card.topic, card.kind, card.kind_label),
         # The labels, not the stored values: a relabelled choice gives new cards.
         *(card.training_type_label, card.location_label, card.occurrence_label),
         *(card.duration_label, card.duration_note, card.accreditation_label, card.status_label),
@@ -116,6 +117,7 @@ def catalog(request):
                 | Q(module__title__icontains=data["q"])
             )
         for facet in (
+            "kind",
             "training_type",
             "topic",
             "accreditation",
@@ -187,9 +189,10 @@ def _session_rows(institute) -> list[dict]:
             "ends": formats.time_format(ends_at, "P"),
             "place": place,
             "online_link": online_link,
+            "follow_up": follow_up,
         }
-        for date, title, starts_at, ends_at, place, online_link in institute.sessions.values_list(
-            "date", "title", "starts_at", "ends_at", "place", "online_link"
+        for date, title, starts_at, ends_at, place, online_link, follow_up in institute.sessions.values_list(
+            "date", "title", "starts_at", "ends_at", "place", "online_link", "follow_up"
         )
     ]
 
@@ -209,6 +212,9 @@ def institute_detail(request, slug):
             "institute": institute,
             "sessions": sessions,
             "audiences": institute.audiences.all(),
+            "level_below": institute.module.level_below()
+            if institute.kind == Institute.Kind.SERIES
+            else None,
             "seats_left": max(institute.capacity - taken, 0),
             "application": application,
             "accepting": institute.is_accepting_applications(),

@@ -139,6 +139,7 @@ def test_admin_added_institute_starts_as_a_draft_in_the_trail(client_for, admin_
             "slug": "new-tot",
             "description": "A new one.",
             "status": "completed",  # not a field of the form: ignored
+            "kind": "certifying",
             "training_type": "institute",
             "topic": "Math",
             "accreditation": "certificate",

@@ -17,6 +17,7 @@ from communities.models import (
     Invitation,
     JoinRequest,
     Membership,
+    PlanDeliverable,
     PlanStep,
     Report,
     Resource,
@@ -217,6 +218,31 @@ def build_world() -> World:
 
     community_events.register(o["event"], u["applicant"])
     o["feed"] = community_events.regenerate_feed(u["applicant"], o["community"])
+
+    # A planning network (Cora coordinates it): Ana's team (Ana and Tess) has a plan and a deliverable.
+    o["network"] = InstituteFactory(
+        title="EL Roadmap Network",
+        kind=Institute.Kind.PLANNING,
+        team_required=True,
+        requires_caep_funding=False,
+    )
+    coordinator_of(o["network"], u["coordinator"])
+    o["network_team"] = Team.objects.create(institute=o["network"], lead=u["applicant"], agency=agency)
+    o["team_plan"] = ImplementationPlan.objects.create(
+        owner=u["applicant"], title="Team plan", goals="Ours.", institute=o["network"], team=o["network_team"]
+    )
+    o["team_plan"].members.add(u["applicant"], u["trainer"])
+    o["team_step"] = PlanStep.objects.create(plan=o["team_plan"], description="Journey map")
+    o["deliverable"] = PlanDeliverable.objects.create(
+        plan=o["team_plan"], title="Journey map", url="https://example.org/map", added_by=u["applicant"]
+    )
+    o["file_deliverable"] = PlanDeliverable.objects.create(
+        plan=o["team_plan"],
+        title="Crosswalk",
+        file=ContentFile(PDF, name="crosswalk.pdf"),
+        filename="crosswalk.pdf",
+        added_by=u["trainer"],
+    )
 
     # Turnkey trainings: Tess's and Tom's, open for registration; Tom is invited to co-facilitate Tess's.
     for key in ("trainer", "other_trainer"):

@@ -30,6 +30,8 @@ SECRETS = {
     "zqmembersresource": {"applicant", "trainer", *COORDS},
     "zqreportreason": {*COORDS},
     "zqregistrant": {"trainer", "state_office", *COORDS},
+    # A team plan's work: the team (Ana, Tess) and the network's coordinator (Cora) at the follow-up.
+    "zqteamwork": {"applicant", "trainer", "coordinator", "admin"},
     # Ben's feedback on Ana's practice: Ana, Ben, her mentor Tess, the institute's coordinator.
     "zqpeerfeedback": {"applicant", "other_applicant", "trainer", "coordinator", "admin"},
     # Tess's notes of a meeting with her mentee Ana: Tess and the institute's coordinator.
@@ -66,6 +68,8 @@ def _plant(w):
     w.registration.name = "Rita zqregistrant"
     w.registration.email = "zqregistrant@example.org"
     w.registration.save()
+    w.team_step.notes = "zqteamwork"
+    w.team_step.save()
     w.facilitation.feedback.filter(scorer=w.users["other_applicant"]).update(comments="zqpeerfeedback")
     w.meeting.notes = "zqmeetingnote"
     w.meeting.save()
@@ -84,6 +88,8 @@ def _pages(w) -> list[str]:
         *_starts(w),
         *(f"{reverse('communities:search')}?q={word}" for word in SECRETS),
         reverse("communities:plan-detail", args=[w.other_plan.pk]),
+        reverse("communities:plan-detail", args=[w.team_plan.pk]),
+        reverse("institutes:team-plans", args=[w.network.slug]),
         reverse("communities:resources", args=[w.community.slug]),
         reverse("communities:community-feed", args=[w.community.slug]),
         reverse("communities:community-feed", args=[w.public_community.slug]),

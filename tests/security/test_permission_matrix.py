@@ -27,6 +27,7 @@ COORDS = frozenset({"coordinator", "other_coordinator", "admin"})  # staff-wide 
 INST = frozenset({"coordinator", "admin"})  # the coordinator of THIS institute (and the superuser)
 MEMBERS = frozenset({"applicant", "trainer"})  # members of the members-only community
 FINANCE = frozenset({"finance", "admin"})
+TEAM = frozenset({"applicant", "trainer"})  # the planning network team's members (Ana and Tess)
 RESULTS = INST | COORDS | {"state_office"}  # an institute's survey results
 PROGRAM = COORDS | {"state_office"}  # who reads the program's reach and impact
 NOBODY = frozenset()
@@ -262,6 +263,23 @@ TABLE: list[Row] = [
         "institutes:institute-results", "draft institute", lambda w: {"slug": w.draft_institute.slug}, INST
     ),
     *rows("institutes:session-results", "session", lambda w: {"pk": w.session.pk}, RESULTS),
+    # A planning network's follow-up: its own coordinator reviews the teams' plans.
+    *rows("institutes:team-plans", "Cora's planning network", lambda w: {"slug": w.network.slug}, INST),
+    *rows("institutes:team-plans", "a certifying institute", lambda w: {"slug": w.institute.slug}, NOBODY),
+    *rows(
+        "institutes:team-plan-review",
+        "the team plan, in Cora's network",
+        lambda w: {"slug": w.network.slug, "plan_pk": w.team_plan.pk},
+        INST,
+        P,
+    ),
+    *rows(
+        "institutes:team-plan-review",
+        "Ana's private plan, through Cora's network",
+        lambda w: {"slug": w.network.slug, "plan_pk": w.plan.pk},
+        NOBODY,
+        P,
+    ),
     *rows("institutes:module-detail", "module", lambda w: {"slug": w.institute.module.slug}, ALL),
     # --- communities ----------------------------------------------------------------------------
     *rows("communities:directory", "-", none, ALL),
@@ -329,6 +347,33 @@ TABLE: list[Row] = [
         GP,
     ),
     *rows("communities:plan-reflection", "Ana's plan", lambda w: {"pk": w.plan.pk}, {"applicant"}, GP),
+    # A team plan: each member of the team (Ana and Tess) reads and edits it; nobody else.
+    *rows("communities:plan-detail", "Ana and Tess's team plan", lambda w: {"pk": w.team_plan.pk}, TEAM),
+    *rows("communities:plan-edit", "Ana and Tess's team plan", lambda w: {"pk": w.team_plan.pk}, TEAM, GP),
+    *rows(
+        "communities:plan-step-edit",
+        "step of the team plan",
+        lambda w: {"pk": w.team_plan.pk, "step_pk": w.team_step.pk},
+        TEAM,
+        GP,
+    ),
+    *rows("communities:plan-deliverable", "the team plan", lambda w: {"pk": w.team_plan.pk}, TEAM, GP),
+    *rows(
+        "communities:plan-deliverable", "Ana's private plan", lambda w: {"pk": w.plan.pk}, {"applicant"}, GP
+    ),
+    *rows(
+        "communities:plan-deliverable",
+        "Ben's private plan",
+        lambda w: {"pk": w.other_plan.pk},
+        {"other_applicant"},
+    ),
+    *rows(
+        "communities:deliverable-share", "the team's deliverable", lambda w: {"pk": w.deliverable.pk}, TEAM, P
+    ),
+    *rows(
+        "communities:deliverable-download", "the team's file", lambda w: {"pk": w.file_deliverable.pk}, TEAM
+    ),
+    *rows("communities:deliverable-download", "a link (no file)", lambda w: {"pk": w.deliverable.pk}, NOBODY),
     *rows("communities:plan-comment", "Ana's private plan", lambda w: {"pk": w.plan.pk}, {"applicant"}, GP),
     *rows(
         "communities:plan-comment",

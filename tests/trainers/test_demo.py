@@ -64,9 +64,19 @@ def test_seed_is_idempotent_and_certifies_the_cohort(world):
     counts = _counts()
     demo.seed()
     assert _counts() == counts
-    certified = set(Certification.objects.values_list("participant__email", flat=True))
+    certifying = Certification.objects.filter(institute__kind=Institute.Kind.CERTIFYING)
+    certified = set(certifying.values_list("participant__email", flat=True))
     assert certified == set(portal_demo.CERTIFIED_EMAILS)
-    assert Certification.objects.filter(institute__status="completed").count() == len(certified)
+    assert certifying.filter(institute__status="completed").count() == len(certified)
+    # The levelled series: Level One's cohort is certified at Level One, and María applies to Level Two.
+    level_one = Certification.objects.filter(module__level=1).values_list("participant__email", flat=True)
+    assert sorted(level_one) == sorted(institutes_demo.LEVEL_ONE_CERTIFIED)
+    maria = Application.objects.get(institute__slug="paraprofessional-ttt-level-two")
+    assert (maria.applicant.email, maria.status, maria.is_eligible) == (
+        "maria@twinriversusd.org",
+        "submitted",
+        True,
+    )
 
 
 def test_each_demo_trainer_has_a_training_in_every_state(world):
@@ -101,10 +111,16 @@ def test_the_verified_report_fulfils_the_commitment(world):
         held.report.participants_count
         == held.registrations.filter(attendance__isnull=False).distinct().count()
     )
-    assert Certification.objects.get(participant__email=TOMAS).commitment_state() == "fulfilled"
+    assert (
+        Certification.objects.get(participant__email=TOMAS, module__level=None).commitment_state()
+        == "fulfilled"
+    )
     grace = TurnkeyTraining.objects.get(trainer__email=GRACE, status="held")
     assert grace.report.status == FacilitationReport.Status.SUBMITTED
-    assert Certification.objects.get(participant__email=GRACE).commitment_state() == "on_track"
+    assert (
+        Certification.objects.get(participant__email=GRACE, module__level=None).commitment_state()
+        == "on_track"
+    )
     assert Honorarium.objects.filter(report=held.report, status=Honorarium.Status.REQUESTED).exists()
 
 
@@ -132,13 +148,16 @@ def test_the_public_impact_page_has_totals_to_show(world):
 
 def test_the_story_runs_in_order(world):
     today = timezone.localdate()
-    completed = Institute.objects.get(status=Institute.Status.COMPLETED)
-    last_session = completed.sessions.order_by("-date").first().date
-    for certification in Certification.objects.all():
-        assert certification.issued_on > last_session
-    for application in Application.objects.filter(institute=completed):
-        assert application.decided_at.date() < completed.sessions.order_by("date").first().date
-        assert application.endorsement == Application.Endorsement.ENDORSED
+    # The certifying institute and the levelled series' Level One both completed.
+    assert Institute.objects.filter(status=Institute.Status.COMPLETED).count() == 2
+    for completed in Institute.objects.filter(status=Institute.Status.COMPLETED):
+        last_session = completed.sessions.order_by("-date").first().date
+        for certification in Certification.objects.filter(institute=completed):
+            assert certification.issued_on > last_session
+        for application in Application.objects.filter(institute=completed):
+            assert application.decided_at.date() < completed.sessions.order_by("date").first().date
+            if completed.endorsement_required:
+                assert application.endorsement == Application.Endorsement.ENDORSED
     for training in TurnkeyTraining.objects.select_related("certification", "report"):
         assert training.created_at.date() >= training.certification.issued_on
         first = training.sessions.first()
@@ -204,7 +223,7 @@ def test_tomas_mentors_ana_and_ben_and_the_story_of_their_practice_runs_in_order
         )
     )
     assert results == {"ana@scusd.edu": "passed", "ben@scusd.edu": "not_yet"}
-    completed = Institute.objects.get(status="completed")
+    completed = Institute.objects.get(status="completed", kind=Institute.Kind.CERTIFYING)
     assert set(
         PracticeResult.objects.filter(application__institute=completed).values_list("result", "basis")
     ) == {("passed", "rubric")}

@@ -69,6 +69,13 @@ class CertificationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Certification.Status.ACTIVE)
 
+    def with_a_commitment(self):
+        """Certifications whose institute's kind carries the one-year commitment (a planning
+        network's has none; one certified there before its kind was set reminds nobody)."""
+        from institutes.models import Institute
+
+        return self.exclude(institute__kind=Institute.Kind.PLANNING)
+
     def with_fulfilled_date(self):
         """Annotate ``fulfilled_date``: the first verified training in the commitment's window.
 

@@ -233,7 +233,11 @@ def certify_one(request, pk: int, user_pk: int):
 @require_POST
 def certify_all(request, pk: int):
     institute = _institute_for_certifying(request, pk)
-    result = services.certify_completed(institute, by=request.user)
+    try:
+        result = services.certify_completed(institute, by=request.user)
+    except services.TrainerError as exc:
+        messages.error(request, str(exc))
+        return redirect("trainers:certify-roster", pk=institute.pk)
     if result.certified:
         names = ", ".join(str(c.participant) for c in result.certified)
         messages.success(request, f"Certified {len(result.certified)}: {names}.")
