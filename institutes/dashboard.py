@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Expression, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, Expression, ExpressionWrapper, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,7 +73,14 @@ def _step_field(index: int) -> str:
 # application, its institute (some thirty columns) and its practice result as model instances.
 TRACKED_VALUES = (
     *("pk", "status", "institute_id", "practice__result", "offer_expires_at", "waitlist_position"),
-    *("team_plan_done", "institute__title", "institute__slug", "institute__status", "institute__kind"),
+    *(
+        "team_plan_done",
+        "attended_all",
+        "institute__title",
+        "institute__slug",
+        "institute__status",
+        "institute__kind",
+    ),
     *("institute__applications_open_at", "institute__applications_close_at"),
 )
 
@@ -103,6 +110,7 @@ class _TrackedApplication:
         self.institute_id, self.institute = row["institute_id"], _TrackedInstitute(row)
         self.practice_result = row["practice__result"]
         self.team_plan_done = row["team_plan_done"]
+        self.attended_all = row["attended_all"]
         self.waitlist_position = row["waitlist_position"]
         self.offer_expires_at = row["offer_expires_at"] if self.status == Status.OFFERED else None
         self.steps_done = [row[_step_field(i)] for i in range(len(_tracker_steps))]
@@ -113,31 +121,32 @@ class _TrackedApplication:
 @dataclass
 class _Work:
     """What the tracker and the due list need of the person's institutes, read as plain values
-    (four light queries, no model instances): each institute's assignments and session dates,
-    and each application's handed-in work and attended sessions."""
+    (two light queries, no model instances): each institute's assignments and session dates, and
+    each accepted application's handed-in work."""
 
     assignments: dict = field(default_factory=lambda: defaultdict(list))  # institute -> [(pk, title, due)]
     session_dates: dict = field(default_factory=lambda: defaultdict(list))  # institute -> [date, ...]
     submissions: dict = field(default_factory=lambda: defaultdict(dict))  # application -> {assignment: state}
-    present: dict = field(default_factory=lambda: defaultdict(set))  # application -> {session date}
 
     @classmethod
     def read(cls, applications: list[_TrackedApplication]) -> _Work:
         work = cls()
         institutes = {a.institute_id for a in applications}
         accepted = [a.pk for a in applications if a.status == Status.ACCEPTED]
-        for pk, institute, title, due_on in (
-            Assignment.objects.filter(institute__in=institutes)
-            .order_by("due_on", "pk")
-            .values_list("pk", "institute", "title", "due_on")
-        ):
-            work.assignments[institute].append((pk, title, due_on))
-        for institute, day, session in (
-            Session.objects.filter(institute__in=institutes)
-            .order_by("date", "starts_at")
-            .values_list("institute", "date", "pk")
-        ):
-            work.session_dates[institute].append((day, session))
+        # The institutes' assignments and sessions in one query: a row per dated thing, marked
+        # as one or the other, put in date order here (a handful of rows).
+        assignments = Assignment.objects.filter(institute__in=institutes).values_list(
+            "institute", "due_on", "pk", "title", Value(0)
+        )
+        sessions = Session.objects.filter(institute__in=institutes).values_list(
+            "institute", "date", "pk", Value(""), Value(1)
+        )
+        rows = sorted(assignments.union(sessions, all=True), key=lambda row: (row[1], row[2]))
+        for institute, day, pk, title, is_session in rows:
+            if is_session:
+                work.session_dates[institute].append((day, pk))
+            else:
+                work.assignments[institute].append((pk, title, day))
         if accepted:
             for application, assignment, state in (
                 AssignmentSubmission.objects.filter(application__in=accepted)
@@ -145,19 +154,12 @@ class _Work:
                 .values_list("application", "assignment", "state")
             ):
                 work.submissions[application][assignment] = state
-            for application, session in (
-                Attendance.objects.filter(application__in=accepted, status=Attendance.Status.PRESENT)
-                .order_by()
-                .values_list("application", "session")
-            ):
-                work.present[application].add(session)
         return work
 
 
 def _progress(application: _TrackedApplication, work: _Work) -> list[Step]:
     accepted = application.status == Status.ACCEPTED
     submitted = work.submissions[application.pk]
-    sessions = [pk for _day, pk in work.session_dates[application.institute_id]]
     flags = [
         application.status != Status.DRAFT,
         accepted,
@@ -166,7 +168,7 @@ def _progress(application: _TrackedApplication, work: _Work) -> list[Step]:
             submitted.get(pk) == AssignmentSubmission.State.ACCEPTED
             for pk, _t, _d in work.assignments[application.institute_id]
         ),
-        accepted and bool(sessions) and all(pk in work.present[application.pk] for pk in sessions),
+        accepted and application.attended_all,
     ]
     kind = application.institute.kind
     if kind == Institute.Kind.PLANNING:
@@ -197,6 +199,17 @@ def _tracker_inputs(application: _TrackedApplication) -> list:
     ]
 
 
+def _attended_every_session() -> Expression:
+    """The institute has sessions, and the application was present at every one of them."""
+    sessions = Session.objects.filter(institute=OuterRef("institute"))
+    present = Attendance.objects.filter(
+        session=OuterRef("pk"), application=OuterRef(OuterRef("pk")), status=Attendance.Status.PRESENT
+    )
+    return ExpressionWrapper(
+        Exists(sessions) & ~Exists(sessions.exclude(Exists(present))), output_field=BooleanField()
+    )
+
+
 def _team_plan_done() -> Expression:
     """The application's team has a plan, and every step of it is done."""
     open_steps = PlanStep.objects.filter(plan=OuterRef("pk")).exclude(status=PlanStep.Status.DONE)
@@ -216,7 +229,7 @@ def panel(request) -> dict | None:
         Application.objects.filter(applicant=user)
         .exclude(status=Status.WITHDRAWN)
         .with_waitlist_position()
-        .annotate(**steps_done, team_plan_done=_team_plan_done())
+        .annotate(**steps_done, team_plan_done=_team_plan_done(), attended_all=_attended_every_session())
         .order_by("-created_at")
         .values(*TRACKED_VALUES, *steps_done)
     )
