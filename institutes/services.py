@@ -1147,8 +1147,20 @@ class RosterRow:
         return not self.missing
 
 
+def _practice_missing(institute: Institute, application: Application) -> list[str]:
+    if institute.is_planning_network:
+        return []  # its teams build a plan; nobody practises presenting a module there
+    practice = getattr(application, "practice", None)
+    if practice is None:
+        return ["Practice facilitation not recorded yet"]
+    if practice.result != PracticeResult.Result.PASSED:
+        return ["Practice facilitation not passed yet under the rubric's rule"]
+    return []
+
+
 def completion_roster(institute: Institute) -> list[RosterRow]:
-    """Each accepted participant and what they still lack: sessions, assignments, practice.
+    """Each accepted participant and what they still lack: sessions, assignments, and practice
+    where the kind has it (a planning network does not).
 
     A fixed number of queries however many participants (the trainers app certifies from this).
     """
@@ -1186,11 +1198,7 @@ def completion_roster(institute: Institute) -> list[RosterRow]:
             for assignment in assignments
             if assignment.pk not in accepted
         )
-        practice = getattr(application, "practice", None)
-        if practice is None:
-            missing.append("Practice facilitation not recorded yet")
-        elif practice.result != PracticeResult.Result.PASSED:
-            missing.append("Practice facilitation not passed yet under the rubric's rule")
+        missing.extend(_practice_missing(institute, application))
         rows.append(RosterRow(application=application, participant=application.applicant, missing=missing))
     return rows
 

@@ -153,6 +153,18 @@ def test_certifying_a_planning_network_participant_is_refused():
     assert not Certification.objects.exists()
 
 
+def test_a_planning_networks_roster_asks_for_no_practice_facilitation():
+    institute = network()
+    _team, applications = planning_team(institute)
+    for application in applications:
+        Application.objects.filter(pk=application.pk).update(status=Status.ACCEPTED)
+    certifying = InstituteFactory()
+    ApplicationFactory(institute=certifying, status=Status.ACCEPTED)
+
+    assert [row.missing for row in services.completion_roster(institute)] == [[], []]
+    assert services.completion_roster(certifying)[0].missing == ["Practice facilitation not recorded yet"]
+
+
 def test_the_certify_roster_is_not_there_for_a_planning_network(client_for):
     institute = network(status=Institute.Status.COMPLETED)
     coordinator = with_totp(coordinator_of(institute))
