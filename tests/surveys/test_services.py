@@ -21,9 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_default_instruments_are_published():
     keys = set(Instrument.objects.filter(published_at__isnull=False).values_list("key", flat=True))
-    assert keys == {"institute-end", "institute-session", "turnkey-post", "follow-up-90"}
+    assert keys == {"institute-end", "institute-session", "turnkey-post", "follow-up-90", "community-event"}
     assert services.latest_instrument("follow-up-90").anonymous is False
-    assert Question.objects.filter(quotable=True).count() == 4
+    assert Question.objects.filter(quotable=True).count() == 5  # one comment question per instrument
 
 
 def test_invite_records_one_invitation_and_one_email_when_called_twice(
