@@ -1,8 +1,9 @@
 """The communities panel of the personal dashboard: my communities, my plans and their next steps."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from communities.models import Community, Event, EventRegistration, ImplementationPlan, PlanStep
+from communities.models import Community, Event, EventRegistration, ImplementationPlan, Membership, PlanStep
 from portal.fragments import url_for_slug
 
 
@@ -40,18 +41,18 @@ def panel(request) -> dict | None:
 
 
 def _upcoming_events(user) -> list[Event]:
-    """The next events of my communities and those I registered for, with my place (2 queries)."""
+    """The next events of my communities and those I registered for, with my place (one query)."""
     live = [EventRegistration.Status.REGISTERED, EventRegistration.Status.WAITLISTED]
     mine = EventRegistration.objects.filter(person=user, status__in=live)
-    events = list(
+    return list(
         Event.objects.upcoming()
-        .filter(Q(community__memberships__user=user) | Q(pk__in=mine.values("event_id")))
+        .filter(
+            Q(community__in=Membership.objects.filter(user=user).values("community_id"))
+            | Q(pk__in=mine.values("event_id"))
+        )
+        .annotate(
+            my_status=Coalesce(Subquery(mine.filter(event=OuterRef("pk")).values("status")[:1]), Value(""))
+        )
         .select_related("community")
-        .distinct()
         .order_by("starts_at", "pk")[:5]
     )
-    if events:
-        status = dict(mine.filter(event__in=[e.pk for e in events]).values_list("event_id", "status"))
-        for event in events:
-            event.my_status = status.get(event.pk, "")
-    return events
