@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
-from communities.models import Community, Event, EventAttendance, EventDate
+from communities.models import Community, Event, EventAttendance, EventDate, Membership
 from portal.learning import services as learning
 from portal.learning.models import Kind
 from portal.learning.services import CommunityInfo, register_community_directory
@@ -23,11 +23,11 @@ from portal.learning.services import CommunityInfo, register_community_directory
 def directory(person, ids) -> dict[int, CommunityInfo]:
     wanted = Q(pk__in=list(ids))
     if person is not None and getattr(person, "pk", None):
-        wanted |= Q(memberships__user=person, expected_hours_min__isnull=False)
-    rows = (
-        Community.objects.filter(wanted)
-        .distinct()
-        .only("pk", "title", "slug", "expected_hours_min", "expected_hours_max")
+        # A subquery rather than a join to memberships, so no DISTINCT over the communities.
+        member_of = Membership.objects.filter(user=person).values("community_id")
+        wanted |= Q(pk__in=member_of, expected_hours_min__isnull=False)
+    rows = Community.objects.filter(wanted).only(
+        "pk", "title", "slug", "expected_hours_min", "expected_hours_max"
     )
     return {
         community.pk: CommunityInfo(
